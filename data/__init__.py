@@ -1,0 +1,1 @@
+# data package marker: data/ ships as tui_app.data

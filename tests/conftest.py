@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh workspace, the demo workspace (with and without results)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui_app.services.demo import create_demo
+from tui_app.store.workspace import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _no_user_workspace(tmp_path, monkeypatch):
+    """Tests never touch the real per-user workspace."""
+    monkeypatch.setenv("IS_SHTAB_WORKSPACE", str(tmp_path / "default-ws"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """An empty, opened workspace."""
+    w = Workspace.open(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo-template")
+    plain, full = root / "plain", root / "full"
+    for folder, results in ((plain, False), (full, True)):
+        w = Workspace.open(folder, snapshot=False)
+        create_demo(w.store, with_results=results)
+        w.close()
+    return plain, full
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
+    return dst
+
+
+@pytest.fixture
+def demo_ws(tmp_path, _demo_template):
+    """The demo school (no rooms assigned yet), opened."""
+    w = Workspace.open(_copy(_demo_template[0], tmp_path / "demo"))
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def demo_results_ws(tmp_path, _demo_template):
+    """The demo school distributed, with absentees and plausible protocols, opened."""
+    w = Workspace.open(_copy(_demo_template[1], tmp_path / "demo-results"))
+    yield w
+    w.close()

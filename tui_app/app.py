@@ -1,0 +1,46 @@
+"""The Textual application: screens, global bindings, theme."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .screens.registry import entry
+from .store.workspace import Store, Workspace
+
+
+class ShtabApp(App):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "ИС-Штаб"
+    SUB_TITLE = "итоговое собеседование по русскому языку"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Выход", show=False, priority=True),
+        Binding("f10", "quit", "Выход", show=False),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+
+    @property
+    def store(self) -> Store:
+        return self.workspace.store
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+
+    def open_screen(self, screen_id: str, *args, **kwargs) -> None:
+        e = entry(screen_id)
+        if e is None:
+            self.notify(f"Раздел «{screen_id}» не найден", severity="error")
+            return
+        self.push_screen(e.load()(*args, **kwargs))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        title = getattr(screen, "HELP_TITLE", "") or "ИС-Штаб"
+        self.push_screen(HelpScreen(str(title), getattr(screen, "HELP", "")))

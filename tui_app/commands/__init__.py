@@ -1,0 +1,1 @@
+"""CLI subcommands, one group per module; each has register(subparsers)."""

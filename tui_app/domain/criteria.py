@@ -1,0 +1,123 @@
+"""Criteria schemes and ОВЗ categories, read from data (data/criteria/YYYY.json)."""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Criterion(BaseModel):
+    code: str
+    name: str
+    max: int = Field(ge=0, le=9)
+    task: int
+
+
+class Task(BaseModel):
+    no: int
+    name: str
+
+
+class Subtotal(BaseModel):
+    code: str
+    name: str
+    tasks: list[int]
+
+
+class Category(BaseModel):
+    id: str
+    name: str
+    short: str = ""
+    criteria: list[str]
+    max: int
+    pass_min: int
+    extra_minutes: int = 0
+    to_confirm: str = ""
+
+
+class Scheme(BaseModel):
+    year: str
+    title: str = ""
+    source: str = ""
+    criteria: list[Criterion]
+    tasks: list[Task]
+    subtotals: list[Subtotal]
+    b2p_order: list[str]
+    default_category: str = "general"
+    categories: list[Category]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scheme":
+        codes = [c.code for c in self.criteria]
+        if len(set(codes)) != len(codes):
+            raise ValueError("коды критериев повторяются")
+        if sorted(self.b2p_order) != sorted(codes):
+            raise ValueError("b2p_order должен перечислять все критерии ровно один раз")
+        for cat in self.categories:
+            unknown = [c for c in cat.criteria if c not in codes]
+            if unknown:
+                raise ValueError(f"категория {cat.id}: неизвестные критерии {unknown}")
+            total = sum(self.criterion(c).max for c in cat.criteria)
+            if total != cat.max:
+                raise ValueError(
+                    f"категория {cat.id}: сумма максимумов {total} не равна максимуму {cat.max}"
+                )
+            if not 0 < cat.pass_min <= cat.max:
+                raise ValueError(f"категория {cat.id}: минимум для зачёта вне диапазона")
+        if self.default_category not in {c.id for c in self.categories}:
+            raise ValueError("default_category не найдена среди категорий")
+        return self
+
+    @cached_property
+    def _by_code(self) -> dict[str, Criterion]:
+        return {c.code: c for c in self.criteria}
+
+    @cached_property
+    def _cats(self) -> dict[str, Category]:
+        return {c.id: c for c in self.categories}
+
+    def criterion(self, code: str) -> Criterion:
+        return self._by_code[code]
+
+    def has_criterion(self, code: str) -> bool:
+        return code in self._by_code
+
+    def category(self, cat_id: Optional[str]) -> Category:
+        """The category by id; an unknown id raises KeyError with a Russian message."""
+        key = cat_id or self.default_category
+        try:
+            return self._cats[key]
+        except KeyError:
+            raise KeyError(f"неизвестная категория участника «{key}»") from None
+
+    def has_category(self, cat_id: str) -> bool:
+        return cat_id in self._cats
+
+    @property
+    def total_max(self) -> int:
+        return self.category(self.default_category).max
+
+    def subtotal_of(self, code: str) -> Optional[Subtotal]:
+        task = self.criterion(code).task
+        for s in self.subtotals:
+            if task in s.tasks:
+                return s
+        return None
+
+    def subtotal_max(self, sub: Subtotal, category: Optional[Category] = None) -> int:
+        allowed = set(category.criteria) if category else None
+        return sum(
+            c.max
+            for c in self.criteria
+            if c.task in sub.tasks and (allowed is None or c.code in allowed)
+        )
+
+    def task_criteria(self, task_no: int) -> list[Criterion]:
+        return [c for c in self.criteria if c.task == task_no]
+
+
+def load_scheme_file(path: Path) -> Scheme:
+    return Scheme.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))

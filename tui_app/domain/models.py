@@ -1,0 +1,231 @@
+"""pydantic models of the exam day.
+
+Identifiers are English; every value a user sees is Russian.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+OVZ_RESERVE = "22"  # «Резерв» = 22 marks a participant with ОВЗ (B2P, seed 004)
+
+
+class ExamKind(str, Enum):
+    MAIN = "main"
+    ADDITIONAL = "additional"
+
+    @property
+    def label(self) -> str:
+        return {"main": "основной срок", "additional": "дополнительный срок"}[self.value]
+
+
+class Attendance(str, Enum):
+    UNKNOWN = "unknown"
+    PRESENT = "present"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"unknown": "—", "present": "явился", "absent": "не явился (Н)"}[self.value]
+
+
+class ProtocolStatus(str, Enum):
+    PRESENT = "present"  # sat the exam, scored
+    EARLY = "early"  # не завершил по объективным причинам (ИС-08)
+    REMOVED = "removed"  # удалён за нарушение требований (ИС-09)
+
+    @property
+    def label(self) -> str:
+        return {
+            "present": "оценён",
+            "early": "не завершил по объективным причинам",
+            "removed": "удалён за нарушение требований",
+        }[self.value]
+
+
+class Role(str, Enum):
+    INTERLOCUTOR = "interlocutor"
+    EXPERT = "expert"
+    ORGANIZER = "organizer"
+    TECH = "tech"
+    HEAD = "head"
+
+    @property
+    def label(self) -> str:
+        return {
+            "interlocutor": "собеседник",
+            "expert": "эксперт",
+            "organizer": "организатор",
+            "tech": "технический специалист",
+            "head": "руководитель ОО",
+        }[self.value]
+
+
+class ActKind(str, Enum):
+    EARLY = "ИС-08"
+    REMOVAL = "ИС-09"
+
+    @property
+    def status(self) -> ProtocolStatus:
+        return ProtocolStatus.EARLY if self is ActKind.EARLY else ProtocolStatus.REMOVED
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+_Model = ConfigDict(extra="ignore", validate_assignment=True, str_strip_whitespace=True)
+
+
+class ExamDay(BaseModel):
+    model_config = _Model
+
+    date: date
+    kind: ExamKind = ExamKind.MAIN
+    region: str = Field(pattern=r"^\d{2}$")
+    region_name: str = ""
+    msu: str = Field(pattern=r"^\d{3}$")
+    oo: str = Field(pattern=r"^\d{6}$")
+    oo_name: str = ""
+    source_file: str = ""  # B2P FileName stem, kept unchanged on export
+    scheme_year: str = "2025"
+    remote: bool = False  # дистанционная форма (seed 002)
+
+
+class Participant(BaseModel):
+    model_config = _Model
+
+    guid: str = Field(default_factory=new_guid)  # Код_в_базе
+    local_guid: str = ""  # Локальный_ID
+    code: str = ""  # Код_участника
+    barcode: str = ""  # Штрих_код
+    kim: str = ""  # Номер_КИМ_
+    surname: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    patronymic: str = ""
+    grade: str = ""  # класс, e.g. «9А»
+    birth_date: Optional[date] = None
+    sex: str = ""  # «М» / «Ж» / ""
+    doc_series: str = ""
+    doc_number: str = ""
+    reserve: str = ""  # РезервI
+    category: str = "general"  # id of the ОВЗ category in the criteria data
+    room: str = ""
+    attendance: Attendance = Attendance.UNKNOWN
+    added_locally: bool = False
+    order: int = 0  # position in the room's list (ИС-02), 0 = not set
+
+    @field_validator("sex")
+    @classmethod
+    def _sex(cls, v: str) -> str:
+        v = (v or "").upper()
+        if v in ("M",):
+            v = "М"
+        if v in ("F", "Ж"):
+            v = "Ж"
+        if v not in ("", "М", "Ж"):
+            raise ValueError("пол должен быть «М» или «Ж»")
+        return v
+
+    @property
+    def fio(self) -> str:
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+    @property
+    def short_fio(self) -> str:
+        """Surname and initials: «Иванов И. И.» (ФИО_участника in B2P)."""
+        initials = " ".join(f"{p[0]}." for p in (self.name, self.patronymic) if p)
+        return f"{self.surname} {initials}".strip()
+
+    @property
+    def is_ovz(self) -> bool:
+        return self.reserve == OVZ_RESERVE or self.category != "general"
+
+    @property
+    def absent(self) -> bool:
+        return self.attendance is Attendance.ABSENT
+
+    @property
+    def room_mark(self) -> str:
+        """«Номер аудитории / отметка о неявке» of ИС-01: «101», «101 Н» or «Н»."""
+        if self.absent:
+            return f"{self.room} Н".strip()
+        return self.room
+
+
+class Room(BaseModel):
+    model_config = _Model
+
+    number: str = Field(min_length=1, max_length=10)
+    capacity: int = Field(default=30, ge=1, le=500)
+    accessible: bool = False  # доступна для участников с ОВЗ
+    interlocutor: str = ""  # staff id
+    expert: str = ""  # staff id
+    note: str = ""
+
+
+class StaffMember(BaseModel):
+    model_config = _Model
+
+    id: str = Field(default_factory=new_guid)
+    fio: str = Field(min_length=1)
+    role: Role
+    room: str = ""
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def parse_hhmm(text: str) -> time:
+    """Parse «ЧЧ:ММ»; raises ValueError with a Russian message."""
+    text = (text or "").strip()
+    if not _HHMM.match(text):
+        raise ValueError(f"время «{text}» не в формате ЧЧ:ММ")
+    h, m = text.split(":")
+    return time(int(h), int(m))
+
+
+class Protocol(BaseModel):
+    """One expert protocol ИС-03 as typed into the specialized form ИС-04."""
+
+    model_config = _Model
+
+    participant: str  # Participant.guid
+    room: str = ""
+    variant: str = ""
+    scheme: int = Field(default=1, ge=1, le=2)  # 1: scored live, 2: from the audio
+    expert: str = ""  # ФИО эксперта
+    status: ProtocolStatus = ProtocolStatus.PRESENT
+    scores: dict[str, Optional[int]] = Field(default_factory=dict)
+    saved_at: Optional[datetime] = None
+
+
+class RoomLogEntry(BaseModel):
+    """One line of the ИС-02 room log: when the participant started and finished."""
+
+    model_config = _Model
+
+    participant: str
+    room: str
+    start: Optional[time] = None
+    end: Optional[time] = None
+
+
+class Act(BaseModel):
+    """Act ИС-08 (early finish for a valid reason) or ИС-09 (removal)."""
+
+    model_config = _Model
+
+    id: str = Field(default_factory=new_guid)
+    kind: ActKind
+    participant: str
+    reason: str = Field(min_length=1)
+    time: time
+    signed_by: list[str] = Field(default_factory=list)
+    act_date: Optional[date] = None
+    created_at: Optional[datetime] = None

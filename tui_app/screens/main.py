@@ -1,0 +1,101 @@
+"""The main screen: the exam day, its counts, what comes next, and the menu of screens."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..services.summary import DaySummary, summarize
+from .base import BaseScreen
+from .registry import MENU
+
+
+def _menu_bindings() -> list[Binding]:
+    return [
+        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}")
+        for e in MENU
+        if e.key
+    ]
+
+
+class MainScreen(BaseScreen):
+    HELP_TITLE = "Главный экран"
+    HELP = """\
+**Главный экран** — экзаменационный день целиком.
+
+Слева — коды и дата, счётчики участников и протоколов, меню разделов.
+Справа — что осталось сделать по порядку дня (отмечается само, когда сделано).
+
+Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
+"""
+    BINDINGS = BaseScreen.BINDINGS + _menu_bindings() + [
+        Binding("f10", "app.quit", "Выход", id="quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        with Horizontal(id="main-body"):
+            with Vertical(id="main-left"):
+                yield Static(id="day-box")
+                yield Static(id="counts-box")
+                yield OptionList(
+                    *[Option(self._menu_label(e), id=e.id) for e in MENU],
+                    id="menu",
+                )
+            yield Static(id="checklist-box")
+        yield Footer()
+
+    @staticmethod
+    def _menu_label(e) -> str:
+        key = e.key.upper() if e.key else "  "
+        return f"{key:>3}  {e.title}"
+
+    def on_mount(self) -> None:
+        self.refresh_summary()
+        self.query_one("#menu", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_summary()
+
+    def refresh_summary(self) -> None:
+        s = summarize(self.app.store)
+        self.query_one("#day-box", Static).update(self._day_text(s))
+        self.query_one("#counts-box", Static).update(self._counts_text(s))
+        self.query_one("#checklist-box", Static).update(self._checklist_text(s))
+        if s.day:
+            self.app.sub_title = f"ОО {s.day.oo} · {s.day.date:%d.%m.%Y}"
+
+    @staticmethod
+    def _day_text(s: DaySummary) -> str:
+        if s.day is None:
+            return ("[b]Экзаменационный день не задан[/b]\n"
+                    "Загрузите список участников:\nis-shtab import ФАЙЛ.b2p")
+        d = s.day
+        name = d.oo_name or f"ОО {d.oo}"
+        return (f"[b]{name}[/b]\n"
+                f"Дата: [b]{d.date:%d.%m.%Y}[/b] ({d.kind.label})\n"
+                f"Регион {d.region} · МСУ {d.msu} · ОО {d.oo}")
+
+    @staticmethod
+    def _counts_text(s: DaySummary) -> str:
+        return (f"Участников [b]{s.total}[/b] · распределено {s.distributed} · "
+                f"не явились {s.absent} · с ОВЗ {s.ovz}\n"
+                f"Протоколов [b]{s.protocols}[/b] · [green]зачёт {s.passed}[/green] · "
+                f"[red]незачёт {s.failed}[/red] · досрочно {s.early} · удалены {s.removed}")
+
+    @staticmethod
+    def _checklist_text(s: DaySummary) -> str:
+        lines = ["[b]Что дальше[/b]"]
+        for done, text in s.checklist:
+            mark = "[green]✔[/green]" if done else "[yellow]○[/yellow]"
+            lines.append(f"{mark} {text}")
+        return "\n".join(lines)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.action_open(event.option.id)
+
+    def action_open(self, screen_id: str) -> None:
+        self.app.open_screen(screen_id)

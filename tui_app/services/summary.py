@@ -1,0 +1,70 @@
+"""The exam day at a glance: counts and the checklist of what comes next (SPEC §2)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..domain.models import Attendance, ExamDay, ProtocolStatus
+from ..domain.scoring import score_protocol
+from ..store.workspace import Store
+from .data import scheme_for
+
+
+@dataclass
+class DaySummary:
+    day: Optional[ExamDay]
+    total: int = 0
+    distributed: int = 0
+    absent: int = 0
+    present: int = 0
+    ovz: int = 0
+    rooms: int = 0
+    protocols: int = 0
+    passed: int = 0
+    failed: int = 0
+    early: int = 0
+    removed: int = 0
+    checklist: list[tuple[bool, str]] = field(default_factory=list)
+
+
+def summarize(store: Store) -> DaySummary:
+    day = store.exam_day()
+    participants = store.participants()
+    protocols = store.protocols()
+    sch = scheme_for(store)
+    s = DaySummary(day=day)
+    s.total = len(participants)
+    s.rooms = len(store.rooms())
+    by_guid = {p.guid: p for p in participants}
+    for p in participants:
+        s.distributed += bool(p.room)
+        s.absent += p.attendance is Attendance.ABSENT
+        s.present += p.attendance is Attendance.PRESENT
+        s.ovz += p.is_ovz
+    for guid, proto in protocols.items():
+        p = by_guid.get(guid)
+        if p is None:
+            continue
+        s.protocols += 1
+        if proto.status is ProtocolStatus.EARLY:
+            s.early += 1
+        elif proto.status is ProtocolStatus.REMOVED:
+            s.removed += 1
+        else:
+            res = score_protocol(sch, p, proto)
+            s.passed += res.passed is True
+            s.failed += res.passed is False
+    attendees = s.total - s.absent
+    s.checklist = [
+        (s.total > 0, "Загрузить список участников (файл B2P или CSV)"),
+        (s.total > 0 and s.ovz >= 0 and store.setting("roster_reviewed", False), "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
+        (s.rooms > 0, "Завести аудитории, собеседников и экспертов"),
+        (s.total > 0 and s.distributed == s.total, "Распределить участников по аудиториям (ИС-01)"),
+        (bool(store.setting("forms_printed", False)), "Напечатать ИС-01, ИС-02, ИС-03, ИС-08, ИС-09"),
+        (bool(store.setting("audio_test_ok", False)), "Тестовая аудиозапись в каждой аудитории"),
+        (s.absent > 0 or s.present > 0, "Отметить неявившихся «Н»"),
+        (attendees > 0 and s.protocols >= attendees and s.present + s.absent == s.total, "Внести все протоколы ИС-03 в форму ИС-04"),
+        (bool(store.setting("export_done", False)), "Проверить и выгрузить результаты (B2P)"),
+        (bool(store.setting("handoff_done", False)), "Передать файлы на флешке в МСУ"),
+    ]
+    return s

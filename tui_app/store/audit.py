@@ -1,0 +1,71 @@
+"""Append-only audit log of every change to a protocol: when, who, which field, old → new.
+
+One JSON object per line, fsync'd before the change is reported saved. Names are not
+written: the participant is identified by GUID only.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from .atomic import append_durable
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    who: str
+    entity: str  # "protocol", "act", …
+    key: str  # participant GUID
+    field: str
+    old: Any
+    new: Any
+
+
+class AuditLog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def append(self, entries: list[AuditEntry]) -> None:
+        if not entries:
+            return
+        data = "".join(
+            json.dumps(e.__dict__, ensure_ascii=False, default=str) + "\n" for e in entries
+        ).encode("utf-8")
+        append_durable(self.path, data)
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        if not self.path.exists():
+            return
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    yield AuditEntry(**json.loads(line))
+                except (ValueError, TypeError):
+                    continue  # a torn last line after a power cut
+
+    def for_key(self, key: str, field: Optional[str] = None) -> list[AuditEntry]:
+        return [e for e in self if e.key == key and (field is None or e.field == field)]
+
+
+def diff_entries(entity: str, key: str, who: str, old: dict, new: dict,
+                 at: Optional[datetime] = None) -> list[AuditEntry]:
+    """One entry per changed field (flat dicts; nested dicts are compared per key)."""
+    stamp = (at or datetime.now()).isoformat(timespec="seconds")
+    out = []
+    for field in sorted(set(old) | set(new)):
+        a, b = old.get(field), new.get(field)
+        if isinstance(a, dict) or isinstance(b, dict):
+            a, b = a or {}, b or {}
+            for sub in sorted(set(a) | set(b)):
+                if a.get(sub) != b.get(sub):
+                    out.append(AuditEntry(stamp, who, entity, key, f"{field}.{sub}", a.get(sub), b.get(sub)))
+        elif a != b:
+            out.append(AuditEntry(stamp, who, entity, key, field, a, b))
+    return out
