@@ -35,7 +35,7 @@ class MainScreen(BaseScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header()
         with Horizontal(id="main-body"):
             with Vertical(id="main-left"):
                 yield Static(id="day-box")

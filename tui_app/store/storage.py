@@ -5,11 +5,11 @@
 - Tables whose dict TinyDB did not replace keep their serialized form from the last write,
   so saving one protocol re-serializes only the protocols table.
 - transaction(): writes inside are applied to memory and reach the disk once at the end,
-  or not at all if an exception escapes (imports are all or nothing).
+  or not at all if an exception escapes (imports are all or nothing); a rollback reloads
+  the last committed file.
 """
 from __future__ import annotations
 
-import copy
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,15 +24,27 @@ class StoreCorrupted(Exception):
     """Neither the database nor its backup could be read."""
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+try:  # orjson serializes the store ~14x faster than json (bench/store_save.py)
+    import orjson
+
+    def _dumps(obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    _loads = orjson.loads
+except ImportError:  # pragma: no cover - a platform without the wheel still works
+
+    def _dumps(obj: Any) -> bytes:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def _loads(raw: bytes) -> Any:
+        return json.loads(raw.decode("utf-8"))
 
 
 class DurableStorage(Storage):
     def __init__(self, path: str | Path, **_: Any) -> None:
         self.path = Path(path)
         self._data: Optional[dict] = None
-        self._cache: dict[str, tuple[int, str]] = {}  # table -> (id of dict, json)
+        self._cache: dict[str, tuple[dict, bytes]] = {}  # table -> (the dict, its json)
         self._depth = 0
         self._dirty = False
         self.recovered_from_backup = False
@@ -45,8 +57,8 @@ class DurableStorage(Storage):
                 continue
             try:
                 raw = candidate.read_bytes()
-                data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-            except (ValueError, UnicodeDecodeError):
+                data = _loads(raw) if raw.strip() else {}
+            except (ValueError, UnicodeDecodeError):  # orjson.JSONDecodeError is a ValueError
                 continue
             if not isinstance(data, dict):
                 continue
@@ -78,14 +90,12 @@ class DurableStorage(Storage):
         cache = {}
         for name, table in self._data.items():
             hit = self._cache.get(name)
-            if hit is not None and hit[0] == id(table):
-                text = hit[1]
-            else:
-                text = _dumps(table)
-            cache[name] = (id(table), text)
-            parts.append(f"{_dumps(name)}:{text}")
+            # the cache holds the dict itself, so its id cannot be reused by another
+            text = hit[1] if hit is not None and hit[0] is table else _dumps(table)
+            cache[name] = (table, text)
+            parts.append(_dumps(name) + b":" + text)
         self._cache = cache
-        return ("{" + ",".join(parts) + "}").encode("utf-8")
+        return b"{" + b",".join(parts) + b"}"
 
     def _flush(self) -> None:
         durable_write(self.path, self._serialize())
@@ -98,15 +108,17 @@ class DurableStorage(Storage):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if self._depth == 0:
-            snapshot = copy.deepcopy(self.read())
+            self.read()
             self._dirty = False
         self._depth += 1
         try:
             yield
         except BaseException:
             self._depth -= 1
-            if self._depth == 0:
-                self._data = snapshot
+            if self._depth == 0 and self._dirty:
+                # nothing of the transaction reached the disk: the file holds the last
+                # committed state, so forgetting memory is the whole rollback
+                self._data = None
                 self._cache.clear()
                 self._dirty = False
             raise

@@ -244,6 +244,7 @@ class Workspace:
         try:
             if not IS_WINDOWS:
                 os.umask(0o077)
+            _remove_stale_temps(root)
             if snapshot:
                 _snapshot(root)
             store = Store(root)
@@ -263,6 +264,12 @@ class Workspace:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _remove_stale_temps(root: Path) -> None:
+    """Temp files of a write that a crash interrupted (we hold the lock: nobody writes)."""
+    for tmp in root.glob(f".{DB_NAME}*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _snapshot(root: Path) -> None:
