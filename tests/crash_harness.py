@@ -76,8 +76,16 @@ def soak(root: Path, rounds: int, seed: int = 1, max_delay: float = 0.04) -> Soa
             os.close(rfd)
             _child(root, guids, issued, wfd)
         os.close(wfd)
-        deadline = time.monotonic() + rng.uniform(0.002, max_delay)
         acks: list[tuple[str, int]] = []
+        if r % 10:  # 9 rounds in 10 kill mid-loop: wait for the first acknowledged save
+            ready = time.monotonic() + 30
+            while not acks and time.monotonic() < ready:
+                select.select([rfd], [], [], 0.5)
+                acks += _read_acks(rfd)
+            if not acks:
+                res.failures.append(f"round {r}: no save acknowledged within 30 s")
+        # (every 10th round is killed during start-up, possibly before any save)
+        deadline = time.monotonic() + rng.uniform(0.0, max_delay)
         while time.monotonic() < deadline:
             select.select([rfd], [], [], max(0.0, deadline - time.monotonic()))
             acks += _read_acks(rfd)
