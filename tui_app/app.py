@@ -12,8 +12,12 @@ from .screens.registry import entry
 from .store.workspace import Store, Workspace
 
 
+_HERE = Path(__file__).parent
+
+
 class ShtabApp(App):
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+    # one stylesheet for the shell, then one per area of screens (tui_app/styles/*.tcss)
+    CSS_PATH = [_HERE / "app.tcss", *sorted((_HERE / "styles").glob("*.tcss"))]
     TITLE = "ИС-Штаб"
     SUB_TITLE = "итоговое собеседование по русскому языку"
     ENABLE_COMMAND_PALETTE = False
