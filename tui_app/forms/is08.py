@@ -116,7 +116,14 @@ def act_page(pdf: FormPDF, ctx: FormContext, layout: ActLayout, act: Optional[Ac
         pdf.hline(L + 2, y + k * reason_h / 4, W - 4)
     pdf.set_draw_color(0)
     if act:
-        pdf.box(L, y, W, reason_h, act.reason, size=12, valign="T", border=False)
+        size = 12
+        lines = pdf.wrap(act.reason, size, "", W - 4)
+        step = reason_h / 4
+        if len(lines) <= 4:  # written on the ruled lines
+            for k, line in enumerate(lines):
+                pdf.box(L, y + k * step, W, step, line, size=size, valign="B", border=False)
+        else:  # a long reason: fitted into the whole box
+            pdf.box(L, y, W, reason_h, act.reason, size=12, valign="T", border=False)
     y += reason_h + 5
     # -- the time --------------------------------------------------------------------
     pdf.box(L, y, 105, 9, layout.time_label, size=10.5, border=False)

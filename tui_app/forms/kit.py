@@ -112,7 +112,7 @@ class FormPDF(FPDF):
                 self._widths[key] = w
         return w
 
-    def _wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
+    def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
         letters as the last resort."""
         words: list[str] = []
@@ -166,14 +166,14 @@ class FormPDF(FPDF):
             if self.text_width(text, s, style) <= avail_w and one_line_h <= h:
                 return s, [text]
             if wrap and (" " in text or "-" in text):
-                lines = self._wrap(text, s, style, avail_w)
+                lines = self.wrap(text, s, style, avail_w)
                 if len(lines) * s * PT * LINE <= h and all(
                         self.text_width(ln, s, style) <= avail_w for ln in lines):
                     return s, lines
             if s <= min_size:
                 break
             s = max(min_size, s - 0.5)
-        lines = self._wrap(text, s, style, avail_w) if wrap else [text]
+        lines = self.wrap(text, s, style, avail_w) if wrap else [text]
         return s, lines
 
     # -- drawing ----------------------------------------------------------------
