@@ -111,7 +111,7 @@ def create_act(store: Store, participant: Participant | str, kind: ActKind | str
         entry = store.get(RoomLogEntry, p.guid)
         if entry is None:
             store.put(RoomLogEntry(participant=p.guid, room=p.room, end=at))
-        elif entry.end is None:
+        elif entry.end != at:  # the signed act's time is the end time on ИС-02
             store.put(entry.model_copy(update={"end": at}))
     return act
 
