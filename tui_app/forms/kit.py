@@ -83,6 +83,7 @@ class FormPDF(FPDF):
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
         self._widths: dict[tuple[str, float, str], float] = {}
+        self._enc: dict[tuple[int, str], str] = {}
 
     # -- geometry -----------------------------------------------------------
     @property
@@ -177,6 +178,28 @@ class FormPDF(FPDF):
         return s, lines
 
     # -- drawing ----------------------------------------------------------------
+    # Forms draw tens of thousands of cells (300 protocols ИС-03 in a few seconds), so
+    # plain text and rectangles go straight to the page stream, with the encoded strings
+    # cached (the same labels repeat on every page); fpdf2 keeps the font subset.
+    def _text(self, x: float, y: float, text: str) -> None:
+        font = self.current_font
+        if self.fill_color != self.text_color or self.text_mode != 0 or self.underline:
+            self.text(x, y, text)
+            return
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        key = (font.i, text)
+        enc = self._enc.get(key)
+        if enc is None:
+            enc = font.encode_text(self.normalize_text(text))
+            self._enc[key] = enc
+        k = self.k
+        self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
+
+    def _rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
+        k = self.k
+        self._out(f"{x * k:.2f} {(self.h - y) * k:.2f} {w * k:.2f} {-h * k:.2f} re {op}")
+
     def box(self, x: float, y: float, w: float, h: float, text: str = "", *,
             size: float = 10, style: str = "", align: str = "L", valign: str = "M",
             border: bool = True, wrap: bool = True, fill: Optional[int] = None,
@@ -184,9 +207,10 @@ class FormPDF(FPDF):
         """A cell with its text fitted inside (shrunk, then wrapped)."""
         if fill is not None:
             self.set_fill_color(fill)
-            self.rect(x, y, w, h, style="DF" if border else "F")
+            self._rect(x, y, w, h, "B" if border else "f")
+            self.set_fill_color(0)  # text is painted with the fill colour
         elif border:
-            self.rect(x, y, w, h)
+            self._rect(x, y, w, h, "S")
         text = "" if text is None else str(text)
         s, lines = self.layout(text, w, h, size, style, wrap, min_size)
         line_h = s * PT * LINE
@@ -209,7 +233,7 @@ class FormPDF(FPDF):
                 tx = x + w - PAD - lw
             else:
                 tx = x + PAD
-            self.text(tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line)
+            self._text(tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line)
         rec = CellRecord(self.page, x, y, w, h, text, s, tuple(lines), widest, text_h)
         if text:
             self.cells.append(rec)
