@@ -23,8 +23,21 @@ LONG_FIO = " ".join(LONG_SURNAME)
 ALL = ["ИС-01", "ИС-02", "ИС-03", "ИС-04", "ИС-08", "ИС-09", "заявление"]
 
 
-def pages_text(path: Path) -> list[str]:
+def pages_text_pypdf(path: Path) -> list[str]:
     return [" ".join((pg.extract_text() or "").split()) for pg in PdfReader(str(path)).pages]
+
+
+def pages_text(path: Path) -> list[str]:
+    """Text per page by poppler's pdftotext (fast); pypdf where poppler is missing."""
+    if not shutil.which("pdftotext"):
+        return pages_text_pypdf(path)
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+                         capture_output=True, check=True).stdout.decode("utf-8")
+    pages = [" ".join(t.split()) for t in out.split("\f")]
+    if pages and not pages[-1]:
+        pages.pop()
+    assert len(pages) == len(PdfReader(str(path)).pages)
+    return pages
 
 
 def assert_all_fit(pdf: FormPDF) -> None:
@@ -62,7 +75,7 @@ def test_is01_lists_everyone_with_room_and_absence_mark(demo_results_ws, tmp_pat
     store = demo_results_ws.store
     [path] = build_form(store, "ИС-01", out_dir=tmp_path)
     assert path.name == "IS-01_470123_20270210.pdf"
-    text = " ".join(pages_text(path))
+    text = " ".join(pages_text_pypdf(path))
     assert "Форма ИС-01" in text and "Списки участников итогового собеседования" in text
     assert "470123" in text.replace(" ", "") and "10.02.2027" in text
     assert "Номер аудитории / отметка о неявке" in text
@@ -237,7 +250,8 @@ def test_acts_printed_from_participant_and_act(demo_results_ws, tmp_path):
     create_act(store, p, "ИС-08", "Плохое самочувствие, вызван медицинский работник", "11:07",
                signed_by=["Ефремова С. А.", "Носов А. О."])
     [path] = build_form(store, "ИС-08", out_dir=tmp_path)
-    [t] = pages_text(path)
+    [t] = pages_text_pypdf(path)
+    assert t == pages_text(path)[0] or LONG_SURNAME[0] in pages_text(path)[0]
     for want in ("ИС-08", "АКТ", "о досрочном завершении итогового собеседования",
                  LONG_SURNAME[0], LONG_SURNAME[1], LONG_SURNAME[2], p.doc_series, p.doc_number,
                  f"{p.birth_date:%d.%m.%Y}", "Плохое самочувствие", "11 : 07",
@@ -282,19 +296,19 @@ def test_application_prefilled_one_page_each(demo_results_ws, tmp_path):
 
 # -- fit: nothing overflows ----------------------------------------------------------
 @pytest.mark.parametrize("form", ALL)
-@pytest.mark.parametrize("blank", [False, True])
-def test_no_text_overflows_its_cell(demo_results_ws, form, blank):
+def test_no_text_overflows_its_cell(demo_results_ws, form):
     store = demo_results_ws.store
     p = long_participant(store)
-    if form in ("ИС-08", "ИС-09") and not blank:
+    if form in ("ИС-08", "ИС-09"):
         create_act(store, p, form, "Очень длинная причина " * 12, "10:00")
     ctx = context(store)
     who = p if form in ("ИС-08", "ИС-09", "заявление") else None
-    pdf = build_pdf(ctx, form, blank=blank, participant=who)
-    assert_all_fit(pdf)
-    if not blank:
+    for blank in (False, True):
+        pdf = build_pdf(ctx, form, blank=blank, participant=who)
+        assert_all_fit(pdf)
         long_cells = [c for c in pdf.cells if LONG_SURNAME[0] in c.text]
-        assert long_cells and all(c.fits for c in long_cells)
+        if not blank or form == "ИС-03":
+            assert long_cells and all(c.fits for c in long_cells), (form, blank)
 
 
 def test_long_name_inside_its_column_by_pdftotext_bbox(demo_results_ws, tmp_path):
