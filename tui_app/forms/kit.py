@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
 
+import copy
+
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap
 
 from ..services.data import data_path
 
@@ -20,6 +24,9 @@ PAD = 0.8  # mm between a cell's border and its text
 LINE = 1.12  # line height as a multiple of the font size
 ASCENT = 0.78  # baseline below the top of a line, as a multiple of the font size
 MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
+
+
+_TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +79,7 @@ class FormPDF(FPDF):
     def __init__(self, orientation: str = "P", title: str = "") -> None:
         super().__init__(orientation=orientation, unit="mm", format="A4")
         for style, path in _font_files().items():
-            self.add_font(FONT, style, path)
+            self._add_font(style, path)
         self.set_font(FONT, "", 10)
         self.set_margins(15, 12, 12)
         self.set_auto_page_break(False)
@@ -84,6 +91,28 @@ class FormPDF(FPDF):
         self.set_line_width(0.25)
         self._widths: dict[tuple[str, float, str], float] = {}
         self._enc: dict[tuple[int, str], str] = {}
+
+    def _add_font(self, style: str, path: str) -> None:
+        """add_font(), but the font's metrics are parsed once per process: a new document
+        gets a copy of them (fpdf2's own __deepcopy__ shares the immutable parts) with its
+        own font file handle and an empty subset (fpdf2 subsets that file in place)."""
+        key = f"{FONT.lower()}{style}"
+        template = _TEMPLATES.get(key)
+        if template is not None:
+            try:
+                font = copy.deepcopy(template)
+                font.i = len(self.fonts) + 1
+                font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+                font.subset = SubsetMap(font)
+                font.missing_glyphs = []
+                font.biggest_size_pt = 0
+                self.fonts[key] = font
+                return
+            except Exception:  # noqa: BLE001 - any surprise: the plain, slower way
+                _TEMPLATES.pop(key, None)
+        self.add_font(FONT, style, path)
+        if key not in _TEMPLATES:
+            _TEMPLATES[key] = copy.deepcopy(self.fonts[key])
 
     # -- geometry -----------------------------------------------------------
     @property

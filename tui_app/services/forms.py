@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..domain.models import Act, ActKind, Participant, Protocol, RoomLogEntry
 from ..forms.context import FormContext, FormError
-from ..forms.kit import FormPDF
 from ..store.atomic import durable_write
 from ..store.workspace import Store
 from .data import scheme_for
+
+if TYPE_CHECKING:  # fpdf2 loads in the worker thread, not when a screen opens
+    from ..forms.kit import FormPDF
 
 Progress = Optional[Callable[[int, int], None]]
 
@@ -109,7 +111,7 @@ def _translit(text: str) -> str:
 
 def build_pdf(ctx: FormContext, form: str, *, room: Optional[str] = None,
               participant: Optional[Participant] = None, act: Optional[Act] = None,
-              blank: bool = False, progress: Progress = None) -> FormPDF:
+              blank: bool = False, progress: Progress = None) -> "FormPDF":
     """The document itself (no file written)."""
     import importlib
 
