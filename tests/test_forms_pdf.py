@@ -371,3 +371,17 @@ def test_refusals_in_russian(demo_ws, ws, tmp_path):
         build_form(ws.store, "ИС-01", out_dir=tmp_path)
     [path] = build_form(ws.store, "ИС-01", blank=True, out_dir=tmp_path)  # blank: always
     assert "Списки участников" in pages_text(path)[0]
+
+
+def test_file_names_are_ascii_for_fat32(demo_results_ws, tmp_path):
+    store = demo_results_ws.store
+    from tui_app.domain.models import Room
+
+    p = next(x for x in store.participants() if not x.absent)
+    store.put(Room(number="Спортзал"))
+    store.put(p.model_copy(update={"room": "Спортзал"}))
+    [path] = build_form(store, "ИС-02", room="Спортзал", out_dir=tmp_path)
+    assert path.name == "IS-02_470123_20270210_roomsportzal.pdf"
+    assert path.name.isascii()
+    text = " ".join(pages_text(path))
+    assert "Аудитория Актовый зал" in text and p.fio in text

@@ -92,7 +92,7 @@ def _file_name(ctx: FormContext, form: str, room: Optional[str], participant: Op
     if ctx.day:
         parts += [ctx.oo, ctx.day.date.strftime("%Y%m%d")]
     if room:
-        parts.append("room" + re.sub(r"[^0-9A-Za-z-]", "", _translit(room)) or "x")
+        parts.append("room" + (re.sub(r"[^0-9A-Za-z-]", "", _translit(room)) or "x"))
     if participant is not None:
         parts.append(re.sub(r"[^0-9A-Za-z]", "", participant.code) or participant.guid[:8])
     if extra:
@@ -103,6 +103,7 @@ def _file_name(ctx: FormContext, form: str, room: Optional[str], participant: Op
 
 
 _TR = dict(zip("абвгдеёзийклмнопрстуфхцыэ", "abvgdeeziyklmnoprstufhcye"))
+_TR.update({"ж": "zh", "ч": "ch", "ш": "sh", "щ": "sch", "ю": "yu", "я": "ya", "ь": "", "ъ": ""})
 
 
 def _translit(text: str) -> str:
