@@ -384,4 +384,4 @@ def test_file_names_are_ascii_for_fat32(demo_results_ws, tmp_path):
     assert path.name == "IS-02_470123_20270210_roomsportzal.pdf"
     assert path.name.isascii()
     text = " ".join(pages_text(path))
-    assert "Аудитория Актовый зал" in text and p.fio in text
+    assert "Аудитория Спортзал" in text and p.fio in text
