@@ -177,7 +177,8 @@ class FormPDF(FPDF):
         return out
 
     def layout(self, text: str, w: float, h: float, size: float, style: str = "",
-               wrap: bool = True, min_size: float = MIN_SIZE) -> tuple[float, list[str]]:
+               wrap: bool = True, min_size: float = MIN_SIZE,
+               shrink_first: float = 0.8) -> tuple[float, list[str]]:
         """The font size and lines that fit `text` into a w×h cell: the largest size not
         above `size`, first on one line, then wrapped."""
         avail_w = w - 2 * PAD
@@ -186,7 +187,7 @@ class FormPDF(FPDF):
             return size, []
         # a little shrinking on one line reads better than a wrapped line
         s = size
-        while s >= max(min_size, size * 0.8):
+        while s >= max(min_size, size * shrink_first):
             if self.text_width(text, s, style) <= avail_w and s * PT * LINE <= h:
                 return s, [text]
             s -= 0.5
@@ -232,7 +233,7 @@ class FormPDF(FPDF):
     def box(self, x: float, y: float, w: float, h: float, text: str = "", *,
             size: float = 10, style: str = "", align: str = "L", valign: str = "M",
             border: bool = True, wrap: bool = True, fill: Optional[int] = None,
-            min_size: float = MIN_SIZE) -> CellRecord:
+            min_size: float = MIN_SIZE, shrink_first: float = 0.8) -> CellRecord:
         """A cell with its text fitted inside (shrunk, then wrapped)."""
         if fill is not None:
             self.set_fill_color(fill)
@@ -241,7 +242,7 @@ class FormPDF(FPDF):
         elif border:
             self._rect(x, y, w, h, "S")
         text = "" if text is None else str(text)
-        s, lines = self.layout(text, w, h, size, style, wrap, min_size)
+        s, lines = self.layout(text, w, h, size, style, wrap, min_size, shrink_first)
         line_h = s * PT * LINE
         text_h = len(lines) * line_h
         if valign == "T":
@@ -376,7 +377,7 @@ class FormPDF(FPDF):
         for col, value in zip(cols, values):
             self.box(cx, y, col.w, h, value, size=(9 if header else col.size),
                      style=("B" if header else col.style), align=("C" if header else col.align),
-                     fill=(235 if header else None))
+                     fill=(235 if header else None), shrink_first=(1.0 if header else 0.8))
             cx += col.w
         return y + h
 
