@@ -385,3 +385,19 @@ def test_file_names_are_ascii_for_fat32(demo_results_ws, tmp_path):
     assert path.name.isascii()
     text = " ".join(pages_text(path))
     assert "Аудитория Спортзал" in text and p.fio in text
+
+
+def test_progress_reaches_the_end_after_the_file_is_written(demo_results_ws, tmp_path):
+    seen = []
+
+    def path_exists():
+        return any(tmp_path.glob("*.pdf"))
+
+    build_form(demo_results_ws.store, "ИС-03", blank=True, out_dir=tmp_path,
+               progress=lambda done, total: seen.append((done, total, path_exists())))
+
+    assert len(seen) > 3
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+    done, total, written = seen[-1]
+    assert done == total and written
+    assert all(not w for d, t, w in seen[:-1])

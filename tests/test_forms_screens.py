@@ -84,12 +84,25 @@ async def _test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         status = _status(app, "#act-status")
         assert "напечатан" in status and f"IS-09_470123_20270210_{p.code}.pdf" in status
         assert app.screen.query_one("#acts-table").row_count == 1
-    acts = store.all(Act)
-    assert len(acts) == 1 and acts[0].kind.value == "ИС-09" and f"{acts[0].time:%H:%M}" == "10:31"
-    assert acts[0].reason == "tel fon"
-    proto = store.get(Protocol, p.guid)
-    assert proto.status is ProtocolStatus.REMOVED and proto.scores == {}
-    assert (demo_results_ws.root / "forms" / f"IS-09_470123_20270210_{p.code}.pdf").exists()
+        acts = store.all(Act)
+        assert len(acts) == 1 and acts[0].kind.value == "ИС-09"
+        assert f"{acts[0].time:%H:%M}" == "10:31" and acts[0].reason == "tel fon"
+        proto = store.get(Protocol, p.guid)
+        assert proto.status is ProtocolStatus.REMOVED and proto.scores == {}
+        assert (demo_results_ws.root / "forms" / f"IS-09_470123_20270210_{p.code}.pdf").exists()
+        # a mistaken act: Tab to the list, Delete twice
+        table = app.screen.query_one("#acts-table")
+        for _ in range(6):
+            if app.focused is table:
+                break
+            await pilot.press("tab")
+        assert app.focused is table
+        await pilot.press("delete")
+        assert "ещё раз" in _status(app, "#act-status") and len(store.all(Act)) == 1
+        await pilot.press("delete")
+        assert "Акт удалён" in _status(app, "#act-status")
+        assert store.all(Act) == [] and app.screen.query_one("#acts-table").row_count == 0
+    assert store.get(Protocol, p.guid).status is ProtocolStatus.PRESENT  # the mark is gone
 
 
 def test_acts_screen_refuses_an_absentee(demo_results_ws):

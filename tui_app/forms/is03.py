@@ -173,7 +173,11 @@ def page(pdf: FormPDF, ctx: FormContext, p: Participant, proto: Optional[Protoco
     pdf.label(pdf.left, y, "Дата", size=10, style="B", w=lw)
     when = ""
     if filled:
-        d = ctx.day.date if ctx.day else (proto.saved_at.date() if proto.saved_at else None)
+        # scheme 1: scored in the room on the exam day; scheme 2: from the audio, later
+        if proto.scheme == 2 and proto.saved_at:
+            d = proto.saved_at.date()
+        else:
+            d = ctx.day.date if ctx.day else (proto.saved_at.date() if proto.saved_at else None)
         when = d.strftime("%d.%m.%Y") if d else ""
     pdf.date_line(pdf.left + lw, y, when)
 

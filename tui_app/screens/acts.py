@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar
 
 from ..domain.models import ActKind
 from ..forms.context import FormError
-from ..services.acts import ActRejected, acts_of, create_act, default_signers
+from ..services.acts import ActRejected, acts_of, create_act, default_signers, delete_act
 from ..services.forms import build_form, find_participant
 from .base import BaseScreen
 
@@ -30,12 +30,16 @@ class ActsScreen(BaseScreen):
    подставлены из списка работников).
 4. **F5** — составить акт и напечатать его в PDF (папка forms/).
 
+Список справа — составленные акты. Ошибочный акт: выберите его в списке (**Tab**, стрелки)
+и нажмите **Delete** два раза — акт удаляется, отметка в протоколе снимается.
+
 Акт ставит отметку в протоколе участника: «не завершил по объективным причинам» или
 «удалён» — она же появится в ИС-02, ИС-03 и ИС-04; баллы у такого участника не
 выставляются. На неявившегося («Н») акт не составляется.
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f5", "create", "Составить и напечатать", id="create"),
+        Binding("delete", "delete_act", "Удалить акт", id="delete-act"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -79,10 +83,31 @@ class ActsScreen(BaseScreen):
         store = self.app.store
         for act in acts_of(store):
             p = store.participant(act.participant)
-            table.add_row(act.kind.value, p.short_fio if p else "?", f"{act.time:%H:%M}")
+            table.add_row(act.kind.value, p.short_fio if p else "?", f"{act.time:%H:%M}",
+                          key=act.id)
 
     def _status(self, text: str) -> None:
         self.query_one("#act-status", Static).update(text)
+
+    def action_delete_act(self) -> None:
+        table = self.query_one("#acts-table", DataTable)
+        if self.focused is not table or table.row_count == 0:
+            self._status("Чтобы удалить акт, выберите его в списке справа (Tab) и нажмите Delete.")
+            return
+        act_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if getattr(self, "_confirm", None) != act_id:
+            self._confirm = act_id
+            self._status("[yellow]Нажмите Delete ещё раз, чтобы удалить этот акт[/yellow] "
+                         "(отметка в протоколе будет снята).")
+            return
+        self._confirm = None
+        try:
+            delete_act(self.app.store, act_id)
+        except ActRejected as e:
+            self._status(f"[red]Ошибка:[/red] {e}")
+            return
+        self.refresh_table()
+        self._status("Акт удалён, отметка в протоколе снята.")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "act-participant":

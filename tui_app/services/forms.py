@@ -197,8 +197,15 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
     elif participant:
         who = find_participant(store, participant)
     ctx = context(store)
+    steps = [1]
+
+    def step(done: int, total: int) -> None:  # one more step: writing the file
+        steps[0] = total + 1
+        if progress:
+            progress(done, total + 1)
+
     pdf = build_pdf(ctx, form, room=room, participant=who, act=act, blank=blank,
-                    progress=progress)
+                    progress=step)
     folder = Path(out_dir) if out_dir else store.dir("forms")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -209,6 +216,8 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
         durable_write(path, bytes(pdf.output()), keep_backup=False)
     except OSError as e:
         raise FormError(f"Не удалось записать «{path}»: {e.strerror}. Проверьте место и права.") from None
+    if progress:
+        progress(steps[0], steps[0])
     if form in PRINTED_FOR_DAY:
         mark_printed(store, form)
     return [path]
