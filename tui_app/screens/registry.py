@@ -26,7 +26,12 @@ class ScreenEntry:
 
 
 # Order = order in the main menu. Each issue adds its screens here.
-MENU: list[ScreenEntry] = []
+MENU: list[ScreenEntry] = [
+    ScreenEntry("forms", "Бланки и акты (PDF)", "tui_app.screens.forms", "FormsScreen", "f6",
+                "ИС-01, ИС-02, ИС-03, ИС-04, ИС-08, ИС-09, заявление"),
+    ScreenEntry("acts", "Акты ИС-08 / ИС-09", "tui_app.screens.acts", "ActsScreen", None,
+                "досрочное завершение, удаление участника"),
+]
 
 
 def entry(screen_id: str) -> Optional[ScreenEntry]:

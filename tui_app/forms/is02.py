@@ -1,0 +1,113 @@
+"""ИС-02 «Ведомость учёта проведения итогового собеседования в аудитории», one per room.
+
+Times come from the room log (RoomLogEntry); the marks «не завершил по объективным
+причинам» / «удалён за нарушение требований» come from Protocol.status only (the acts set it).
+A room with more participants than one page holds runs on to more pages, each with the
+header; the interlocutor's signature closes the room's last page.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..domain.models import ProtocolStatus
+from .context import SUBJECT, FormContext, FormError
+from .kit import Col, FormPDF, fmt_time, paged_rows
+
+CODE = "ИС-02"
+TITLE = "Ведомость учёта проведения итогового собеседования в аудитории"
+MARK = "X"
+BLANK_ROWS = 15
+
+
+def _cols(pdf: FormPDF) -> list[Col]:
+    fixed = [Col("№ п.п.", 12), None, Col("Серия документа", 20), Col("Номер документа", 24),
+             Col("Класс", 14), Col("Время начала", 18), Col("Время завершения", 20),
+             Col("Не завершил по объективным причинам", 28),
+             Col("Удалён за нарушение требований", 28), Col("Подпись участника", 34)]
+    used = sum(c.w for c in fixed if c)
+    fixed[1] = Col("ФИО участника", pdf.width - used, "L", 10.5)
+    return fixed  # type: ignore[return-value]
+
+
+def rows_for_room(ctx: FormContext, room: str) -> list[list[str]]:
+    rows = []
+    for i, p in enumerate(ctx.in_room(room)):
+        entry = ctx.log.get(p.guid)
+        proto = ctx.protocols.get(p.guid)
+        status = proto.status if proto else None
+        start = fmt_time(entry.start) if entry else ""
+        end = fmt_time(entry.end) if entry else ""
+        if p.absent:
+            start, end = "не явился", "—"
+        rows.append([
+            str(i + 1), p.fio, p.doc_series, p.doc_number, p.grade, start, end,
+            MARK if status is ProtocolStatus.EARLY else "",
+            MARK if status is ProtocolStatus.REMOVED else "",
+            "",
+        ])
+    return rows
+
+
+def _room_pages(pdf: FormPDF, ctx: FormContext, room: str, rows: list[list[str]],
+                blank: bool) -> None:
+    cols = _cols(pdf)
+    first = pdf.page + 1
+
+    def new_page() -> float:
+        pdf.add_page()
+        pdf.form_code(CODE)
+        y = pdf.title_block(pdf.t_margin + 1, [TITLE], size=13)
+        x = pdf.left
+        x = pdf.field(x, y, "Аудитория", room, 40, label_style="B", value_style="B") + 6
+        x += pdf.label(x, y + 0.5, "Код ОО", size=10)
+        x += pdf.comb(x, y, ctx.oo, 6) + 6
+        x += pdf.label(x, y + 0.5, "Код МСУ", size=10)
+        x += pdf.comb(x, y, ctx.msu, 3) + 6
+        x += pdf.label(x, y + 0.5, "Субъект РФ:", size=10)
+        x += pdf.comb(x, y, ctx.region, 2) + 1
+        pdf.box(x, y + 0.5, pdf.right - x, 5.5, ctx.region_name, size=9, border=False)
+        y += 8
+        x = pdf.left
+        x = pdf.field(x, y, "Предмет", SUBJECT, 110) + 6
+        pdf.field(x, y, "Дата", "" if blank else ctx.date_text, 45)
+        return y + 9
+
+    def header(y: float) -> float:
+        return pdf.table_row(pdf.left, y, cols, [c.title for c in cols], 14, header=True)
+
+    y = paged_rows(pdf, cols, rows, y=new_page(), row_h=7, draw_header=header,
+                   new_page=new_page, keep_after=16)
+    y += 5
+    x = pdf.left
+    x += pdf.label(x, y, "ФИО собеседника", size=10)
+    fio = "" if blank else ctx.interlocutor(room)
+    pdf.fill_line(x, y, 95, fio, caption="(ФИО)", align="C")
+    x += 100
+    x += pdf.label(x, y, "Подпись", size=10)
+    pdf.fill_line(x, y, 45, caption="(подпись)")
+    x += 50
+    x += pdf.label(x, y, "Дата", size=10)
+    pdf.fill_line(x, y, 35, "" if blank else ctx.date_text, align="C")
+    pdf.number_pages(first, f"{CODE} · аудитория {room}")
+
+
+def build(ctx: FormContext, *, room: Optional[str] = None, blank: bool = False,
+          pdf: Optional[FormPDF] = None, progress=None) -> FormPDF:
+    pdf = pdf or FormPDF("L", title=f"{CODE}. {TITLE}")
+    rooms = [room] if room else ctx.room_numbers()
+    if blank and not rooms:
+        rooms = [""]
+    for i, number in enumerate(rooms):
+        if blank and not ctx.in_room(number):
+            rows = [[str(k + 1)] + [""] * 9 for k in range(BLANK_ROWS)]
+        elif blank:
+            rows = [[str(k + 1), p.fio, p.doc_series, p.doc_number, p.grade, "", "", "", "", ""]
+                    for k, p in enumerate(ctx.in_room(number))]
+        else:
+            rows = rows_for_room(ctx, number)
+        _room_pages(pdf, ctx, number, rows, blank)
+        if progress:
+            progress(i + 1, len(rooms))
+    if not rooms:
+        raise FormError("Нет аудиторий с участниками: сначала распределите участников.")
+    return pdf

@@ -1,0 +1,410 @@
+"""The shared page kit of the forms: A4 pages, a header block, cells whose text shrinks or
+wraps to fit, tables with headers repeated over pages, comb cells, signature and date lines.
+
+Every text cell is recorded in `FormPDF.cells` (its text, the width the text needs and the
+width the cell offers), so a test can check that nothing on any form overflows its cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Sequence
+
+import copy
+
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap
+
+from ..services.data import data_path
+
+FONT = "Serif"
+PT = 25.4 / 72  # mm per point
+PAD = 0.8  # mm between a cell's border and its text
+LINE = 1.12  # line height as a multiple of the font size
+ASCENT = 0.78  # baseline below the top of a line, as a multiple of the font size
+MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
+
+
+_TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> dict[str, str]:
+    files = {
+        "": data_path("fonts", "LiberationSerif-Regular.ttf"),
+        "B": data_path("fonts", "LiberationSerif-Bold.ttf"),
+        "I": data_path("fonts", "LiberationSerif-Italic.ttf"),
+    }
+    for path in files.values():
+        if not path.exists():
+            raise FileNotFoundError(f"Нет файла шрифта {path}: переустановите программу.")
+    return {k: str(v) for k, v in files.items()}
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """One text cell as drawn: needed vs offered width and height (mm)."""
+
+    page: int
+    x: float
+    y: float
+    w: float
+    h: float
+    text: str
+    size: float
+    lines: tuple[str, ...]
+    text_w: float  # the widest line
+    text_h: float  # all lines
+
+    @property
+    def fits(self) -> bool:
+        return self.text_w <= self.w - 2 * PAD + 0.01 and self.text_h <= self.h + 0.01
+
+
+@dataclass
+class Col:
+    """A table column: header text, width (mm), alignment and base font size."""
+
+    title: str
+    w: float
+    align: str = "C"
+    size: float = 10.0
+    style: str = ""
+
+
+class FormPDF(FPDF):
+    """A4 document in millimetres with the bundled serif font."""
+
+    def __init__(self, orientation: str = "P", title: str = "") -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
+        for style, path in _font_files().items():
+            self._add_font(style, path)
+        self.set_font(FONT, "", 10)
+        self.set_margins(15, 12, 12)
+        self.set_auto_page_break(False)
+        self.set_creator("ИС-Штаб")
+        self.set_lang("ru")
+        if title:
+            self.set_title(title)
+        self.cells: list[CellRecord] = []
+        self.set_line_width(0.25)
+        self._widths: dict[tuple[str, float, str], float] = {}
+        self._enc: dict[tuple[int, str], str] = {}
+
+    def _add_font(self, style: str, path: str) -> None:
+        """add_font(), but the font's metrics are parsed once per process: a new document
+        gets a copy of them (fpdf2's own __deepcopy__ shares the immutable parts) with its
+        own font file handle and an empty subset (fpdf2 subsets that file in place)."""
+        key = f"{FONT.lower()}{style}"
+        template = _TEMPLATES.get(key)
+        if template is not None:
+            try:
+                font = copy.deepcopy(template)
+                font.i = len(self.fonts) + 1
+                font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+                font.subset = SubsetMap(font)
+                font.missing_glyphs = []
+                font.biggest_size_pt = 0
+                self.fonts[key] = font
+                return
+            except Exception:  # noqa: BLE001 - any surprise: the plain, slower way
+                _TEMPLATES.pop(key, None)
+        self.add_font(FONT, style, path)
+        if key not in _TEMPLATES:
+            _TEMPLATES[key] = copy.deepcopy(self.fonts[key])
+
+    # -- geometry -----------------------------------------------------------
+    @property
+    def left(self) -> float:
+        return self.l_margin
+
+    @property
+    def right(self) -> float:
+        return self.w - self.r_margin
+
+    @property
+    def width(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+    @property
+    def bottom(self) -> float:
+        return self.h - 10
+
+    # -- text measuring -------------------------------------------------------
+    def text_width(self, text: str, size: float, style: str = "") -> float:
+        key = (text, size, style)
+        w = self._widths.get(key)
+        if w is None:
+            self.set_font(FONT, style, size)
+            w = self.get_string_width(text)
+            if len(self._widths) < 50000:
+                self._widths[key] = w
+        return w
+
+    def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
+        """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
+        letters as the last resort."""
+        words: list[str] = []
+        for word in text.split():
+            if self.text_width(word, size, style) <= avail or "-" not in word[1:-1]:
+                words.append(word)
+            else:
+                parts = word.split("-")
+                words.extend(p + "-" for p in parts[:-1])
+                words.append(parts[-1])
+        lines: list[str] = []
+        cur = ""
+        for word in words:
+            glue = "" if (not cur or cur.endswith("-")) else " "
+            cand = f"{cur}{glue}{word}"
+            if not cur or self.text_width(cand, size, style) <= avail:
+                cur = cand
+                continue
+            lines.append(cur)
+            cur = word
+        if cur:
+            lines.append(cur)
+        out: list[str] = []
+        for line in lines:
+            while self.text_width(line, size, style) > avail and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and self.text_width(line[:cut], size, style) > avail:
+                    cut -= 1
+                out.append(line[:cut])
+                line = line[cut:]
+            out.append(line)
+        return out
+
+    def layout(self, text: str, w: float, h: float, size: float, style: str = "",
+               wrap: bool = True, min_size: float = MIN_SIZE,
+               shrink_first: float = 0.8) -> tuple[float, list[str]]:
+        """The font size and lines that fit `text` into a w×h cell: the largest size not
+        above `size`, first on one line, then wrapped."""
+        avail_w = w - 2 * PAD
+        text = " ".join(str(text).split())
+        if not text:
+            return size, []
+        # a little shrinking on one line reads better than a wrapped line
+        s = size
+        while s >= max(min_size, size * shrink_first):
+            if self.text_width(text, s, style) <= avail_w and s * PT * LINE <= h:
+                return s, [text]
+            s -= 0.5
+        s = size
+        while True:
+            one_line_h = s * PT * LINE
+            if self.text_width(text, s, style) <= avail_w and one_line_h <= h:
+                return s, [text]
+            if wrap and (" " in text or "-" in text):
+                lines = self.wrap(text, s, style, avail_w)
+                if len(lines) * s * PT * LINE <= h and all(
+                        self.text_width(ln, s, style) <= avail_w for ln in lines):
+                    return s, lines
+            if s <= min_size:
+                break
+            s = max(min_size, s - 0.5)
+        lines = self.wrap(text, s, style, avail_w) if wrap else [text]
+        return s, lines
+
+    # -- drawing ----------------------------------------------------------------
+    # Forms draw tens of thousands of cells (300 protocols ИС-03 in a few seconds), so
+    # plain text and rectangles go straight to the page stream, with the encoded strings
+    # cached (the same labels repeat on every page); fpdf2 keeps the font subset.
+    def _text(self, x: float, y: float, text: str) -> None:
+        font = self.current_font
+        if self.fill_color != self.text_color or self.text_mode != 0 or self.underline:
+            self.text(x, y, text)
+            return
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        key = (font.i, text)
+        enc = self._enc.get(key)
+        if enc is None:
+            enc = font.encode_text(self.normalize_text(text))
+            self._enc[key] = enc
+        k = self.k
+        self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
+
+    def _rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
+        k = self.k
+        self._out(f"{x * k:.2f} {(self.h - y) * k:.2f} {w * k:.2f} {-h * k:.2f} re {op}")
+
+    def box(self, x: float, y: float, w: float, h: float, text: str = "", *,
+            size: float = 10, style: str = "", align: str = "L", valign: str = "M",
+            border: bool = True, wrap: bool = True, fill: Optional[int] = None,
+            min_size: float = MIN_SIZE, shrink_first: float = 0.8) -> CellRecord:
+        """A cell with its text fitted inside (shrunk, then wrapped)."""
+        if fill is not None:
+            self.set_fill_color(fill)
+            self._rect(x, y, w, h, "B" if border else "f")
+            self.set_fill_color(0)  # text is painted with the fill colour
+        elif border:
+            self._rect(x, y, w, h, "S")
+        text = "" if text is None else str(text)
+        s, lines = self.layout(text, w, h, size, style, wrap, min_size, shrink_first)
+        line_h = s * PT * LINE
+        text_h = len(lines) * line_h
+        if valign == "T":
+            top = y + PAD * 0.5
+        elif valign == "B":
+            top = y + h - text_h - PAD * 0.5
+        else:
+            top = y + (h - text_h) / 2
+        widest = 0.0
+        if lines:
+            self.set_font(FONT, style, s)
+        for i, line in enumerate(lines):
+            lw = self.text_width(line, s, style)
+            widest = max(widest, lw)
+            if align == "C":
+                tx = x + (w - lw) / 2
+            elif align == "R":
+                tx = x + w - PAD - lw
+            else:
+                tx = x + PAD
+            self._text(tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line)
+        rec = CellRecord(self.page, x, y, w, h, text, s, tuple(lines), widest, text_h)
+        if text:
+            self.cells.append(rec)
+        return rec
+
+    def label(self, x: float, y: float, text: str, *, size: float = 10, style: str = "",
+              w: Optional[float] = None, h: Optional[float] = None, align: str = "L") -> float:
+        """Borderless text; with no width it takes what the text needs. Returns the width."""
+        if w is None:
+            w = self.text_width(text, size, style) + 2 * PAD + 0.2
+        if h is None:
+            h = size * PT * LINE + 1
+        self.box(x, y, w, h, text, size=size, style=style, align=align, border=False)
+        return w
+
+    def caption(self, x: float, y: float, w: float, text: str, size: float = 7) -> None:
+        """The small italic caption under a line or a box: «(подпись)», «(ФИО)»."""
+        self.box(x, y, w, size * PT * LINE + 0.6, text, size=size, style="I", align="C",
+                 border=False)
+
+    def comb(self, x: float, y: float, value: str, n: int, cell: float = 5.0,
+             h: Optional[float] = None, size: float = 10) -> float:
+        """n boxes, one character each (codes, dates, names on the application form).
+        Returns the width used."""
+        h = h or cell + 1
+        value = str(value or "")
+        for i in range(n):
+            ch = value[i] if i < len(value) else ""
+            self.box(x + i * cell, y, cell, h, ch, size=size, align="C", wrap=False)
+        return n * cell
+
+    def checkbox(self, x: float, y: float, checked: bool, side: float = 4.0) -> None:
+        self.box(x, y, side, side, "X" if checked else "", size=9, style="B", align="C",
+                 wrap=False)
+
+    def hline(self, x: float, y: float, w: float) -> None:
+        self.line(x, y, x + w, y)
+
+    def fill_line(self, x: float, y: float, w: float, text: str = "", *, size: float = 10,
+                  caption: str = "", style: str = "", align: str = "L") -> None:
+        """A line to write on, with `text` already written on it and a caption below."""
+        h = 5.5
+        self.hline(x, y + h, w)
+        if text:
+            self.box(x, y, w, h, text, size=size, style=style, align=align, border=False)
+        if caption:
+            self.caption(x, y + h, w, caption)
+
+    def signature(self, x: float, y: float, w: float, fio: str = "", *,
+                  sign_caption: str = "(подпись)", fio_caption: str = "(ФИО)",
+                  sign_w: Optional[float] = None) -> None:
+        """«____ / ФИО» pair: a line to sign on and a line with the (prefilled) name."""
+        sign_w = sign_w or min(40.0, w * 0.4)
+        self.fill_line(x, y, sign_w, caption=sign_caption)
+        self.label(x + sign_w, y, "/", size=11, w=4, h=5.5, align="C")
+        self.fill_line(x + sign_w + 4, y, w - sign_w - 4, fio, caption=fio_caption,
+                       align="C")
+
+    def date_line(self, x: float, y: float, value: str = "", size: float = 10) -> float:
+        """«__» ________ 20__ г. — or the date written out when known. Returns the width."""
+        if value:
+            return self.label(x, y, value, size=size)
+        text = "«____» ______________ 20___ г."
+        return self.label(x, y, text, size=size)
+
+    def form_code(self, code: str, y: Optional[float] = None) -> None:
+        """«Форма ИС-01» in the top right corner."""
+        y = self.t_margin - 4 if y is None else y
+        w = 40
+        self.box(self.right - w, y, w, 5, f"Форма {code}", size=9, style="B", align="R",
+                 border=False)
+
+    def title_block(self, y: float, lines: Sequence[str], size: float = 13) -> float:
+        """Centered bold title lines; returns the y below them."""
+        for line in lines:
+            h = size * PT * LINE + 1
+            self.box(self.left, y, self.width, h, line, size=size, style="B", align="C",
+                     border=False)
+            y += h
+        return y + 1
+
+    def field(self, x: float, y: float, label: str, value: str, w: float, *,
+              label_w: Optional[float] = None, h: float = 6.5, size: float = 10,
+              label_style: str = "", value_style: str = "") -> float:
+        """«Label: [value]» — a label and a bordered value box. Returns the x after it."""
+        lw = label_w if label_w is not None else self.text_width(label, size, label_style) + 2 * PAD + 1
+        self.box(x, y, lw, h, label, size=size, style=label_style, border=False)
+        self.box(x + lw, y, w - lw, h, value, size=size, style=value_style, align="C")
+        return x + w
+
+    def goto_page(self, n: int) -> None:
+        """Draw on an earlier page again (page numbers «лист 1 из 3» once the count is known)."""
+        self.page = n
+        self.current_font_is_set_on_page = False  # the font must be selected on that page
+
+    def number_pages(self, first: int, prefix: str) -> None:
+        """«prefix · лист k из n» at the foot of pages first…current."""
+        last = self.page
+        for n in range(first, last + 1):
+            self.goto_page(n)
+            self.page_number(f"{prefix} · лист {n - first + 1} из {last - first + 1}")
+        self.goto_page(last)
+
+    def page_number(self, text: str) -> None:
+        self.box(self.left, self.h - 9, self.width, 4.5, text, size=8, align="C", border=False)
+
+    # -- tables -----------------------------------------------------------------
+    def table_row(self, x: float, y: float, cols: Sequence[Col], values: Sequence[str],
+                  h: float, *, header: bool = False) -> float:
+        cx = x
+        for col, value in zip(cols, values):
+            self.box(cx, y, col.w, h, value, size=(9 if header else col.size),
+                     style=("B" if header else col.style), align=("C" if header else col.align),
+                     fill=(235 if header else None), shrink_first=(1.0 if header else 0.8))
+            cx += col.w
+        return y + h
+
+
+def fmt_date(d) -> str:
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+def fmt_time(t) -> str:
+    return t.strftime("%H:%M") if t else ""
+
+
+def paged_rows(pdf: FormPDF, cols: Sequence[Col], rows: Sequence[Sequence[str]], *, y: float,
+               row_h: float, draw_header, new_page, bottom: Optional[float] = None,
+               keep_after: float = 0.0) -> float:
+    """Rows of a table over as many pages as they need. `draw_header(y) -> y` draws the
+    column headers (again on every page); `new_page() -> y` starts a page with its header
+    block. `keep_after` mm must stay free below the last row (the signatures), or that
+    block goes to a page of its own with the headers. Returns the y below the last row."""
+    bottom = pdf.bottom if bottom is None else bottom
+    y = draw_header(y)
+    for i, row in enumerate(rows):
+        last = i == len(rows) - 1
+        need = row_h + (keep_after if last else 0)
+        if y + need > bottom:
+            y = draw_header(new_page())
+        y = pdf.table_row(pdf.left, y, cols, row, row_h)
+    if not rows and y + keep_after > bottom:
+        y = new_page()
+    return y

@@ -1,0 +1,223 @@
+"""Building the PDF forms: ИС-01, ИС-02, ИС-03, ИС-04, ИС-08, ИС-09 and the application.
+
+`build_form(store, "ИС-03", room="101", blank=True)` writes the PDF into the workspace's
+forms/ folder (or `out_dir`) and returns the paths written. File names are ASCII (FAT32
+sticks, any printer driver): IS-03_470123_20270210_room101_blank.pdf.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
+
+from ..domain.models import Act, ActKind, Participant, Protocol, RoomLogEntry
+from ..forms.context import FormContext, FormError
+from ..store.atomic import durable_write
+from ..store.workspace import Store
+from .data import scheme_for
+
+if TYPE_CHECKING:  # fpdf2 loads in the worker thread, not when a screen opens
+    from ..forms.kit import FormPDF
+
+Progress = Optional[Callable[[int, int], None]]
+
+# code -> (title, needs) ; needs: "" | "participant" | "act"
+FORMS: dict[str, str] = {
+    "ИС-01": "Списки участников итогового собеседования",
+    "ИС-02": "Ведомость учёта проведения итогового собеседования в аудитории",
+    "ИС-03": "Протоколы эксперта по оцениванию ответов участников",
+    "ИС-04": "Специализированная форма (сведения из протоколов)",
+    "ИС-08": "Акт о досрочном завершении по уважительным причинам",
+    "ИС-09": "Акт об удалении участника итогового собеседования",
+    "заявление": "Заявление об участии в итоговом собеседовании",
+}
+PRINTED_FOR_DAY = {"ИС-01", "ИС-02", "ИС-03"}
+_ASCII = {"ИС-01": "IS-01", "ИС-02": "IS-02", "ИС-03": "IS-03", "ИС-04": "IS-04",
+          "ИС-08": "IS-08", "ИС-09": "IS-09", "заявление": "zayavlenie"}
+
+
+def normalize_form(name: str) -> str:
+    """«ИС-01», «IS-01», «ис01», «is1», «заявление», «application» -> the canonical code."""
+    raw = (name or "").strip().lower().replace(" ", "").replace("_", "-")
+    if raw in ("заявление", "заявления", "application", "zayavlenie", "app"):
+        return "заявление"
+    m = re.fullmatch(r"(?:ис|is|иc|иs)-?0?(\d)", raw)
+    if m:
+        code = f"ИС-0{m.group(1)}"
+        if code in FORMS:
+            return code
+        raise FormError(
+            f"Форма {code} не печатается программой: доступны {', '.join(k for k in FORMS)}."
+        )
+    raise FormError(
+        f"Неизвестная форма «{name}». Укажите одну из: {', '.join(FORMS)} "
+        "(можно латиницей: IS-01 … IS-09, application)."
+    )
+
+
+def context(store: Store) -> FormContext:
+    from ..domain.models import StaffMember
+
+    return FormContext(
+        day=store.exam_day(),
+        scheme=scheme_for(store),
+        participants=store.participants(),
+        rooms=store.rooms(),
+        staff=store.all(StaffMember),
+        protocols=store.protocols(),
+        log={e.participant: e for e in store.all(RoomLogEntry)},
+        acts=sorted(store.all(Act), key=lambda a: (a.created_at is None, a.created_at or 0)),
+    )
+
+
+def find_participant(store: Store, key: str) -> Participant:
+    """By participant code, guid, or an unambiguous surname."""
+    key = (key or "").strip()
+    people = store.participants()
+    for p in people:
+        if key and key in (p.code, p.guid, p.local_guid):
+            return p
+    low = key.lower()
+    hits = [p for p in people if p.surname.lower() == low or p.fio.lower() == low]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise FormError(f"Участников «{key}» несколько: укажите код участника.")
+    raise FormError(f"Участник «{key}» не найден: укажите код участника (см. список ИС-01).")
+
+
+def _file_name(ctx: FormContext, form: str, room: Optional[str], participant: Optional[Participant],
+               blank: bool, extra: str = "") -> str:
+    parts = [_ASCII[form]]
+    if ctx.day:
+        parts += [ctx.oo, ctx.day.date.strftime("%Y%m%d")]
+    if room:
+        parts.append("room" + (re.sub(r"[^0-9A-Za-z-]", "", _translit(room)) or "x"))
+    if participant is not None:
+        parts.append(re.sub(r"[^0-9A-Za-z]", "", participant.code) or participant.guid[:8])
+    if extra:
+        parts.append(extra)
+    if blank:
+        parts.append("blank")
+    return "_".join(parts) + ".pdf"
+
+
+_TR = dict(zip("абвгдеёзийклмнопрстуфхцыэ", "abvgdeeziyklmnoprstufhcye"))
+_TR.update({"ж": "zh", "ч": "ch", "ш": "sh", "щ": "sch", "ю": "yu", "я": "ya", "ь": "", "ъ": ""})
+
+
+def _translit(text: str) -> str:
+    return "".join(_TR.get(ch.lower(), ch) for ch in text)
+
+
+def build_pdf(ctx: FormContext, form: str, *, room: Optional[str] = None,
+              participant: Optional[Participant] = None, act: Optional[Act] = None,
+              blank: bool = False, progress: Progress = None) -> "FormPDF":
+    """The document itself (no file written)."""
+    import importlib
+
+    def mod(name: str):
+        return importlib.import_module(f"tui_app.forms.{name}")
+
+    if ctx.day is None and not blank and form != "заявление":
+        raise FormError("Экзаменационный день не задан: сначала загрузите список участников.")
+    if room and not any(p.room == room for p in ctx.participants) and ctx.room(room) is None:
+        raise FormError(f"Аудитория «{room}» не найдена.")
+    if form == "ИС-01":
+        return mod('is01').build(ctx, room=room, blank=blank, progress=progress)
+    if form == "ИС-02":
+        return mod('is02').build(ctx, room=room, blank=blank, progress=progress)
+    if form == "ИС-03":
+        people = _scope(ctx, room, participant)
+        return mod('is03').build(ctx, people, blank=blank, progress=progress)
+    if form == "ИС-04":
+        return mod('is04').build(ctx, room=room, blank=blank, progress=progress)
+    if form in ("ИС-08", "ИС-09"):
+        kind = ActKind(form)
+        module = mod('is08' if kind is ActKind.EARLY else 'is09')
+        if blank:
+            return module.build(ctx, None, None, progress=progress)
+        acts = [a for a in ctx.acts if a.kind is kind]
+        if act is not None:
+            acts = [act]
+        elif participant is not None:
+            acts = [a for a in acts if a.participant == participant.guid]
+        if room:
+            in_room = {p.guid for p in ctx.participants if p.room == room}
+            acts = [a for a in acts if a.participant in in_room]
+        if not acts:
+            if participant is not None:
+                return module.build(ctx, None, participant, progress=progress)
+            raise FormError(
+                f"Актов {form} нет. Составьте акт (раздел «Акты» или `is-shtab act`) "
+                f"или напечатайте пустой бланк: --blank."
+            )
+        by_guid = {p.guid: p for p in ctx.participants}
+        return module.build_many(ctx, [(a, by_guid.get(a.participant)) for a in acts],
+                                 progress=progress)
+    if form == "заявление":
+        people = _scope(ctx, room, participant) if not blank else [None]
+        return mod('application').build(ctx, people, progress=progress)
+    raise FormError(f"Неизвестная форма «{form}».")
+
+
+def _scope(ctx: FormContext, room: Optional[str], participant: Optional[Participant]):
+    if participant is not None:
+        return [participant]
+    people = ctx.participants
+    if room:
+        return ctx.in_room(room)
+    if any(p.room for p in people):
+        out = []
+        for number in ctx.room_numbers():
+            out += ctx.in_room(number)
+        out += sorted((p for p in people if not p.room), key=lambda p: (p.surname, p.name))
+        return out
+    return list(people)
+
+
+def mark_printed(store: Store, form: str) -> None:
+    """Remember which of ИС-01/02/03 were printed; all three -> the checklist item is done."""
+    done = set(store.setting("forms_printed_codes", []) or []) | {form}
+    store.set_setting("forms_printed_codes", sorted(done))
+    if PRINTED_FOR_DAY <= done and not store.setting("forms_printed", False):
+        store.set_setting("forms_printed", True)
+
+
+def build_form(store: Store, form: str, room: Optional[str] = None,
+               participant: Optional[str | Participant] = None, blank: bool = False,
+               out_dir: Optional[Path | str] = None, progress: Progress = None,
+               act: Optional[Act] = None) -> list[Path]:
+    """Build one form into a PDF file; returns the paths written."""
+    form = normalize_form(form)
+    room = (room or "").strip() or None
+    who: Optional[Participant] = None
+    if isinstance(participant, Participant):
+        who = participant
+    elif participant:
+        who = find_participant(store, participant)
+    ctx = context(store)
+    steps = [1]
+
+    def step(done: int, total: int) -> None:  # one more step: writing the file
+        steps[0] = total + 1
+        if progress:
+            progress(done, total + 1)
+
+    pdf = build_pdf(ctx, form, room=room, participant=who, act=act, blank=blank,
+                    progress=step)
+    folder = Path(out_dir) if out_dir else store.dir("forms")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise FormError(f"Не удалось создать папку «{folder}»: {e.strerror}.") from None
+    path = folder / _file_name(ctx, form, room, who, blank)
+    try:
+        durable_write(path, bytes(pdf.output()), keep_backup=False)
+    except OSError as e:
+        raise FormError(f"Не удалось записать «{path}»: {e.strerror}. Проверьте место и права.") from None
+    if progress:
+        progress(steps[0], steps[0])
+    if form in PRINTED_FOR_DAY:
+        mark_printed(store, form)
+    return [path]
