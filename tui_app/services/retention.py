@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
-from ..domain.models import Act, Participant, Protocol, RoomLogEntry
+from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReason
 from ..domain.retention import Material, classify_file, keep_until, schedule
 from ..store.atomic import durable_write, make_private_dir
 
@@ -206,7 +206,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     db_cleared = False
     if all(m in done or m in destroyed(store) for m in DB_MATERIALS):
         with store.transaction():
-            for model in (Participant, Protocol, RoomLogEntry, Act):
+            for model in (Participant, Protocol, RoomLogEntry, Act, ValidReason):
                 store.db.table(_table(model)).truncate()
         store._reset_index()
         db_cleared = True
