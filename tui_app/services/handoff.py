@@ -99,8 +99,9 @@ class Result:
 
     @property
     def message(self) -> str:
-        return (f"Готово: {self.files} файлов, {format_size(self.bytes)} скопированы в "
-                f"{self.folder} и проверены по контрольным суммам ({MANIFEST}).")
+        return (f"Готово: файлов {self.files} ({format_size(self.bytes)}) записано в "
+                f"{self.folder} и проверено чтением с носителя по контрольным суммам "
+                f"({MANIFEST}).")
 
 
 ProgressFn = Callable[[Progress], None]
