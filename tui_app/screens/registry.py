@@ -26,7 +26,11 @@ class ScreenEntry:
 
 
 # Order = order in the main menu. Each issue adds its screens here.
-MENU: list[ScreenEntry] = []
+MENU: list[ScreenEntry] = [
+    # handoff issue (#9)
+    ScreenEntry("handoff", "Передача в МСУ (флешка)", "tui_app.screens.handoff", "HandoffScreen",
+                "f9", "B2P, аудио и бланки на флешку с проверкой контрольных сумм"),
+]
 
 
 def entry(screen_id: str) -> Optional[ScreenEntry]:

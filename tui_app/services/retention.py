@@ -80,10 +80,15 @@ def status(store, today: date) -> list[Row]:
             for s in schedule(day.date, today, destroyed(store))]
 
 
-def due_reminders(store, today: Optional[date] = None) -> list[str]:
+def today() -> date:
+    """Today's date (one seam, so screenshot tests can pin it)."""
+    return date.today()
+
+
+def due_reminders(store, today_: Optional[date] = None) -> list[str]:
     """Russian one-liners for the main screen: what must be destroyed by act now."""
-    today = today or date.today()
-    rows = [r for r in status(store, today) if r.due]
+    today_ = today_ or today()
+    rows = [r for r in status(store, today_) if r.due]
     if not rows:
         return []
     out = []
