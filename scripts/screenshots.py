@@ -70,6 +70,13 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
             await pilot.press("escape")
             await pilot.pause()
             save(app, "main-after-handoff")
+            app.open_screen("retakes")
+            await pilot.pause()
+            save(app, "retakes")
+            await pilot.press("escape")
+            app.open_screen("retention")
+            await pilot.pause()
+            save(app, "retention")
     finally:
         ws.close()
     return shots

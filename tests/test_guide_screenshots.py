@@ -18,12 +18,15 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     monkeypatch.setattr(drives, "removable_drives", drives.removable_drives)
     shots = mod.make_screenshots(tmp_path)
     names = [p.name for p in shots]
-    assert names == ["main.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg"]
+    assert names == ["main.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg",
+                     "retakes.svg", "retention.svg"]
     svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
     assert all(s.startswith("<svg") for s in svg.values())
     assert "Передача в МСУ" in svg["main"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
     assert "Готово: файлов 8" in svg["handoff-done"]
+    assert "Допущены:" in svg["retakes"] and "требуют решения: 7" in svg["retakes"]
+    assert "01.03.2028" in svg["retention"]
     # the guide refers to every picture the script makes
     guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     for n in names:

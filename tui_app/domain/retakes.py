@@ -58,8 +58,7 @@ def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
     if p.attendance is Attendance.ABSENT:
         if document:
             return Verdict(g, True, Ground.ABSENT, f"неявка, документ: {document}")
-        return Verdict(g, False, Ground.ABSENT,
-                       "неявка без подтверждающего документа — внесите документ, если он есть")
+        return Verdict(g, False, Ground.ABSENT, "неявка: нет документа о причине")
     if protocol is None:
         return Verdict(g, False, None, "нет протокола: результата нет")
     if protocol.status is ProtocolStatus.REMOVED:
@@ -68,8 +67,7 @@ def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
         if document or has_act:
             why = f"документ: {document}" if document else "акт ИС-08"
             return Verdict(g, True, Ground.EARLY, f"не завершил, {why}")
-        return Verdict(g, False, Ground.EARLY,
-                       "не завершил, но нет ни акта ИС-08, ни подтверждающего документа")
+        return Verdict(g, False, Ground.EARLY, "не завершил: нет акта ИС-08 и документа")
     if passed is True:
         return Verdict(g, False, None, "зачёт")
     if passed is None:
@@ -77,7 +75,7 @@ def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
     fails = p.prior_fails + 1
     if p.prior_fails >= MAX_FAIL_RETAKES:
         return Verdict(g, False, Ground.FAILED,
-                       f"незачёт в {fails}-й раз: две пересдачи в этом учебном году использованы")
+                       f"незачёт {fails}-й раз: обе пересдачи использованы")
     return Verdict(g, True, Ground.FAILED,
                    f"незачёт, пересдача {p.prior_fails + 1} из {MAX_FAIL_RETAKES}")
 

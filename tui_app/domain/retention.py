@@ -102,8 +102,8 @@ def classify_file(kind: str, name: str) -> Material:
         return Material.AUDIO
     if kind == "export":
         return Material.B2P
-    if kind == "backups":
-        return Material.LISTS  # copies of the database: lists and protocols
+    if kind in ("backups", "retakes"):
+        return Material.LISTS  # copies of the database, next-date rosters
     up = name.upper().replace("IS", "ИС").replace("_", "-").replace(" ", "-")
     for num in ("08", "09"):
         if f"ИС-{num}" in up:

@@ -16,7 +16,7 @@ from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReaso
 from ..domain.retention import Material, classify_file, keep_until, schedule
 from ..store.atomic import durable_write, make_private_dir
 
-FILE_FOLDERS = ("audio", "export", "forms", "backups")
+FILE_FOLDERS = ("audio", "export", "forms", "backups", "retakes")
 ACTS_DIR = "retention"
 # the database tables that hold lists, protocols and room logs (13.1)
 DB_MATERIALS = (Material.LISTS, Material.PROTOCOLS, Material.ROOM_LOGS)
