@@ -72,7 +72,10 @@ async def _retention(ws):
         await pilot.press("f8")  # no members yet: refused, focus goes to the field
         assert "членов комиссии" in _text(app, "#retention-result")
         assert app.screen.focused is app.screen.query_one("#retention-members", Input)
-        await pilot.press(*"Петрова А. А., Сидоров Б. Б.")
+        members = app.screen.query_one("#retention-members", Input)
+        members.value = "Петрова А. А., Сидоров Б. Б"
+        members.cursor_position = len(members.value)
+        await pilot.press(".")
         await pilot.press("f8")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"

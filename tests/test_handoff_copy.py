@@ -196,3 +196,25 @@ def test_format_helpers():
     assert handoff.format_size(3 * 1024 ** 2) == "3,0 МБ"
     assert handoff.format_eta(75) == "1 мин 15 с"
     assert handoff.format_eta(None) == "—"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="such names are impossible on Windows")
+def test_odd_names_are_escaped_as_sha256sum_expects(demo_ws, tmp_path):
+    forms = demo_ws.root / "forms"
+    names = ["back\\slash.pdf", "new\nline.pdf", "  spaces  .pdf", "ИС-03 «Ёлкин».pdf"]
+    for i, n in enumerate(names):
+        (forms / n).write_bytes(b"%PDF" + bytes([i]) * 10)
+    res = handoff.handoff(demo_ws.store, tmp_path)
+    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=res.folder, capture_output=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count(b": OK") == len(names)
+    assert handoff.verify_manifest(res.folder) == []
+    (res.folder / "forms" / "new\nline.pdf").write_bytes(b"changed")
+    assert handoff.verify_manifest(res.folder) == ["forms/new\nline.pdf"]
+
+
+def test_target_inside_the_workspace_is_refused(filled):
+    ws, _ = filled
+    with pytest.raises(HandoffRefused, match="внутри рабочей папки"):
+        handoff.handoff(ws.store, ws.root / "audio")
+    assert not (ws.root / "audio" / "IS_470123_2027-02-10").exists()

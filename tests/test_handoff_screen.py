@@ -78,9 +78,10 @@ async def _test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_w
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f9")
         inp = app.screen.query_one("#handoff-path", Input)
-        inp.value = ""
+        inp.value = str(tmp_path)
         inp.focus()
-        await pilot.press(*list(str(tmp_path / "nope")))
+        inp.cursor_position = len(inp.value)
+        await pilot.press(*"/nope")
         await pilot.press("enter")
         await _wait_done(app, pilot)
         assert "не найдена" in _text(app, "#handoff-result")

@@ -56,6 +56,7 @@ class Plan:
     folder: str
     items: list[Item]
     warnings: list[str] = field(default_factory=list)
+    root: Optional[Path] = None  # the workspace the files come from
 
     @property
     def total(self) -> int:
@@ -177,7 +178,7 @@ def plan(root: Path, day=None) -> Plan:
             warnings.append(f"Нет {what}.")
         for p in files:
             items.append(Item(p, f"{kind}/{p.relative_to(base).as_posix()}", p.stat().st_size, kind))
-    return Plan(folder_name(day), items, warnings)
+    return Plan(folder_name(day), items, warnings, root)
 
 
 def plan_for(store) -> Plan:
@@ -193,6 +194,11 @@ def check_space(plan_: Plan, target: Path) -> None:
                              "в списке или введите существующую папку.")
     if not target.is_dir():
         raise HandoffRefused(f"«{target}» — не папка. Выберите папку на флешке.")
+    if plan_.root is not None:
+        t, r = target.resolve(), Path(plan_.root).resolve()
+        if t == r or r in t.parents:
+            raise HandoffRefused("Папка назначения находится внутри рабочей папки программы. "
+                                 "Выберите флешку или другую папку.")
     try:
         free = shutil.disk_usage(target).free
     except OSError as e:
@@ -328,7 +334,7 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
                 "неисправен или был извлечён. Возьмите другую флешку и повторите передачу.")
         current = MANIFEST
         manifest = dest / MANIFEST
-        text = "".join(f"{hashes[i.rel]}  {i.rel}\n" for i in plan_.items)
+        text = "".join(manifest_line(hashes[i.rel], i.rel) for i in plan_.items)
         with open(manifest, "wb") as f:
             f.write(text.encode("utf-8"))
             f.flush()
@@ -376,15 +382,40 @@ def handoff(store, target: Path | str, progress: Optional[ProgressFn] = None,
     return result
 
 
+def manifest_line(digest: str, rel: str) -> str:
+    """One line as GNU sha256sum writes it; a name with a backslash or a newline is escaped
+    and the line starts with a backslash (what `sha256sum -c` expects)."""
+    if "\\" in rel or "\n" in rel:
+        esc = rel.replace("\\", "\\\\").replace("\n", "\\n")
+        return f"\\{digest}  {esc}\n"
+    return f"{digest}  {rel}\n"
+
+
+def _parse_line(line: str) -> tuple[str, str]:
+    if line.startswith("\\"):
+        digest, esc = line[1:].split("  ", 1)
+        out, i = [], 0
+        while i < len(esc):
+            if esc[i] == "\\" and i + 1 < len(esc):
+                out.append("\n" if esc[i + 1] == "n" else esc[i + 1])
+                i += 2
+            else:
+                out.append(esc[i])
+                i += 1
+        return digest, "".join(out)
+    digest, rel = line.split("  ", 1)
+    return digest, rel
+
+
 def verify_manifest(folder: Path | str) -> list[str]:
     """Re-check a handoff folder against its SHA256SUMS (as `sha256sum -c` does).
     Returns the relative paths that are missing or differ (empty = all good)."""
     folder = Path(folder)
     bad = []
-    for line in (folder / MANIFEST).read_text(encoding="utf-8").splitlines():
+    for line in (folder / MANIFEST).read_text(encoding="utf-8").split("\n"):
         if not line.strip():
             continue
-        digest, rel = line.split("  ", 1)
+        digest, rel = _parse_line(line)
         p = folder.joinpath(*rel.split("/"))
         try:
             ok = _sha256_file(p, lambda n: None, None) == digest
