@@ -66,7 +66,10 @@ class HandoffScreen(BaseScreen):
     def on_mount(self) -> None:
         self._show_plan()
         self.action_refresh_drives()
-        self.query_one("#handoff-drives", OptionList).focus()
+        if self._drives:
+            self.query_one("#handoff-drives", OptionList).focus()
+        else:  # nothing to choose from: straight to typing a folder
+            self.query_one("#handoff-path", Input).focus()
 
     def _show_plan(self) -> None:
         plan = handoff_service.plan_for(self.app.store)
