@@ -218,3 +218,24 @@ def test_target_inside_the_workspace_is_refused(filled):
     with pytest.raises(HandoffRefused, match="внутри рабочей папки"):
         handoff.handoff(ws.store, ws.root / "audio")
     assert not (ws.root / "audio" / "IS_470123_2027-02-10").exists()
+
+
+def test_windows_drive_letters_only_removable():
+    class FakeKernel32:
+        types = {"C": 3, "E": 2, "F": 5, "G": 2}  # fixed, removable, cd-rom, removable
+
+        def GetLogicalDrives(self):
+            return sum(1 << (ord(c) - ord("A")) for c in self.types)
+
+        def GetDriveTypeW(self, root):
+            return self.types[root.value[0]]
+
+        def GetVolumeInformationW(self, root, buf, *rest):
+            if root.value.startswith("E"):
+                buf.value = "KINGSTON"
+                return 1
+            return 0
+
+    ds = drives.windows_drives(FakeKernel32())
+    assert [str(d.path)[:1] for d in ds] == ["E", "G"]
+    assert ds[0].label == "KINGSTON (E:)" and ds[1].label == "Съёмный диск G:"

@@ -79,10 +79,12 @@ def linux_drives(mounts_file: str = "/proc/mounts") -> list[Drive]:
     return drives
 
 
-def windows_drives() -> list[Drive]:  # pragma: no cover - Windows only
+def windows_drives(k32=None) -> list[Drive]:
+    """Removable drive letters (k32: kernel32, injectable for tests off Windows)."""
     import ctypes
 
-    k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    if k32 is None:  # pragma: no cover - Windows only
+        k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     mask = k32.GetLogicalDrives()
     drives = []
     for i in range(26):
