@@ -133,3 +133,26 @@ def test_snapshot_handoff_screen(demo_results_ws, stick, snap_compare, monkeypat
                         lambda: [drives.Drive(Path("/media/teacher/KINGSTON"), "KINGSTON",
                                               7_500_000_000, 7_800_000_000)])
     assert snap_compare(ShtabApp(demo_results_ws), press=["f9"], terminal_size=(80, 25))
+
+
+def test_a_stick_plugged_in_later_shows_up(demo_results_ws, tmp_path, monkeypatch):
+    found: list = []
+    monkeypatch.setattr(drives, "removable_drives", lambda: list(found))
+    asyncio.run(_plugged_later(demo_results_ws, tmp_path, found))
+
+
+async def _plugged_later(ws, tmp_path, found):
+    from textual.widgets import OptionList
+
+    app = ShtabApp(ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert screen.focused is screen.query_one("#handoff-path", Input)  # nothing to choose
+        ol = screen.query_one("#handoff-drives", OptionList)
+        assert "не найдены" in str(ol.get_option_at_index(0).prompt)
+        found.append(drives.Drive(tmp_path, "FLASH", 1000, 2000))
+        screen._poll_drives()  # what the 2-second timer does
+        await pilot.pause()
+        assert "FLASH" in str(ol.get_option_at_index(0).prompt)
+        assert screen.query_one("#handoff-path", Input).value == str(tmp_path)

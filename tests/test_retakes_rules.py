@@ -166,3 +166,23 @@ def test_next_roster_csv_and_workspace(demo_results_ws, tmp_path):
         retakes.create_next_workspace(store, tmp_path / "march")
     with pytest.raises(retakes.RetakeError, match="не позже"):
         retakes.next_day(store, date(2027, 2, 1))
+
+
+def test_carry_prior_fails_into_an_imported_roster(demo_results_ws, tmp_path):
+    store = demo_results_ws.store
+    out = tmp_path / "next.csv"
+    retakes.write_roster_csv(store, out)
+    failed = {p.guid for p in retakes.read_roster_csv(out) if p.prior_fails == 1}
+    assert failed
+    # the official March roster arrives without our counter: same GUIDs, prior_fails 0
+    w = Workspace.open(tmp_path / "march-official")
+    try:
+        day = store.exam_day().model_copy(update={"date": date(2027, 3, 10)})
+        w.store.set_exam_day(day)
+        w.store.put_many([p.model_copy(update={"prior_fails": 0}) for p in store.participants()
+                          if p.guid in failed])
+        assert retakes.carry_prior_fails(w.store, out) == len(failed)
+        assert all(p.prior_fails == 1 for p in w.store.participants())
+        assert retakes.carry_prior_fails(w.store, out) == 0
+    finally:
+        w.close()

@@ -52,6 +52,9 @@ def register(sub) -> None:
     t.add_argument("--document", nargs=2, metavar=("УЧАСТНИК", "ДОКУМЕНТ"),
                    help="внести документ уважительной причины (код участника, штрих-код или GUID)")
     t.add_argument("--all", action="store_true", help="показать и недопущенных с причиной")
+    t.add_argument("--carry-from", metavar="ФАЙЛ.csv",
+                   help="перенести число прежних незачётов из списка, записанного --out "
+                   "(после загрузки официального списка доп. срока)")
     t.set_defaults(func=run_retakes)
 
 
@@ -149,6 +152,12 @@ def run_retakes(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         store = ws.store
         try:
+            if args.carry_from:
+                try:
+                    n = retakes.carry_prior_fails(store, args.carry_from)
+                except (OSError, ValueError) as e:
+                    raise UserError(f"Не удалось прочитать «{args.carry_from}»: {e}") from None
+                say(f"Число прежних незачётов перенесено: {n} участников.")
             if args.document:
                 p = retakes.record_document(store, *args.document)
                 say(f"Документ внесён: {p.short_fio}.")

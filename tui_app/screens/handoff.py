@@ -66,6 +66,7 @@ class HandoffScreen(BaseScreen):
     def on_mount(self) -> None:
         self._show_plan()
         self.action_refresh_drives()
+        self.set_interval(2.0, self._poll_drives)
         if self._drives:
             self.query_one("#handoff-drives", OptionList).focus()
         else:  # nothing to choose from: straight to typing a folder
@@ -97,6 +98,14 @@ class HandoffScreen(BaseScreen):
         else:
             ol.add_option(Option("Съёмные диски не найдены — вставьте флешку и нажмите F5, "
                                  "или введите папку ниже", disabled=True))
+
+    def _poll_drives(self) -> None:
+        """A stick plugged in (or pulled) while the screen is open shows up by itself."""
+        if self._busy:
+            return
+        now = [d.path for d in drives_service.removable_drives()]
+        if now != [d.path for d in self._drives]:
+            self.action_refresh_drives()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is None or self._busy:

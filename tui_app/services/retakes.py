@@ -143,3 +143,18 @@ def create_next_workspace(store, root: Path | str, next_date: Optional[date] = N
     finally:
         ws.close()
     return day, len(people)
+
+
+def carry_prior_fails(store, path: Path | str) -> int:
+    """The official roster of the additional date (imported from the РЦОИ's B2P) does not
+    know how many «незачёт» results each participant already has. Take prior_fails from the
+    roster CSV this program wrote for that date, matching by GUID. Returns how many changed."""
+    known = {p.guid: p.prior_fails for p in read_roster_csv(path)}
+    changed = []
+    for p in store.participants():
+        n = known.get(p.guid)
+        if n is not None and n != p.prior_fails:
+            changed.append(p.model_copy(update={"prior_fails": n}))
+    if changed:
+        store.put_many(changed)
+    return len(changed)
