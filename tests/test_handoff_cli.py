@@ -4,7 +4,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from datetime import date
 
 from tui_app.cli import main
 from tui_app.services import retakes

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from tui_app.domain.models import Participant, Protocol
+from tui_app.domain.models import Protocol
 from tui_app.domain.retention import Material, add_month, classify_file, due, is_due, keep_until
 from tui_app.services import retention
 
@@ -111,6 +111,7 @@ def test_destroy_month_materials_then_march(demo_results_ws):
     res2 = retention.destroy(store, date(2028, 3, 1), ["Петрова А. А."])
     assert set(res2.materials) == set(MARCH)
     assert res2.db_cleared
+    assert "записи в базе" in "".join(p.extract_text() for p in PdfReader(res2.act).pages)
     for rel in ("audio/101/a.mp3", "export/r.b2p", "forms/ИС-03 Иванов.pdf"):
         assert not (ws.root / rel).exists()
     assert not list((ws.root / "backups").glob("*.json"))

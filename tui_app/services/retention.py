@@ -123,7 +123,8 @@ def act_font_path(bold: bool = False) -> Path:
                          "Переустановите программу из полного комплекта.")
 
 
-def act_pdf(store, rows: list[Row], today: date, members: list[str], head: str) -> bytes:
+def act_pdf(store, rows: list[Row], today: date, members: list[str], head: str,
+            db_too: bool = False) -> bytes:
     from fpdf import FPDF
 
     day = store.exam_day()
@@ -161,6 +162,8 @@ def act_pdf(store, rows: list[Row], today: date, members: list[str], head: str) 
 
     for n, r in enumerate(rows, 1):
         files = f"{len(r.files)} шт., {format_size(r.bytes)}" if r.files else "—"
+        if db_too and r.material in DB_MATERIALS:
+            files = "записи в базе" + (f"; {files}" if r.files else "")
         pdf.cell(cols[0], 7, str(n), border=1, align="C")
         pdf.cell(cols[1], 7, r.material.label, border=1)
         pdf.cell(cols[2], 7, f"{r.keep_until:%d.%m.%Y}", border=1, align="C")
@@ -190,7 +193,9 @@ def destroy(store, today: date, members: list[str], head: str = "",
     if not rows:
         raise RetentionError("Сегодня уничтожать нечего: сроки хранения ещё не истекли "
                              "(или материалы уже уничтожены по акту).")
-    pdf = act_pdf(store, rows, today, members, head)
+    due_now = {r.material for r in rows}
+    db_too = all(m in due_now or m in destroyed(store) for m in DB_MATERIALS)
+    pdf = act_pdf(store, rows, today, members, head, db_too)
     folder = make_private_dir(store.root / ACTS_DIR)
     act = folder / f"akt-unichtozheniya-{today:%Y-%m-%d}-{datetime.now():%H%M%S}.pdf"
     durable_write(act, pdf, keep_backup=False)
@@ -207,9 +212,9 @@ def destroy(store, today: date, members: list[str], head: str = "",
                 pass
             except OSError:
                 failed.append(str(p.relative_to(store.root)))
-    done = {r.material for r in rows}
+    done = due_now
     db_cleared = False
-    if all(m in done or m in destroyed(store) for m in DB_MATERIALS):
+    if db_too:
         with store.transaction():
             for model in (Participant, Protocol, RoomLogEntry, Act, ValidReason):
                 store.db.table(_table(model)).truncate()
