@@ -93,8 +93,21 @@ def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True)
 
 
-def build_own_wheel(out: Path, project: Path = ROOT) -> Path:
-    """Our wheel, built from a clean copy (the checkout stays free of build/ and egg-info)."""
+BUILD_REQS = ("setuptools>=64", "wheel")
+
+
+def _pip(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pip", *args]
+
+
+def _ok(cmd: list[str]) -> bool:
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.run(cmd).returncode == 0
+
+
+def build_own_wheel(out: Path, project: Path = ROOT, cache: Path | None = None) -> Path:
+    """Our wheel, built from a clean copy (the checkout stays free of build/ and egg-info).
+    With a cache (a wheelhouse kept between builds) the build tools come from it."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
@@ -107,23 +120,44 @@ def build_own_wheel(out: Path, project: Path = ROOT) -> Path:
                                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         for old in out.glob("is_shtab-*.whl"):
             old.unlink()
-        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(src)])
+        cmd = _pip("wheel", "--no-deps", "-w", str(out), str(src))
+        if cache is None:
+            run(cmd)
+        else:
+            offline = _pip("wheel", "--no-deps", "--no-index", "--find-links", str(cache),
+                           "-w", str(out), str(src))
+            if not _ok(offline):
+                run(_pip("download", "--only-binary=:all:", "-d", str(cache), *BUILD_REQS))
+                run(offline)
     wheels = sorted(out.glob("is_shtab-*.whl"))
     if not wheels:
         raise SystemExit("Не удалось собрать колесо is-shtab.")
     return wheels[-1]
 
 
-def download(out: Path, wheel: Path, platforms: tuple[str, ...] = (), python: str = "") -> None:
-    cmd = [sys.executable, "-m", "pip", "download", "--only-binary=:all:", "-d", str(out)]
-    if platforms:
-        for p in platforms:
-            cmd += ["--platform", p]
-        nodot = python.replace(".", "")
-        cmd += ["--python-version", python, "--implementation", "cp", "--abi", f"cp{nodot}",
-                "--abi", "abi3", "--abi", "none"]
-    cmd.append(str(wheel))
-    run(cmd)
+def _platform_args(platforms: tuple[str, ...], python: str) -> list[str]:
+    if not platforms:
+        return []
+    args: list[str] = []
+    for p in platforms:
+        args += ["--platform", p]
+    nodot = python.replace(".", "")
+    return args + ["--python-version", python, "--implementation", "cp", "--abi", f"cp{nodot}",
+                   "--abi", "abi3", "--abi", "none"]
+
+
+def download(out: Path, wheel: Path, platforms: tuple[str, ...] = (), python: str = "",
+             cache: Path | None = None) -> None:
+    plat = _platform_args(platforms, python)
+    if cache is None:
+        run(_pip("download", "--only-binary=:all:", "-d", str(out), *plat, str(wheel)))
+        return
+    # from the wheelhouse first; only what is missing goes to the network
+    offline = _pip("download", "--only-binary=:all:", "--no-index", "--find-links", str(cache),
+                   "--find-links", str(out), "-d", str(out), *plat, str(wheel))
+    if not _ok(offline):
+        run(_pip("download", "--only-binary=:all:", "-d", str(cache), *plat, str(wheel)))
+        run(offline)
 
 
 def write_extras(out: Path) -> None:
@@ -140,17 +174,19 @@ def write_extras(out: Path) -> None:
 
 
 def build(out: Path, current: bool = False, pythons=PYTHONS, targets=("windows", "linux"),
-          project: Path = ROOT) -> Path:
+          project: Path = ROOT, cache: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    wheel = build_own_wheel(out, project)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    wheel = build_own_wheel(out, project, cache)
     if current:
-        download(out, wheel)
+        download(out, wheel, cache=cache)
     else:
         for py in pythons:
             if "windows" in targets:
-                download(out, wheel, WINDOWS, py)
+                download(out, wheel, WINDOWS, py, cache)
             if "linux" in targets:
-                download(out, wheel, LINUX, py)
+                download(out, wheel, LINUX, py, cache)
     write_extras(out)
     return wheel
 
@@ -164,8 +200,11 @@ def main(argv=None) -> int:
     ap.add_argument("--python", nargs="+", default=list(PYTHONS), help="версии Python")
     ap.add_argument("--target", nargs="+", choices=("windows", "linux"),
                     default=["windows", "linux"], help="системы")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="папка-склад колёс между сборками (повторная сборка без сети)")
     args = ap.parse_args(argv)
-    wheel = build(args.out, args.current, tuple(args.python), tuple(args.target))
+    wheel = build(args.out, args.current, tuple(args.python), tuple(args.target),
+                  cache=args.cache)
     n = len(list(args.out.glob("*.whl")))
     print(f"Готово: {args.out} — {n} пакетов (в т. ч. {wheel.name}).")
     print(f"Установка на школьном ПК: python -m pip install --no-index --find-links {args.out} is-shtab")
