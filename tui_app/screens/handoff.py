@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional
 
 from textual import work
 from textual.app import ComposeResult
@@ -176,6 +175,3 @@ class HandoffScreen(BaseScreen):
 
     def on_unmount(self) -> None:
         self._cancel.set()
-
-    def last_result_text(self) -> Optional[str]:
-        return str(self.query_one("#handoff-result", Static).render())
