@@ -239,3 +239,12 @@ def test_windows_drive_letters_only_removable():
     ds = drives.windows_drives(FakeKernel32())
     assert [str(d.path)[:1] for d in ds] == ["E", "G"]
     assert ds[0].label == "KINGSTON (E:)" and ds[1].label == "Съёмный диск G:"
+
+
+def test_source_file_gone_is_a_failure_that_names_the_workspace(filled, tmp_path):
+    ws, _ = filled
+    p = handoff.plan_for(ws.store)
+    (ws.root / "audio/102/IS_470123_102_20270210_001.mp3").unlink()  # e.g. moved meanwhile
+    with pytest.raises(HandoffFailed, match="не удалось прочитать .*в рабочей папке"):
+        handoff.execute(p, tmp_path)
+    assert not (tmp_path / "IS_470123_2027-02-10").exists()

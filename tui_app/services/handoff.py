@@ -305,7 +305,14 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
                     d.mkdir(exist_ok=True)
                     made.add(d)
             h = hashlib.sha256()
-            with open(item.src, "rb") as src, open(out, "wb") as dst:
+            try:
+                src = open(item.src, "rb")
+            except OSError as e:
+                raise HandoffFailed(
+                    f"Передача НЕ выполнена: не удалось прочитать «{item.rel}» в рабочей папке "
+                    f"({e.strerror or e}). Если идёт запись звука — остановите её; затем "
+                    "повторите передачу.") from None
+            with src, open(out, "wb") as dst:
                 while True:
                     _check_cancel(cancel)
                     data = src.read(CHUNK)
