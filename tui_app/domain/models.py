@@ -119,6 +119,7 @@ class Participant(BaseModel):
     attendance: Attendance = Attendance.UNKNOWN
     added_locally: bool = False
     order: int = 0  # position in the room's list (ИС-02), 0 = not set
+    prior_fails: int = Field(default=0, ge=0)  # «незачёт» results earlier this school year
 
     @field_validator("sex")
     @classmethod
@@ -229,3 +230,14 @@ class Act(BaseModel):
     signed_by: list[str] = Field(default_factory=list)
     act_date: Optional[date] = None
     created_at: Optional[datetime] = None
+
+
+class ValidReason(BaseModel):
+    """A document confirming a valid reason (болезнь и др.) for an absence or an early finish:
+    the ground for sitting an additional date (seed 004, п. 15.1)."""
+
+    model_config = _Model
+
+    participant: str  # Participant.guid
+    document: str = Field(min_length=1)  # e.g. «справка о болезни № 123 от 10.02.2027»
+    recorded_at: Optional[datetime] = None

@@ -63,7 +63,10 @@ class MainScreen(BaseScreen):
         s = summarize(self.app.store)
         self.query_one("#day-box", Static).update(self._day_text(s))
         self.query_one("#counts-box", Static).update(self._counts_text(s))
-        self.query_one("#checklist-box", Static).update(self._checklist_text(s))
+        from ..services.retention import due_reminders  # hook (#9): retention reminders
+
+        reminders = "".join(f"\n[red]⚠ {r}[/red]" for r in due_reminders(self.app.store))
+        self.query_one("#checklist-box", Static).update(self._checklist_text(s) + reminders)
         if s.day:
             self.app.sub_title = f"ОО {s.day.oo} · {s.day.date:%d.%m.%Y}"
 

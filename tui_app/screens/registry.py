@@ -31,6 +31,13 @@ MENU: list[ScreenEntry] = [
                 "ИС-01, ИС-02, ИС-03, ИС-04, ИС-08, ИС-09, заявление"),
     ScreenEntry("acts", "Акты ИС-08 / ИС-09", "tui_app.screens.acts", "ActsScreen", None,
                 "досрочное завершение, удаление участника"),
+    # handoff issue (#9)
+    ScreenEntry("handoff", "Передача в МСУ (флешка)", "tui_app.screens.handoff", "HandoffScreen",
+                "f9", "B2P, аудио и бланки на флешку с проверкой контрольных сумм"),
+    ScreenEntry("retakes", "Пересдачи (дополнительные сроки)", "tui_app.screens.retakes",
+                "RetakesScreen", None, "кто допущен, документы, список на следующую дату"),
+    ScreenEntry("retention", "Хранение и уничтожение по акту", "tui_app.screens.retention",
+                "RetentionScreen", None, "сроки хранения материалов, акт об уничтожении"),
 ]
 
 

@@ -22,6 +22,7 @@ from ..domain.models import (
     Room,
     RoomLogEntry,
     StaffMember,
+    ValidReason,
 )
 from .atomic import IS_WINDOWS, PRIVATE_FILE, make_private_dir
 from .audit import AuditLog, diff_entries
@@ -43,6 +44,7 @@ TABLES: dict[type, tuple[str, str]] = {
     Protocol: ("protocols", "participant"),
     RoomLogEntry: ("room_log", "participant"),
     Act: ("acts", "id"),
+    ValidReason: ("valid_reasons", "participant"),
 }
 
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Screenshots for the user guide, made by the program itself (Textual SVG screenshots).
+
+    python scripts/screenshots.py            -> docs/img/*.svg
+    python scripts/screenshots.py --out DIR
+
+Runs the app with Pilot on the demo workspace (with results) at 80×25, presses the keys a
+user would, and saves each screen. Add a shot for a new screen to SHOTS-like code below.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SIZE = (80, 25)
+
+
+def _demo_files(root: Path) -> None:
+    """Stand-ins for the results file, the audio and the forms other parts produce."""
+    (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 400)
+    for room in ("101", "102", "201", "202"):
+        d = root / "audio" / room
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"IS_470123_{room}_20270210_001.mp3").write_bytes(bytes(range(256)) * 8000)
+    for name in ("ИС-02_101.pdf", "ИС-03_все.pdf", "ИС-04.pdf"):
+        (root / "forms" / name).write_bytes(b"%PDF-1.4 " * 2000)
+
+
+async def _shoot(out: Path, work: Path) -> list[Path]:
+    from tui_app.app import ShtabApp
+    from tui_app.services import drives, retention
+    from tui_app.services.demo import create_demo
+    from tui_app.store.workspace import Workspace
+
+    retention.today = lambda: date(2027, 2, 10)  # the demo day: no reminders yet
+    stick = work / "FLASH"
+    stick.mkdir()
+    drives.removable_drives = lambda: [drives.Drive(stick, "FLASH", 7_500_000_000, 7_800_000_000)]
+    ws = Workspace.open(work / "demo", snapshot=False)
+    create_demo(ws.store, with_results=True)
+    _demo_files(ws.root)
+    shots: list[Path] = []
+
+    def save(app, name: str) -> None:
+        shots.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
+
+    try:
+        app = ShtabApp(ws)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            save(app, "main")
+            await pilot.press("f9")
+            await pilot.pause()
+            save(app, "handoff")
+            await pilot.press("enter", "f9")
+            for _ in range(500):
+                await pilot.pause(0.02)
+                if not app.screen.busy:
+                    break
+            await pilot.pause()
+            save(app, "handoff-done")
+            await pilot.press("escape")
+            await pilot.pause()
+            save(app, "main-after-handoff")
+            app.open_screen("retakes")
+            await pilot.pause()
+            save(app, "retakes")
+            await pilot.press("escape")
+            app.open_screen("retention")
+            await pilot.pause()
+            save(app, "retention")
+    finally:
+        ws.close()
+    return shots
+
+
+def make_screenshots(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        return asyncio.run(_shoot(out, Path(tmp)))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Снимки экранов для руководства пользователя")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    args = ap.parse_args(argv)
+    for p in make_screenshots(args.out):
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

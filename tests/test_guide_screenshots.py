@@ -1,0 +1,33 @@
+"""The guide's screenshots are made by the program itself (scripts/screenshots.py)."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    from tui_app.services import drives, retention
+
+    # the script pins these for stable pictures; keep the rest of the session unaffected
+    monkeypatch.setattr(retention, "today", retention.today)
+    monkeypatch.setattr(drives, "removable_drives", drives.removable_drives)
+    shots = mod.make_screenshots(tmp_path)
+    names = [p.name for p in shots]
+    assert names == ["main.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg",
+                     "retakes.svg", "retention.svg"]
+    svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
+    assert all(s.startswith("<svg") for s in svg.values())
+    assert "Передача в МСУ" in svg["main"]
+    assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
+    assert "Готово: файлов 8" in svg["handoff-done"]
+    assert "Допущены:" in svg["retakes"] and "требуют решения: 7" in svg["retakes"]
+    assert "01.03.2028" in svg["retention"]
+    # the guide refers to every picture the script makes
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    for n in names:
+        assert f"img/{n}" in guide

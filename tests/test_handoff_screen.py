@@ -1,0 +1,158 @@
+"""F9 «Передача в МСУ» with real key presses: choose, copy, verify, fail; a snapshot."""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from tui_app.app import ShtabApp
+from tui_app.services import drives, retention
+
+
+def _files(root: Path) -> None:
+    (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 100)
+    for room in ("101", "102"):
+        d = root / "audio" / room
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"IS_470123_{room}_20270210.mp3").write_bytes(bytes(range(256)) * 4000)
+    (root / "forms" / "ИС-02_101.pdf").write_bytes(b"%PDF-1.4 " * 300)
+
+
+def _text(app, sel: str) -> str:
+    return str(app.screen.query_one(sel, Static).render())
+
+
+@pytest.fixture
+def stick(tmp_path, monkeypatch):
+    s = tmp_path / "KINGSTON"
+    s.mkdir()
+    monkeypatch.setattr(drives, "removable_drives",
+                        lambda: [drives.Drive(s, "KINGSTON", 7_500_000_000, 7_800_000_000)])
+    return s
+
+
+async def _wait_done(app, pilot):
+    for _ in range(300):
+        await pilot.pause(0.02)
+        if not app.screen.busy:
+            return
+    raise AssertionError("copy did not finish")
+
+
+def test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick):
+    asyncio.run(_test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick))
+
+
+async def _test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick):
+    _files(demo_results_ws.root)
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9")  # main screen: open the handoff screen
+        assert type(app.screen).__name__ == "HandoffScreen"
+        assert "IS_470123_2027-02-10" in _text(app, "#handoff-plan")
+        await pilot.press("enter")  # choose the first drive
+        assert app.screen.query_one("#handoff-path", Input).value == str(stick)
+        await pilot.press("f9")  # start
+        await _wait_done(app, pilot)
+        assert "Готово" in _text(app, "#handoff-result")
+        assert "Проверка" in _text(app, "#handoff-progress")
+        assert demo_results_ws.store.setting("handoff_done") is True
+        folder = stick / "IS_470123_2027-02-10"
+        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "MainScreen"
+        assert "✔" in _text(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]
+
+
+def test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path):
+    asyncio.run(_test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path))
+
+
+async def _test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path):
+    _files(demo_results_ws.root)
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9")
+        inp = app.screen.query_one("#handoff-path", Input)
+        inp.value = str(tmp_path)
+        inp.focus()
+        inp.cursor_position = len(inp.value)
+        await pilot.press(*"/nope")
+        await pilot.press("enter")
+        await _wait_done(app, pilot)
+        assert "не найдена" in _text(app, "#handoff-result")
+        assert "Готово" not in _text(app, "#handoff-result")
+        assert demo_results_ws.store.setting("handoff_done", False) is False
+
+
+def test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
+    asyncio.run(_test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch))
+
+
+async def _test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
+    _files(demo_results_ws.root)
+    from tui_app.services import handoff
+
+    def pulled(f, data):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(handoff, "_write_chunk", pulled)
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9", "enter", "f9")
+        await _wait_done(app, pilot)
+        assert "НЕ выполнена" in _text(app, "#handoff-result")
+        assert demo_results_ws.store.setting("handoff_done", False) is False
+
+
+def test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):
+    asyncio.run(_test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch))
+
+
+async def _test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):
+    monkeypatch.setattr(retention, "today", lambda: date(2028, 3, 1))
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        text = _text(app, "#checklist-box")
+        assert "Срок хранения истёк 01.03.2028" in text
+    monkeypatch.setattr(retention, "today", lambda: date(2027, 2, 11))
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "Срок хранения" not in _text(app, "#checklist-box")
+
+
+def test_snapshot_handoff_screen(demo_results_ws, stick, snap_compare, monkeypatch):
+    _files(demo_results_ws.root)
+    monkeypatch.setattr(drives, "removable_drives",
+                        lambda: [drives.Drive(Path("/media/teacher/KINGSTON"), "KINGSTON",
+                                              7_500_000_000, 7_800_000_000)])
+    assert snap_compare(ShtabApp(demo_results_ws), press=["f9"], terminal_size=(80, 25))
+
+
+def test_a_stick_plugged_in_later_shows_up(demo_results_ws, tmp_path, monkeypatch):
+    found: list = []
+    monkeypatch.setattr(drives, "removable_drives", lambda: list(found))
+    asyncio.run(_plugged_later(demo_results_ws, tmp_path, found))
+
+
+async def _plugged_later(ws, tmp_path, found):
+    from textual.widgets import OptionList
+
+    app = ShtabApp(ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9")
+        screen = app.screen
+        assert screen.focused is screen.query_one("#handoff-path", Input)  # nothing to choose
+        ol = screen.query_one("#handoff-drives", OptionList)
+        assert "не найдены" in str(ol.get_option_at_index(0).prompt)
+        found.append(drives.Drive(tmp_path, "FLASH", 1000, 2000))
+        screen._poll_drives()  # what the 2-second timer does
+        await pilot.pause()
+        assert "FLASH" in str(ol.get_option_at_index(0).prompt)
+        assert screen.query_one("#handoff-path", Input).value == str(tmp_path)

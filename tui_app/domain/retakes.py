@@ -1,0 +1,115 @@
+"""Who may sit an additional date (seed 004, пункт 15) and the next date's roster.
+
+15.1: admitted again, on the additional dates of the school year («во вторую рабочую среду
+марта и третий понедельник апреля»):
+  - «незачёт»;
+  - removed for a violation (act ИС-09);
+  - absent for a valid reason (illness or other), confirmed by a document;
+  - did not finish for a valid reason, confirmed by a document (act ИС-08).
+15.2: after a «незачёт» a participant may retake at most twice in the school year.
+
+Pure: the service computes pass/fail with the scoring rules and passes it in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+from typing import Optional
+
+from .models import Attendance, Participant, Protocol, ProtocolStatus
+
+MAX_FAIL_RETAKES = 2  # 15.2: «не более двух раз»
+
+
+class Ground(str, Enum):
+    FAILED = "failed"
+    REMOVED = "removed"
+    ABSENT = "absent"
+    EARLY = "early"
+
+    @property
+    def label(self) -> str:
+        return {
+            "failed": "незачёт",
+            "removed": "удалён за нарушение (ИС-09)",
+            "absent": "не явился по уважительной причине",
+            "early": "не завершил по уважительной причине (ИС-08)",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    participant: str  # guid
+    eligible: bool
+    ground: Optional[Ground]
+    note: str  # Russian: why (not)
+
+
+def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
+           document: str = "", has_act: bool = False) -> Verdict:
+    """One participant's right to an additional date.
+
+    passed: the scored result (True зачёт, False незачёт, None no result).
+    document: the recorded document of a valid reason («справка …»), if any.
+    has_act: an act ИС-08/ИС-09 for this participant is recorded.
+    """
+    g = p.guid
+    if p.attendance is Attendance.ABSENT:
+        if document:
+            return Verdict(g, True, Ground.ABSENT, f"неявка, документ: {document}")
+        return Verdict(g, False, Ground.ABSENT, "неявка: нет документа о причине")
+    if protocol is None:
+        return Verdict(g, False, None, "нет протокола: результата нет")
+    if protocol.status is ProtocolStatus.REMOVED:
+        return Verdict(g, True, Ground.REMOVED, "удалён за нарушение требований")
+    if protocol.status is ProtocolStatus.EARLY:
+        if document or has_act:
+            why = f"документ: {document}" if document else "акт ИС-08"
+            return Verdict(g, True, Ground.EARLY, f"не завершил, {why}")
+        return Verdict(g, False, Ground.EARLY, "не завершил: нет акта ИС-08 и документа")
+    if passed is True:
+        return Verdict(g, False, None, "зачёт")
+    if passed is None:
+        return Verdict(g, False, None, "протокол заполнен не полностью: результата нет")
+    fails = p.prior_fails + 1
+    if p.prior_fails >= MAX_FAIL_RETAKES:
+        return Verdict(g, False, Ground.FAILED,
+                       f"незачёт {fails}-й раз: обе пересдачи использованы")
+    return Verdict(g, True, Ground.FAILED,
+                   f"незачёт, пересдача {p.prior_fails + 1} из {MAX_FAIL_RETAKES}")
+
+
+def carry(p: Participant, verdict: Verdict) -> Participant:
+    """The participant on the next date's roster: same GUIDs and data, no room, no marks."""
+    fails = p.prior_fails + (1 if verdict.ground is Ground.FAILED else 0)
+    return p.model_copy(update={
+        "room": "", "attendance": Attendance.UNKNOWN, "order": 0, "kim": "",
+        "prior_fails": fails, "added_locally": False,
+    })
+
+
+def _wednesdays(year: int, month: int):
+    d = date(year, month, 1)
+    d += timedelta(days=(2 - d.weekday()) % 7)
+    while d.month == month:
+        yield d
+        d += timedelta(days=7)
+
+
+def additional_dates(year: int, holidays: frozenset[date] = frozenset()) -> list[date]:
+    """15.1: the second WORKING Wednesday of March and the third Monday of April.
+    8 March is a public holiday; more holidays (transfers) can be passed in."""
+    off = set(holidays) | {date(year, 3, 8)}
+    working = [d for d in _wednesdays(year, 3) if d not in off]
+    april = date(year, 4, 1) + timedelta(days=(0 - date(year, 4, 1).weekday()) % 7)
+    return [working[1], april + timedelta(days=14)]
+
+
+def next_additional_date(after: date) -> Optional[date]:
+    """The next additional date of the same school year after `after` (None after April)."""
+    year = after.year if after.month >= 1 and after.month < 9 else after.year + 1
+    for d in additional_dates(year):
+        if d > after:
+            return d
+    return None
