@@ -20,6 +20,17 @@ def _no_user_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """Screens and summaries see a fixed «today» (before the demo exam day), so snapshots
+    and retention reminders do not change with the calendar."""
+    from datetime import date
+
+    from tui_app.services import retention
+
+    monkeypatch.setattr(retention, "today", lambda: date(2026, 11, 22))
+
+
 @pytest.fixture
 def ws(tmp_path):
     """An empty, opened workspace."""

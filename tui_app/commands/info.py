@@ -31,4 +31,6 @@ def run(args: argparse.Namespace) -> int:
         say("Что дальше:")
         for done, text in s.checklist:
             say(f"  [{'x' if done else ' '}] {text}")
+        for r in s.reminders:
+            say(f"  ⚠ {r}")
     return EXIT_OK

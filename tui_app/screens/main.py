@@ -63,10 +63,7 @@ class MainScreen(BaseScreen):
         s = summarize(self.app.store)
         self.query_one("#day-box", Static).update(self._day_text(s))
         self.query_one("#counts-box", Static).update(self._counts_text(s))
-        from ..services.retention import due_reminders  # hook (#9): retention reminders
-
-        reminders = "".join(f"\n[red]⚠ {r}[/red]" for r in due_reminders(self.app.store))
-        self.query_one("#checklist-box", Static).update(self._checklist_text(s) + reminders)
+        self.query_one("#checklist-box", Static).update(self._checklist_text(s))
         if s.day:
             self.app.sub_title = f"ОО {s.day.oo} · {s.day.date:%d.%m.%Y}"
 
@@ -94,6 +91,7 @@ class MainScreen(BaseScreen):
         for done, text in s.checklist:
             mark = "[green]✔[/green]" if done else "[yellow]○[/yellow]"
             lines.append(f"{mark} {text}")
+        lines += [f"[red]⚠ {r}[/red]" for r in s.reminders]
         return "\n".join(lines)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

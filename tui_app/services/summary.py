@@ -25,6 +25,7 @@ class DaySummary:
     early: int = 0
     removed: int = 0
     checklist: list[tuple[bool, str]] = field(default_factory=list)
+    reminders: list[str] = field(default_factory=list)  # retention: what is due to destroy
 
 
 def summarize(store: Store) -> DaySummary:
@@ -67,4 +68,7 @@ def summarize(store: Store) -> DaySummary:
         (bool(store.setting("export_done", False)), "Проверить и выгрузить результаты (B2P)"),
         (bool(store.setting("handoff_done", False)), "Передать файлы на флешке в МСУ"),
     ]
+    from .retention import due_reminders
+
+    s.reminders = due_reminders(store)
     return s
