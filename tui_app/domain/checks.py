@@ -91,3 +91,32 @@ def attended_count(participants: Iterable[Participant], protocols: dict[str, Pro
 
 def has_result(proto: Protocol) -> bool:
     return proto.status is ProtocolStatus.PRESENT
+
+
+def results_rows_problems(participants: Iterable[Participant], protocols: dict[str, Protocol],
+                          rows: Iterable[tuple[str, bool, bool]]) -> list[Problem]:
+    """Compare the rows written to a results file with the workspace (SPEC §7: a results file
+    whose row count differs from the participants who sat the exam is never exported silently).
+
+    rows: (participant GUID, row marked «Н», row carries a result or an early/removed mark).
+    """
+    participants = list(participants)
+    rows = list(rows)
+    out: list[Problem] = []
+    guids = [g for g, _, _ in rows]
+    if len(guids) != len(set(guids)):
+        out.append(Problem("rows_duplicate", "В файле результатов участник повторяется."))
+    if set(guids) != {p.guid for p in participants}:
+        out.append(Problem("rows_roster",
+                           f"В файле {len(set(guids))} участников, в списке {len(participants)}."))
+    sat = attended_count(participants, protocols)
+    with_result = sum(1 for _, absent, res in rows if res and not absent)
+    if with_result != sat:
+        out.append(Problem("rows_sat",
+                           f"В файле строк с результатом {with_result}, а сдававших {sat}."))
+    absent_rows = sum(1 for _, absent, _ in rows if absent)
+    absentees = sum(1 for p in participants if p.attendance is Attendance.ABSENT)
+    if absent_rows != absentees:
+        out.append(Problem("rows_absent",
+                           f"В файле отметок «Н» {absent_rows}, а не явившихся {absentees}."))
+    return out
