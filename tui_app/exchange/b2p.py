@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from lxml import etree
 
@@ -144,8 +144,25 @@ class B2PRow:
     # where it was read from (0 for rows built in memory)
     page: int = 0
     nn: int = 0
-    line: int = 0
-    lines: dict[str, int] = field(default_factory=dict)  # block name -> line
+    page_el: Any = field(default=None, repr=False, compare=False)  # lxml Page, for line numbers
+
+    def line_of(self, block: Optional[str] = None) -> int:
+        """Source line of a block of this row (looked up only when a message needs it)."""
+        if self.page_el is None:
+            return 0
+        block = block or f"Фамилия{self.nn:02d}"
+        first = 0
+        for b in self.page_el.iterchildren("Block"):
+            name = b.get("BlockName") or ""
+            if name == block:
+                return b.sourceline or 0
+            if not first and name in _block_index() and _block_index()[name][0] == self.nn:
+                first = b.sourceline or 0
+        return first
+
+    @property
+    def line(self) -> int:
+        return self.line_of()
 
     def is_empty(self) -> bool:
         return not any(getattr(self, a) for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS) and not any(
@@ -161,7 +178,7 @@ class B2PRow:
 
     def where(self, block: Optional[str] = None) -> str:
         """«строка 123, блок С_0105 (страница 2)» for messages."""
-        line = self.lines.get(block, self.line) if block else self.line
+        line = self.line_of(block)
         parts = []
         if line:
             parts.append(f"строка {line}")
@@ -450,8 +467,9 @@ def parse_b2p(data: bytes, *, path: Optional[Path] = None,
         page_rows: dict[int, B2PRow] = {}
         seen: set[str] = set()
         for blk in page.iterchildren("Block"):
-            bname = blk.get("BlockName")
-            value = blk.get("Value")
+            get = blk.get
+            bname = get("BlockName")
+            value = get("Value")
             values.append(value)
             if bname in seen:
                 problems.append(FileProblem("duplicate_block", f"{name}: строка {blk.sourceline}, "
@@ -471,11 +489,12 @@ def parse_b2p(data: bytes, *, path: Optional[Path] = None,
                     problems.append(FileProblem("page", f"{name}: строка {blk.sourceline}, блок "
                                                 f"«Номер_изображения»: «{value}» на странице {pno}."))
                 continue
+            if not value:
+                continue
             nn, attr, i = hit
             row = page_rows.get(nn)
             if row is None:
-                row = page_rows[nn] = B2PRow(page=pno, nn=nn, line=blk.sourceline)
-            row.lines[bname] = blk.sourceline
+                row = page_rows[nn] = B2PRow(page=pno, nn=nn, page_el=page)
             value = value.strip()
             if i >= 0:
                 getattr(row, attr)[i] = value
@@ -576,62 +595,86 @@ def _check_rows(name: str, condition: str, rows: list[B2PRow]) -> list[FileProbl
 # writing
 
 
+_NEEDS_ESCAPE = re.compile(r'[&<>"\x00-\x1f]')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped for XML 1.0 (tabs and newlines as character references,
+    other control characters, invalid in XML, replaced by spaces)."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    value = _CONTROL.sub(" ", value)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub(" ", value) if _NEEDS_ESCAPE.search(value) else value
+
+
+@lru_cache(maxsize=1)
+def _row_names() -> list[tuple[list[str], list[str], list[str], list[str]]]:
+    """Per NN: names of text blocks, score blocks, subtotal blocks, tail blocks."""
+    out = []
+    for nn in range(1, ROWS_PER_PAGE + 1):
+        out.append(([f"{p}{nn:02d}" for _, p in ROW_TEXT_FIELDS],
+                    [score_block(nn, cc) for cc in range(1, N_SCORES + 1)],
+                    [subtotal_block(nn, cc) for cc in range(1, N_SUBTOTALS + 1)],
+                    [f"{p}{nn:02d}" for _, p in ROW_TAIL_FIELDS]))
+    return out
+
+
 def write_b2p(pkg: B2PPackage) -> bytes:
-    """Serialize: rows in the given order (sort before), 20 a page, last page padded."""
-    root = etree.Element("HwPackage", Owner=OWNER, Condition=pkg.condition, Version=pkg.version,
-                         CRC="")
-    root.text = "\n  "
-    header = etree.SubElement(root, "Header", ProjectType=PROJECT_TYPE, FileName=pkg.file_name,
-                              RegionCode=pkg.region, StationCode=pkg.oo, SubjectCode=SUBJECT_CODE,
-                              AuditoriumCode=pkg.msu, ExamDate=pkg.exam_date.isoformat())
-    header.text = "\n    "
-    header.tail = "\n  "
-    sv = etree.SubElement(header, "SupportedVersions")
-    sv.tail = "\n  "
-    for i, v in enumerate(SUPPORTED_VERSIONS):
-        e = etree.SubElement(sv, "Version")
-        e.text = v
-    pages = etree.SubElement(root, "Pages")
-    pages.text = "\n"
-    pages.tail = "\n"
+    """Serialize: rows in the given order (sort before), 20 a page, last page padded.
+
+    Blocks are written as text (one per line, so messages can name lines); every value goes
+    through _attr(). The result is read back by read/parse_b2p (lxml, XSD) in export."""
     values: list[str] = []
+    out: list[str] = []
     rows = pkg.rows
     n_pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     pdate = page_date(pkg.exam_date)
-    sub = etree.SubElement
+    names = _row_names()
+    text_attrs = [a for a, _ in ROW_TEXT_FIELDS]
+    tail_attrs = [a for a, _ in ROW_TAIL_FIELDS]
+    empty_row = [""] * (len(text_attrs) + N_SCORES + N_SUBTOTALS + len(tail_attrs))
+    all_names = [t + sc + su + ta for t, sc, su, ta in names]
     for pno in range(1, n_pages + 1):
-        page = sub(pages, "Page", PageTemplate="1", PageNumber=str(pno))
-        page.text = "\n"
-        page.tail = "\n"
+        out.append(f'<Page PageTemplate="1" PageNumber="{pno}">\n')
         head = (("Регион", pkg.region), ("Код_ППЭ", pkg.oo), ("Код_предмета", SUBJECT_CODE),
                 ("Код_МСУ", pkg.msu), ("Название_предмета", SUBJECT_NAME), ("Дата", pdate),
                 ("Номер_изображения", str(pno)), ("Код_1", ""), ("Хеш_документа", ""))
         for bname, value in head:
-            sub(page, "Block", BlockName=bname, Value=value).tail = "\n"
+            value = _clean(value)
+            out.append(f'<Block BlockName="{bname}" Value="{_attr(value)}"/>\n')
             values.append(value)
         chunk = rows[(pno - 1) * ROWS_PER_PAGE: pno * ROWS_PER_PAGE]
         for nn in range(1, ROWS_PER_PAGE + 1):
-            row = chunk[nn - 1] if nn <= len(chunk) else None
-            for bname, value in _row_blocks(row, nn):
-                sub(page, "Block", BlockName=bname, Value=value).tail = "\n"
-                values.append(value)
+            if nn <= len(chunk):
+                r = chunk[nn - 1]
+                vals = ([_clean(getattr(r, a)) for a in text_attrs] + [_clean(v) for v in r.scores]
+                        + [_clean(v) for v in r.subtotals] + [_clean(getattr(r, a)) for a in tail_attrs])
+            else:
+                vals = empty_row
+            values.extend(vals)
+            out.extend(f'<Block BlockName="{n}" Value="{_attr(v)}"/>\n'
+                       for n, v in zip(all_names[nn - 1], vals))
+        out.append("</Page>\n")
     crc = crc_of(pkg.condition, pkg.version, values)
-    root.set("CRC", crc)
     pkg.crc = crc
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n'
-            + etree.tostring(root, xml_declaration=False, encoding="utf-8") + b"\n")
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<HwPackage Owner="{OWNER}" Condition="{_attr(pkg.condition)}" '
+            f'Version="{_attr(pkg.version)}" CRC="{crc}">\n'
+            f'  <Header ProjectType="{PROJECT_TYPE}" FileName="{_attr(pkg.file_name)}" '
+            f'RegionCode="{_attr(pkg.region)}" StationCode="{_attr(pkg.oo)}" '
+            f'SubjectCode="{SUBJECT_CODE}" AuditoriumCode="{_attr(pkg.msu)}" '
+            f'ExamDate="{pkg.exam_date.isoformat()}">\n'
+            f'    <SupportedVersions>'
+            + "".join(f"<Version>{v}</Version>" for v in SUPPORTED_VERSIONS)
+            + "</SupportedVersions>\n  </Header>\n  <Pages>\n")
+    return (head + "".join(out) + "  </Pages>\n</HwPackage>\n").encode("utf-8")
 
 
-def _row_blocks(row: Optional[B2PRow], nn: int):
-    r = row or _EMPTY
-    for attr, prefix in ROW_TEXT_FIELDS:
-        yield f"{prefix}{nn:02d}", getattr(r, attr)
-    for cc in range(N_SCORES):
-        yield score_block(nn, cc + 1), r.scores[cc]
-    for cc in range(N_SUBTOTALS):
-        yield subtotal_block(nn, cc + 1), r.subtotals[cc]
-    for attr, prefix in ROW_TAIL_FIELDS:
-        yield f"{prefix}{nn:02d}", getattr(r, attr)
 
-
-_EMPTY = B2PRow()

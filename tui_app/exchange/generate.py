@@ -53,3 +53,62 @@ def write_roster(folder: Path | str, n: int, seed: int = 7, day: Optional[ExamDa
     path = Path(folder) / f"{pkg.file_name}.b2p"
     path.write_bytes(write_b2p(pkg))
     return path
+
+
+def make_results(n: int, seed: int = 7, day: Optional[ExamDay] = None,
+                 condition: str = "19") -> tuple[B2PPackage, list[Participant], dict]:
+    """A filled results package (like our export): rooms, a few absentees, early/removed,
+    plausible scores. Returns (package, participants, protocols by GUID)."""
+    import random
+
+    from ..domain.models import Attendance, Protocol, ProtocolStatus
+    from ..services.data import scheme
+
+    day = day or DEMO_DAY
+    sch = scheme(day.scheme_year)
+    rng = random.Random(seed)
+    people = sorted(roster_participants(n, seed), key=sort_key)
+    rooms = ["101", "102", "201", "202"]
+    protocols: dict[str, Protocol] = {}
+    seated: list[Participant] = []
+    for i, p in enumerate(people):
+        room = rooms[i % len(rooms)]
+        if rng.random() < 0.04:
+            seated.append(p.model_copy(update={"room": room, "attendance": Attendance.ABSENT}))
+            continue
+        p = p.model_copy(update={"room": room, "attendance": Attendance.PRESENT})
+        seated.append(p)
+        roll = rng.random()
+        status = (ProtocolStatus.EARLY if roll < 0.01 else ProtocolStatus.REMOVED if roll < 0.015
+                  else ProtocolStatus.PRESENT)
+        scores = {}
+        if status is ProtocolStatus.PRESENT:
+            skill = rng.betavariate(5, 2)
+            for code in sch.category(p.category).criteria:
+                m = sch.criterion(code).max
+                scores[code] = max(0, min(m, round(rng.gauss(skill * m, 0.5))))
+        protocols[p.guid] = Protocol(participant=p.guid, room=room, variant=str(rng.randrange(1, 9)),
+                                     expert=f"Эксперт{i % 4 + 1} А. А.", status=status, scores=scores)
+    rows = [participant_to_row(sch, p, protocols.get(p.guid)) for p in seated]
+    pkg = B2PPackage(condition=condition, file_name=day.source_file, region=day.region, oo=day.oo,
+                     msu=day.msu, exam_date=day.date, rows=rows)
+    return pkg, seated, protocols
+
+
+def scores_csv(participants: list[Participant], protocols: dict, scheme_order: list[str]) -> bytes:
+    """The import-scores CSV for the given protocols (absentees as «не явился»)."""
+    from ..domain.models import ProtocolStatus
+    from .csvio import write_table
+
+    label = {ProtocolStatus.PRESENT: "явился", ProtocolStatus.EARLY: "не завершил",
+             ProtocolStatus.REMOVED: "удален"}
+    rows = []
+    for p in participants:
+        pr = protocols.get(p.guid)
+        if p.absent:
+            rows.append([p.guid, p.room, "", *[""] * len(scheme_order), "", "не явился"])
+        elif pr is not None:
+            rows.append([p.guid, pr.room, pr.variant,
+                         *["" if pr.scores.get(c) is None else str(pr.scores[c]) for c in scheme_order],
+                         pr.expert, label[pr.status]])
+    return write_table(["Код_в_базе", "Аудитория", "Вариант", *scheme_order, "Эксперт", "Статус"], rows)

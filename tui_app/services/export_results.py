@@ -17,13 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-from ..domain.checks import Problem, results_rows_problems
+from ..domain.checks import Problem, check_day, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, parse_b2p, stem_for, write_b2p
 from ..store.atomic import durable_write, make_private_dir
 from ..store.workspace import Store
-from .checks import run_checks
 from .data import scheme_for
 
 
@@ -66,7 +65,8 @@ class ExportResult:
         return out
 
 
-def build_package(store: Store, condition: str) -> B2PPackage:
+def build_package(store: Store, condition: str, participants: Optional[list[Participant]] = None,
+                  protocols: Optional[dict] = None) -> B2PPackage:
     day = store.exam_day()
     if day is None:
         raise ExportRefused("Не задан экзаменационный день: сначала загрузите список участников.",
@@ -76,9 +76,10 @@ def build_package(store: Store, condition: str) -> B2PPackage:
     if not STEM_RE.match(file_name):
         raise ExportRefused(f"Имя исходного файла «{file_name}» не по правилу "
                             f"РР002090-06-ОООООО-МСУ-ГГГГММДД.", kind="filename")
-    protocols = store.protocols()
-    participants = sorted(store.all(Participant), key=mapping.sort_key)
-    rows = [mapping.participant_to_row(sch, p, protocols.get(p.guid)) for p in participants]
+    protocols = store.protocols() if protocols is None else protocols
+    participants = store.all(Participant) if participants is None else participants
+    rows = [mapping.participant_to_row(sch, p, protocols.get(p.guid))
+            for p in sorted(participants, key=mapping.sort_key)]
     return B2PPackage(condition=condition, file_name=file_name, region=day.region, oo=day.oo,
                       msu=day.msu, exam_date=day.date, rows=rows, version=VERSION)
 
@@ -88,8 +89,11 @@ def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bo
     """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify.
 
     Raises ExportRefused when the check finds problems and force is False (nothing written).
+    progress: optional callable(fraction 0..1) for a screen's progress bar.
     """
-    problems = run_checks(store)
+    participants = store.all(Participant)
+    protocols = store.protocols()
+    problems = check_day(store.exam_day(), scheme_for(store), participants, store.rooms(), protocols)
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
@@ -98,29 +102,27 @@ def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bo
                             f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
                             problems, kind="check")
     condition = "13" if problems else "19"
-    pkg = build_package(store, condition)
+    pkg = build_package(store, condition, participants, protocols)
     if progress:
         progress(0.3)
     data = write_b2p(pkg)
     if progress:
-        progress(0.6)
+        progress(0.5)
     # read our own bytes back through the same strict reader the import uses
     try:
         back = parse_b2p(data, file_stem=pkg.file_name)
     except B2PError as e:  # a bug of ours: never write such a file
         raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
                             kind="self_check") from None
-    protocols = store.protocols()
-    participants = store.all(Participant)
     info = [(r.guid, r.absent, bool(r.has_result_fields())) for r in back.rows]
     mismatch = results_rows_problems(participants, protocols, info)
     if mismatch and not problems:
         raise ExportRefused("Число строк в файле не совпадает с участниками: "
                             + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
+    problems = problems + mismatch  # forced: told in the result, never silent
     out = Path(out_dir) if out_dir else store.dir("export")
     make_private_dir(out)
     path = out / f"{pkg.file_name}.b2p"
-    problems = problems + mismatch  # forced: told in the result, never silent
     durable_write(path, data, keep_backup=False)
     if progress:
         progress(0.9)
@@ -129,12 +131,11 @@ def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bo
     result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
                           unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
                           pages=max(1, -(-len(info) // 20)))
-    with store.transaction():
-        store.set_setting("export_done", True)
-        store.set_setting("last_export", {"path": str(path), "condition": condition,
-                                          "rows": result.rows, "sat": sat, "absent": absent,
-                                          "crc": pkg.crc,
-                                          "at": datetime.now().replace(microsecond=0).isoformat()})
+    store.set_setting("last_export", {"path": str(path), "condition": condition,
+                                      "rows": result.rows, "sat": sat, "absent": absent,
+                                      "crc": pkg.crc,
+                                      "at": datetime.now().replace(microsecond=0).isoformat()})
+    store.set_setting("export_done", True)
     if progress:
         progress(1.0)
     return result

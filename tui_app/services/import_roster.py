@@ -25,11 +25,11 @@ from ..domain.models import (
     RoomLogEntry,
     new_guid,
 )
-from ..domain.scoring import result_matches, validate_protocol
+from ..domain.scoring import score_protocol, validate_protocol
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, read_b2p, stem_for
 from ..exchange.csvio import CsvError, CsvTable, find_key, read_table
-from ..store.audit import diff_entries
+from ..store.audit import AuditEntry
 from ..store.workspace import Store
 from .data import scheme_for
 
@@ -176,8 +176,7 @@ def import_b2p(store: Store, path: Path) -> ImportSummary:
             claimed_pass = None if row.passed == "" else row.passed == "1"
             errs = validate_protocol(sch, p, proto)
             if not errs:
-                errs = result_matches(sch, p, proto, claimed_total, claimed_pass)
-                errs += _subtotal_problems(sch, p, proto, row)
+                errs = _result_problems(sch, p, proto, row, claimed_total, claimed_pass)
             for msg in errs:
                 problems.append(f"{path.name}: {row.where()}: {msg}")
         if old is None:
@@ -243,16 +242,26 @@ def _first_error(e: Exception) -> str:
     return str(e).splitlines()[0]
 
 
-def _subtotal_problems(sch: Scheme, p: Participant, proto: Protocol, row) -> list[str]:
-    from ..domain.scoring import score_protocol
-
+def _result_problems(sch: Scheme, p: Participant, proto: Protocol, row,
+                     claimed_total: Optional[int], claimed_pass: Optional[bool]) -> list[str]:
+    """What the file claims (D_, Итоговый_Балл, Зачёт) against the scores (one scoring)."""
     res = score_protocol(sch, p, proto)
+    who = p.short_fio
     out = []
     for i, sub in enumerate(sch.subtotals[:3]):
         v = row.subtotals[i]
         if v and int(v) != res.subtotals.get(sub.code, 0):
-            out.append(f"{p.short_fio}: промежуточный итог {sub.code} ({sub.name}) {v} не равен "
+            out.append(f"{who}: промежуточный итог {sub.code} ({sub.name}) {v} не равен "
                        f"сумме баллов {res.subtotals.get(sub.code, 0)}")
+    if claimed_total is not None and claimed_total != res.total:
+        out.append(f"{who}: итоговый балл {claimed_total} не равен сумме баллов {res.total}")
+    if claimed_pass is not None:
+        if res.passed is None:
+            out.append(f"{who}: у участника нет результата, но указан "
+                       f"«{'зачёт' if claimed_pass else 'незачёт'}»")
+        elif claimed_pass != res.passed:
+            out.append(f"{who}: результат «{'зачёт' if claimed_pass else 'незачёт'}» противоречит "
+                       f"сумме {res.total} (минимум {res.pass_min})")
     return out
 
 
@@ -283,15 +292,25 @@ def _merge(old: Participant, new: Participant) -> Participant:
     return old.model_copy(update=update)
 
 
+def import_audit_entries(store: Store, protocols: list[Protocol], source: str,
+                         stamp: datetime) -> list[AuditEntry]:
+    """One audit entry per protocol brought in by a file: field «import:<file>», old None,
+    new = the whole protocol (a per-field diff of 36,000 new protocols would be 500,000 lines)."""
+    at = stamp.isoformat(timespec="seconds")
+    out = []
+    for pr in protocols:
+        d = pr.model_dump(mode="json")
+        d.pop("saved_at", None)
+        d.pop("participant", None)
+        out.append(AuditEntry(at, store.operator, "protocol", pr.participant, f"import:{source}", None, d))
+    return out
+
+
 def _write(store: Store, day: ExamDay, participants: list[Participant], protocols: list[Protocol],
            rooms: list[str], removed: list[str], info: dict) -> None:
     stamp = datetime.now().replace(microsecond=0)
     protocols = [pr.model_copy(update={"saved_at": pr.saved_at or stamp}) for pr in protocols]
-    entries = []
-    for pr in protocols:
-        d = pr.model_dump(mode="json")
-        d.pop("saved_at", None)
-        entries.extend(diff_entries("protocol", pr.participant, store.operator, {}, d, at=stamp))
+    entries = import_audit_entries(store, protocols, info.get("file", ""), stamp)
     with store.transaction():
         store.set_exam_day(day)
         if participants:

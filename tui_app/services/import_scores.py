@@ -15,10 +15,9 @@ from typing import Optional
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus, Room
 from ..domain.scoring import validate_protocol
 from ..exchange.csvio import CsvError, find_key, read_table
-from ..store.audit import diff_entries
 from ..store.workspace import Store
 from .data import scheme_for
-from .import_roster import ImportRefused, _same_result
+from .import_roster import ImportRefused, _same_result, import_audit_entries
 
 STATUSES = {
     "": None,
@@ -191,11 +190,7 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
         raise ImportRefused(problems, "invalid_rows")
     stamp = datetime.now().replace(microsecond=0)
     put_protocols = [pr.model_copy(update={"saved_at": stamp}) for pr in put_protocols]
-    entries = []
-    for pr in put_protocols:
-        d = pr.model_dump(mode="json")
-        d.pop("saved_at", None)
-        entries.extend(diff_entries("protocol", pr.participant, store.operator, {}, d, at=stamp))
+    entries = import_audit_entries(store, put_protocols, name, stamp)
     summary.protocols_added = len(put_protocols)
     summary.rooms_added = sorted(new_rooms, key=lambda r: (len(r), r))
     with store.transaction():
