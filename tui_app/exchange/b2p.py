@@ -285,6 +285,7 @@ def safe_parser() -> etree.XMLParser:
                            remove_pis=True, collect_ids=False)
 
 
+_EXTERNAL_ENTITY_RE = re.compile(rb"<!ENTITY[^>]*?\s(SYSTEM|PUBLIC)\s")
 _DECL_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 
 
@@ -310,13 +311,20 @@ def _check_bytes(data: bytes, path: Optional[Path]) -> bytes:
     except UnicodeDecodeError as e:
         _fail("encoding", f"{name}: строка {_line_of(data, e.start)}: байты не в кодировке UTF-8 "
                           f"(файл повреждён или сохранён в другой кодировке).", path)
-    for marker, kind, what in ((b"<!DOCTYPE", "doctype", "объявление DOCTYPE"),
-                               (b"<!ENTITY", "entity", "объявление сущностей ENTITY")):
-        pos = data.find(marker)
-        if pos >= 0:
-            _fail(kind, f"{name}: строка {_line_of(data, pos)}: {what} запрещено в файле B2P "
-                        f"(так строятся атаки на чтение чужих файлов и «бомбы» сущностей). "
-                        f"Файл не загружен.", path)
+    doctype = data.find(b"<!DOCTYPE")
+    entity = data.find(b"<!ENTITY")
+    if doctype >= 0 or entity >= 0:
+        external = _EXTERNAL_ENTITY_RE.search(data)
+        if external:
+            _fail("xxe", f"{name}: строка {_line_of(data, external.start())}: внешняя сущность "
+                         f"(ссылка на файл или сетевой адрес) — так пытаются прочитать чужие файлы. "
+                         f"Файл B2P такого не содержит; файл не загружен, ничего не прочитано.", path)
+        if entity >= 0:
+            _fail("entity", f"{name}: строка {_line_of(data, entity)}: объявление сущностей ENTITY "
+                            f"(так устроены «бомбы» из вложенных сущностей). Файл B2P такого не "
+                            f"содержит; файл не загружен.", path)
+        _fail("doctype", f"{name}: строка {_line_of(data, doctype)}: объявление DOCTYPE запрещено в "
+                         f"файле B2P. Файл не загружен.", path)
     return data
 
 
