@@ -24,7 +24,7 @@ def roster_participants(n: int, seed: int = 7) -> list[Participant]:
     k = 0
     while len(out) < n:
         size = min(CHUNK, n - len(out))
-        part = generate_participants(max(size, 12), seed=seed * 1000 + k)[:size]
+        part = generate_participants(max(size, 20), seed=seed * 1000 + k)[:size]
         if k:
             part = [p.model_copy(update={"code": f"{(int(p.code) + k * 7919) % 10**6:06d}"}) for p in part]
         out.extend(part)
