@@ -93,7 +93,14 @@ def test_cli_usage_errors_exit_2(tmp_path):
     assert p.returncode == 0 and "Добавлено: 1" in p.stdout
 
 
-def test_cli_help_is_russian():
+def test_cli_help_is_russian(capsys):
+    import pytest
+
+    from tui_app.cli import main
+
     for cmd in ("import", "import-scores", "check", "export", "consolidate"):
-        p = cli(cmd, "--help")
-        assert p.returncode == 0 and "Использование" in p.stdout and "параметры" in p.stdout
+        with pytest.raises(SystemExit) as ei:
+            main([cmd, "--help"])
+        assert ei.value.code == 0
+        out = capsys.readouterr().out
+        assert "Использование" in out and "параметры" in out

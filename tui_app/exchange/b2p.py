@@ -36,8 +36,8 @@ ABSENT_MARK = "Н"  # CYRILLIC Н
 
 STEM_RE = re.compile(r"^(\d{8})-(\d{2})-(\d{6})-(\d{3}|\d{3}(.*))-(\d{8})$")
 
-# A region of 36,000 participants is ~60 MB in our serialization; a school's file is < 1 MB.
-MAX_FILE_BYTES = 96 * 1024 * 1024
+# A region of 36,000 participants is ~62 MiB in our serialization; a school's file is < 1 MB.
+MAX_FILE_BYTES = 80 * 1024 * 1024
 
 CONDITIONS = {
     "10": "выгружен в ОО (список участников)",
