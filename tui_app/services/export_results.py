@@ -20,7 +20,8 @@ from typing import Optional
 from ..domain.checks import Problem, check_day, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, parse_b2p, stem_for, write_b2p
+from ..exchange.b2p import (STEM_RE, VERSION, B2PError, B2PPackage, no_gc, parse_b2p, stem_for,
+                            write_b2p)
 from ..store.atomic import durable_write, make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for
@@ -86,6 +87,11 @@ def build_package(store: Store, condition: str, participants: Optional[list[Part
 
 def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
                    progress=None) -> ExportResult:
+    with no_gc():
+        return _export(store, out_dir, force, progress)
+
+
+def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify.
 
     Raises ExportRefused when the check finds problems and force is False (nothing written).
@@ -110,7 +116,7 @@ def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bo
         progress(0.5)
     # read our own bytes back through the same strict reader the import uses
     try:
-        back = parse_b2p(data, file_stem=pkg.file_name)
+        back = parse_b2p(data, file_stem=pkg.file_name, validate_schema=False)
     except B2PError as e:  # a bug of ours: never write such a file
         raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
                             kind="self_check") from None

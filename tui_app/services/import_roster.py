@@ -27,7 +27,7 @@ from ..domain.models import (
 )
 from ..domain.scoring import score_protocol, validate_protocol
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, read_b2p, stem_for
+from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, no_gc, read_b2p, stem_for
 from ..exchange.csvio import CsvError, CsvTable, find_key, read_table
 from ..store.audit import AuditEntry
 from ..store.workspace import Store
@@ -95,9 +95,10 @@ def import_file(store: Store, path: Path | str, *, region: Optional[str] = None,
                 exam_date: Optional[date | str] = None) -> ImportSummary:
     """Import a .b2p or .csv list into the workspace; raises ImportRefused (nothing changed)."""
     path = Path(path)
-    if path.suffix.lower() == ".csv":
-        return import_csv_roster(store, path, region=region, msu=msu, oo=oo, exam_date=exam_date)
-    return import_b2p(store, path)
+    with no_gc():
+        if path.suffix.lower() == ".csv":
+            return import_csv_roster(store, path, region=region, msu=msu, oo=oo, exam_date=exam_date)
+        return import_b2p(store, path)
 
 
 # ---------------------------------------------------------------------------------------
