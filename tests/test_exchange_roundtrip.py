@@ -241,3 +241,21 @@ def test_values_with_xml_specials_survive(tmp_path):
     back = read_b2p(path)
     assert back.rows[0].surname == 'О\'Нил-"Кавычкин" & <Ко>'
     assert back.rows[1].patronymic == "с\tтабуляцией"
+
+
+def test_generator_makes_a_realistic_roster(tmp_path):
+    path = write_roster(tmp_path, 41)
+    assert STEM_RE.match(path.stem)
+    pkg = read_b2p(path)
+    assert pkg.condition == "10" and len(pkg.rows) == 41
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<Page ") == 3 and text.count('BlockName="Фамилия') == 60
+    r = pkg.rows[0]
+    assert r.guid and r.local_guid and len(r.barcode) == 13 and r.kim and r.code
+    assert r.room == "" and not any(r.scores) and r.variant == ""
+    assert sum(1 for x in pkg.rows if x.reserve == "22") >= 1
+    # deterministic, and bigger sizes keep GUIDs unique
+    assert write_roster(tmp_path / "again" if (tmp_path / "again").mkdir() is None else tmp_path, 41
+                        ).read_bytes() == path.read_bytes()
+    big = make_roster(1200)
+    assert len({r.guid for r in big.rows}) == 1200

@@ -92,8 +92,14 @@ class ImportSummary:
 
 def import_file(store: Store, path: Path | str, *, region: Optional[str] = None,
                 msu: Optional[str] = None, oo: Optional[str] = None,
-                exam_date: Optional[date | str] = None) -> ImportSummary:
-    """Import a .b2p or .csv list into the workspace; raises ImportRefused (nothing changed)."""
+                exam_date: Optional[date | str] = None, **codes) -> ImportSummary:
+    """Import a .b2p or .csv list into the workspace; raises ImportRefused (nothing changed).
+
+    The exam-day codes (region, msu, oo, exam_date — or date=) are used only by a CSV roster
+    when the workspace has no exam day yet."""
+    exam_date = exam_date or codes.pop("date", None)
+    if codes:
+        raise TypeError(f"unknown arguments: {sorted(codes)}")
     path = Path(path)
     with no_gc():
         if path.suffix.lower() == ".csv":
@@ -204,6 +210,10 @@ def import_b2p(store: Store, path: Path) -> ImportSummary:
                 summary.unchanged += 1
         for room in (p.room, proto.room if proto else ""):
             if room and room not in known_rooms and room not in new_rooms:
+                if len(room) > 10:
+                    problems.append(f"{path.name}: {row.where(f'Аудитория{row.nn:02d}')}: номер "
+                                    f"аудитории «{room[:20]}» длиннее 10 знаков.")
+                    continue
                 new_rooms.append(room)
         if len(problems) > 100:
             break

@@ -127,6 +127,8 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
         room = rec.get(k_room, "").strip()
         if room.upper() == "Н":
             status, room = "absent", ""
+        if len(room) > 10:
+            errs.append(f"номер аудитории «{room[:20]}» длиннее 10 знаков")
         if room and p.room and room != p.room:
             errs.append(f"в списке участник {p.short_fio} в аудитории {p.room}, в файле — {room}")
         room = room or p.room
