@@ -259,3 +259,23 @@ def test_generator_makes_a_realistic_roster(tmp_path):
                         ).read_bytes() == path.read_bytes()
     big = make_roster(1200)
     assert len({r.guid for r in big.rows}) == 1200
+
+
+def test_absence_mark_next_to_the_room_is_read(tmp_path):
+    """Seed 004 puts «Н» next to the room number on the paper list; a file saying «101 Н»
+    is read as an absentee in room 101 (we write plain «Н», as the contract says)."""
+    pkg, seated, _ = make_results(21, seed=3, condition="12")
+    row = next(r for r in pkg.rows if not r.has_result_fields() or r.absent) if any(
+        r.absent for r in pkg.rows) else None
+    row = row or pkg.rows[0]
+    row.room, row.variant, row.expert, row.not_finished = "101 Н", "", "", ""
+    row.scores = [""] * 13
+    row.subtotals = [""] * 3
+    row.total = row.passed = ""
+    path = tmp_path / f"{pkg.file_name}.b2p"
+    path.write_bytes(write_b2p(pkg))
+    ws = Workspace.open(tmp_path / "w")
+    import_file(ws.store, path)
+    p = ws.store.participant(row.guid)
+    assert p.absent and p.room == "101" and row.guid not in ws.store.protocols()
+    ws.close()

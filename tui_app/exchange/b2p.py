@@ -173,7 +173,17 @@ class B2PRow:
 
     @property
     def absent(self) -> bool:
-        return self.room.upper() == ABSENT_MARK
+        """«Н» (the contract); «101 Н» (the paper list of seed 004 marks «Н» next to the room
+        number) is read as absent too."""
+        r = self.room.upper()
+        return r == ABSENT_MARK or r.endswith(" " + ABSENT_MARK)
+
+    @property
+    def room_number(self) -> str:
+        """The room without the absence mark («101 Н» -> «101», «Н» -> «»)."""
+        if self.absent:
+            return self.room[:-1].strip()
+        return self.room
 
     def has_result_fields(self) -> bool:
         return bool(any(self.scores) or any(self.subtotals) or self.total or self.passed

@@ -59,7 +59,7 @@ def row_to_participant(row: B2PRow, category: str) -> Participant:
         guid=row.guid, local_guid=row.local_guid, code=row.code, barcode=row.barcode, kim=row.kim,
         surname=row.surname, name=row.name, patronymic=row.patronymic, grade=row.grade,
         doc_series=row.doc_series, doc_number=row.doc_number, reserve=row.reserve,
-        category=category, room="" if row.absent else row.room, attendance=attendance,
+        category=category, room=row.room_number, attendance=attendance,
     )
 
 
