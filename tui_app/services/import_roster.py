@@ -28,7 +28,7 @@ from ..domain.models import (
 from ..domain.scoring import score_protocol, validate_protocol
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, no_gc, read_b2p, stem_for
-from ..exchange.csvio import CsvError, CsvTable, find_key, read_table
+from ..exchange.csvio import CsvError, find_key, read_table
 from ..store.audit import AuditEntry
 from ..store.workspace import Store
 from .data import scheme_for
