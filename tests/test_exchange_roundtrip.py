@@ -279,3 +279,12 @@ def test_absence_mark_next_to_the_room_is_read(tmp_path):
     p = ws.store.participant(row.guid)
     assert p.absent and p.room == "101" and row.guid not in ws.store.protocols()
     ws.close()
+
+
+def test_check_names_a_bad_file_name(demo_results_ws):
+    from tui_app.services.checks import run_checks
+
+    day = demo_results_ws.store.exam_day()
+    demo_results_ws.store.set_exam_day(day.model_copy(update={"source_file": "results"}))
+    kinds = {p.kind for p in run_checks(demo_results_ws.store)}
+    assert "bad_file_name" in kinds

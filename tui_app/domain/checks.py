@@ -5,12 +5,17 @@ to the place to fix it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .criteria import Scheme
 from .models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus, Room
 from .scoring import validate_protocol
+
+
+# the РЦОИ's rule for the results file's stem (spec/B2P.md)
+B2P_STEM = re.compile(r"^(\d{8})-(\d{2})-(\d{6})-(\d{3}|\d{3}(.*))-(\d{8})$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,10 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
     room_numbers = {r.number for r in rooms}
     if day is None:
         out.append(Problem("no_exam_day", "Не задан экзаменационный день (дата и коды ОО, МСУ, региона)."))
+    elif day.source_file and not B2P_STEM.match(day.source_file):
+        out.append(Problem("bad_file_name",
+                           f"Имя файла результатов «{day.source_file}» не по правилу "
+                           f"РР002090-06-ОООООО-МСУ-ГГГГММДД: РЦОИ его не примет."))
     if not participants:
         out.append(Problem("empty_roster", "В списке нет ни одного участника."))
     known = {p.guid for p in participants}

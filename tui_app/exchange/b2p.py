@@ -24,6 +24,8 @@ from typing import Any, Iterable, Iterator, Optional
 
 from lxml import etree
 
+from ..domain.checks import B2P_STEM
+
 OWNER = "Federal Test Center"
 VERSION = "12.0.0.4"
 BASE_VERSION = (12, 0, 0, 0)
@@ -36,7 +38,7 @@ N_SCORES = 13
 N_SUBTOTALS = 3
 ABSENT_MARK = "Н"  # CYRILLIC Н
 
-STEM_RE = re.compile(r"^(\d{8})-(\d{2})-(\d{6})-(\d{3}|\d{3}(.*))-(\d{8})$")
+STEM_RE = B2P_STEM  # the РЦОИ's file-name rule (one regex for the whole program)
 
 # A region of 36,000 participants is ~62 MiB in our serialization; a school's file is < 1 MB.
 MAX_FILE_BYTES = 80 * 1024 * 1024
