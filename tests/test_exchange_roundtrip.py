@@ -288,3 +288,12 @@ def test_check_names_a_bad_file_name(demo_results_ws):
     demo_results_ws.store.set_exam_day(day.model_copy(update={"source_file": "results"}))
     kinds = {p.kind for p in run_checks(demo_results_ws.store)}
     assert "bad_file_name" in kinds
+
+
+def test_progress_is_reported(tmp_path):
+    seen = []
+    roster = write_roster(tmp_path, 21)
+    ws = Workspace.open(tmp_path / "w")
+    import_file(ws.store, roster, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+    ws.close()

@@ -92,19 +92,25 @@ class ImportSummary:
 
 def import_file(store: Store, path: Path | str, *, region: Optional[str] = None,
                 msu: Optional[str] = None, oo: Optional[str] = None,
-                exam_date: Optional[date | str] = None, **codes) -> ImportSummary:
+                exam_date: Optional[date | str] = None, progress=None, **codes) -> ImportSummary:
     """Import a .b2p or .csv list into the workspace; raises ImportRefused (nothing changed).
 
     The exam-day codes (region, msu, oo, exam_date — or date=) are used only by a CSV roster
-    when the workspace has no exam day yet."""
+    when the workspace has no exam day yet. progress: optional callable(fraction 0..1) for a
+    screen's progress bar (call import_file from a worker thread)."""
     exam_date = exam_date or codes.pop("date", None)
     if codes:
         raise TypeError(f"unknown arguments: {sorted(codes)}")
     path = Path(path)
     with no_gc():
         if path.suffix.lower() == ".csv":
-            return import_csv_roster(store, path, region=region, msu=msu, oo=oo, exam_date=exam_date)
-        return import_b2p(store, path)
+            summary = import_csv_roster(store, path, region=region, msu=msu, oo=oo,
+                                        exam_date=exam_date)
+        else:
+            summary = import_b2p(store, path, progress)
+    if progress:
+        progress(1.0)
+    return summary
 
 
 # ---------------------------------------------------------------------------------------
@@ -147,8 +153,10 @@ def _has_entries(store: Store) -> tuple[set[str], set[str]]:
     return acts, log
 
 
-def import_b2p(store: Store, path: Path) -> ImportSummary:
+def import_b2p(store: Store, path: Path, progress=None) -> ImportSummary:
     pkg = read_package(path)
+    if progress:
+        progress(0.5)
     sch = scheme_for(store)
     day = store.exam_day()
     _check_day(day, pkg.region, pkg.msu, pkg.oo, pkg.exam_date, pkg.file_name, path.name)
@@ -219,6 +227,8 @@ def import_b2p(store: Store, path: Path) -> ImportSummary:
             break
     if problems:
         raise ImportRefused(problems[:100], "invalid_results")
+    if progress:
+        progress(0.8)
     acts, log = _has_entries(store)
     removed: list[str] = []
     for guid, old in existing.items():
