@@ -171,3 +171,14 @@ def test_scores_category_rules_apply(roster_ws, tmp_path):
     with pytest.raises(ImportRefused) as ei:
         import_scores(roster_ws.store, _csv(tmp_path / "s.csv", rows))
     assert "не оценивается для категории" in str(ei.value)
+
+
+def test_csv_not_mixed_into_a_b2p_roster(ws, tmp_path):
+    from tui_app.exchange.generate import write_roster
+
+    import_file(ws.store, write_roster(tmp_path, 21))
+    before = db_fingerprint(ws.root)
+    with pytest.raises(ImportRefused) as ei:
+        import_file(ws.store, _csv(tmp_path / "a.csv", ROSTER))
+    assert "загружен из файла B2P" in str(ei.value)
+    assert db_fingerprint(ws.root) == before

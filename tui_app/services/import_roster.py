@@ -449,6 +449,12 @@ def import_csv_roster(store: Store, path: Path, *, region=None, msu=None, oo=Non
     except CsvError as e:
         raise ImportRefused([f"{path.name}: {m}" if not m.startswith(path.name) else m
                              for m in e.problems], e.kind) from None
+    last = store.setting("last_import") or {}
+    if last.get("kind") == "b2p" and store.all(Participant):
+        raise ImportRefused([f"{path.name}: список этой рабочей папки загружен из файла B2P РЦОИ "
+                             f"({last.get('file', '')}); CSV-список с ним не смешивается — у его "
+                             f"участников не было бы кодов РЦОИ. Загрузите исправленный файл B2P "
+                             f"или добавьте участника на экране участников."], "other_file")
     sch = scheme_for(store)
     cols = {attr: find_key(table, *aliases) for attr, aliases in ALIASES.items()}
     missing = [r.capitalize() for r in REQUIRED if r not in table.keys]
