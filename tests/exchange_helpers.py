@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from tui_app.domain.models import Participant
 from tui_app.store.workspace import DB_NAME
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
@@ -21,7 +25,7 @@ def comparable(store) -> dict:
     """Everything the B2P file carries, in a form two workspaces can be compared by."""
     day = store.exam_day()
     parts = {}
-    for p in store.all(__import__("tui_app.domain.models", fromlist=["Participant"]).Participant):
+    for p in store.all(Participant):
         d = p.model_dump(mode="json", exclude={"birth_date", "sex", "order", "added_locally"})
         if p.absent:
             d["room"] = ""  # the file has «Н» in place of the absentee's room (contract)
@@ -30,3 +34,17 @@ def comparable(store) -> dict:
               for g, pr in store.protocols().items()}
     return {"day": day.model_dump(mode="json", include={"date", "region", "msu", "oo", "source_file"}),
             "participants": parts, "protocols": protos}
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, ws=None):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    cmd = [sys.executable, "-m", "tui_app"]
+    if ws is not None:
+        cmd += ["-w", str(ws)]
+    p = subprocess.run(cmd + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True,
+                       encoding="utf-8", env=env, timeout=120)
+    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
+    return p

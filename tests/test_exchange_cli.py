@@ -2,30 +2,13 @@
 Russian output, never a traceback."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from tui_app.exchange.generate import make_results, scores_csv, write_roster
 from tui_app.services.data import scheme
 from tui_app.store.workspace import Workspace
 
-from exchange_helpers import FIX, db_fingerprint
+from exchange_helpers import FIX, cli, db_fingerprint
 
-ROOT = Path(__file__).resolve().parents[1]
 N = 30
-
-
-def cli(*args, ws=None):
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "tui_app"]
-    if ws is not None:
-        cmd += ["-w", str(ws)]
-    p = subprocess.run(cmd + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True,
-                       encoding="utf-8", env=env, timeout=120)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p
 
 
 def test_cli_import_check_scores_export(tmp_path):

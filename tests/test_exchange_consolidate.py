@@ -12,8 +12,7 @@ from tui_app.exchange.b2p import stem_for, write_b2p
 from tui_app.exchange.generate import make_results
 from tui_app.services.consolidate import ConsolidateRefused, consolidate
 
-from exchange_helpers import FIX
-from test_exchange_cli import cli
+from exchange_helpers import FIX, cli
 
 D = date(2027, 2, 10)
 
