@@ -89,8 +89,8 @@ def run_import(args: argparse.Namespace) -> int:
             s = import_file(ws.store, path, region=args.region, msu=args.msu, oo=args.oo,
                             exam_date=args.date)
         except ImportRefused as e:
-            return _refused(f"Файл не загружен, рабочая папка не изменена ({len(e.problems)} "
-                            f"ошиб.):", e.problems, e.kind)
+            return _refused(f"Файл не загружен, рабочая папка не изменена (ошибок: {len(e.problems)}):",
+                            e.problems, e.kind)
         for line in s.lines():
             say(line)
     return EXIT_OK
@@ -104,8 +104,8 @@ def run_import_scores(args: argparse.Namespace) -> int:
         try:
             s = import_scores(ws.store, path)
         except ImportRefused as e:
-            return _refused(f"Баллы не загружены, рабочая папка не изменена ({len(e.problems)} "
-                            f"ошиб.):", e.problems, e.kind)
+            return _refused(f"Баллы не загружены, рабочая папка не изменена (ошибок: {len(e.problems)}):",
+                            e.problems, e.kind)
         for line in s.lines():
             say(line)
     return EXIT_OK
@@ -146,7 +146,7 @@ def run_consolidate(args: argparse.Namespace) -> int:
     try:
         r = consolidate(args.paths, args.out)
     except ConsolidateRefused as e:
-        return _refused(f"Сводка не сделана ({len(e.problems)} ошиб.):", e.problems,
+        return _refused(f"Сводка не сделана (ошибок: {len(e.problems)}):", e.problems,
                         "not_found" if e.kind in ("not_found", "no_files") else e.kind)
     except OSError as e:
         raise UserError(f"не удалось записать «{args.out}» ({e.strerror or e}).") from None
