@@ -169,7 +169,7 @@ def test_ovz_category_kept_and_new_ones_reported(tmp_path):
     ovz = [p for p in ws.store.participants() if p.reserve == "22"]
     assert ovz and len(s.ovz_unknown) == len(ovz)
     assert all(p.category == "general" for p in ovz)
-    assert "Установите категорию ОВЗ" in "\n".join(s.lines())
+    assert "установите категорию ОВЗ" in "\n".join(s.lines())
     ws.store.put(ovz[0].model_copy(update={"category": "deaf"}))
     s = import_file(ws.store, roster)
     assert ws.store.participant(ovz[0].guid).category == "deaf"
