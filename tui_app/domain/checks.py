@@ -5,12 +5,17 @@ to the place to fix it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .criteria import Scheme
 from .models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus, Room
 from .scoring import validate_protocol
+
+
+# the РЦОИ's rule for the results file's stem (spec/B2P.md)
+B2P_STEM = re.compile(r"^(\d{8})-(\d{2})-(\d{6})-(\d{3}|\d{3}(.*))-(\d{8})$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,10 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
     room_numbers = {r.number for r in rooms}
     if day is None:
         out.append(Problem("no_exam_day", "Не задан экзаменационный день (дата и коды ОО, МСУ, региона)."))
+    elif day.source_file and not B2P_STEM.match(day.source_file):
+        out.append(Problem("bad_file_name",
+                           f"Имя файла результатов «{day.source_file}» не по правилу "
+                           f"РР002090-06-ОООООО-МСУ-ГГГГММДД: РЦОИ его не примет."))
     if not participants:
         out.append(Problem("empty_roster", "В списке нет ни одного участника."))
     known = {p.guid for p in participants}
@@ -91,3 +100,32 @@ def attended_count(participants: Iterable[Participant], protocols: dict[str, Pro
 
 def has_result(proto: Protocol) -> bool:
     return proto.status is ProtocolStatus.PRESENT
+
+
+def results_rows_problems(participants: Iterable[Participant], protocols: dict[str, Protocol],
+                          rows: Iterable[tuple[str, bool, bool]]) -> list[Problem]:
+    """Compare the rows written to a results file with the workspace (SPEC §7: a results file
+    whose row count differs from the participants who sat the exam is never exported silently).
+
+    rows: (participant GUID, row marked «Н», row carries a result or an early/removed mark).
+    """
+    participants = list(participants)
+    rows = list(rows)
+    out: list[Problem] = []
+    guids = [g for g, _, _ in rows]
+    if len(guids) != len(set(guids)):
+        out.append(Problem("rows_duplicate", "В файле результатов участник повторяется."))
+    if set(guids) != {p.guid for p in participants}:
+        out.append(Problem("rows_roster",
+                           f"В файле {len(set(guids))} участников, в списке {len(participants)}."))
+    sat = attended_count(participants, protocols)
+    with_result = sum(1 for _, absent, res in rows if res and not absent)
+    if with_result != sat:
+        out.append(Problem("rows_sat",
+                           f"В файле строк с результатом {with_result}, а сдававших {sat}."))
+    absent_rows = sum(1 for _, absent, _ in rows if absent)
+    absentees = sum(1 for p in participants if p.attendance is Attendance.ABSENT)
+    if absent_rows != absentees:
+        out.append(Problem("rows_absent",
+                           f"В файле отметок «Н» {absent_rows}, а не явившихся {absentees}."))
+    return out

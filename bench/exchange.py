@@ -1,0 +1,117 @@
+"""Benchmark of the B2P exchange: import and export of 2,500 and 36,000 participants.
+
+Goals (SPEC, issue 4): ≤ 1 s for 2,500 and ≤ 10 s for 36,000 participants, on this machine.
+Baselines measured in the same run on the same file: a plain lxml parse (for the import) and
+a plain lxml serialize + write (for the export; and parse + serialize, since the export reads
+its own file back to verify it); the ratio says how much our validation, the domain checks,
+the mapping and the durable store cost on top of the XML work itself. The machines are
+shared and noisy: compare ratios, and the absolute figures on an idle machine.
+
+    python bench/exchange.py            # both sizes
+    python bench/exchange.py 2500       # one size
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lxml import etree  # noqa: E402
+
+from tui_app.exchange.b2p import write_b2p  # noqa: E402
+from tui_app.exchange.generate import make_results, make_roster  # noqa: E402
+from tui_app.services.export_results import export_results  # noqa: E402
+from tui_app.services.import_roster import import_file  # noqa: E402
+from tui_app.store.workspace import Workspace  # noqa: E402
+
+GOALS = {2500: 1.0, 36000: 10.0}
+
+
+def timed(fn, repeat: int = 1):
+    best = None
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+    return best, out
+
+
+def run(n: int) -> list[str]:
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-b2p-{n}-"))
+    repeat = 3 if n <= 5000 else 1
+    lines = []
+    # roster (Condition 10)
+    roster = make_roster(n)
+    rdir = tmp / "roster"
+    rdir.mkdir()
+    rpath = rdir / f"{roster.file_name}.b2p"
+    rpath.write_bytes(write_b2p(roster))
+    base_parse, _ = timed(lambda: etree.parse(str(rpath)), repeat)
+
+    def do_import(path: Path, tag: str) -> float:
+        best = None
+        for k in range(repeat):
+            ws = Workspace.open(tmp / f"ws-{tag}-{k}", snapshot=False)
+            try:
+                t = time.perf_counter()
+                import_file(ws.store, path)
+                dt = time.perf_counter() - t
+            finally:
+                ws.close()
+            best = dt if best is None else min(best, dt)
+        return best
+
+    t_import = do_import(rpath, "roster")
+    size = rpath.stat().st_size / 2**20
+    lines.append(f"{n:>6} импорт списка (10):      {t_import:6.2f} с   базовый разбор lxml "
+                 f"{base_parse:5.2f} с   отношение {t_import / base_parse:4.1f}×   "
+                 f"файл {size:5.1f} МБ   цель ≤ {GOALS.get(n, 0):g} с: "
+                 f"{'да' if t_import <= GOALS.get(n, 1e9) else 'НЕТ'}")
+    # a results file (Condition 19) reopened: participants + protocols
+    results, _, _ = make_results(n)
+    xdir = tmp / "results"
+    xdir.mkdir()
+    xpath = xdir / f"{results.file_name}.b2p"
+    xpath.write_bytes(write_b2p(results))
+    base_parse2, tree = timed(lambda: etree.parse(str(xpath)), repeat)
+    t_import2 = do_import(xpath, "results")
+    lines.append(f"{n:>6} импорт результатов (19): {t_import2:6.2f} с   базовый разбор lxml "
+                 f"{base_parse2:5.2f} с   отношение {t_import2 / base_parse2:4.1f}×")
+    # export from the workspace holding those results
+    ws = Workspace.open(tmp / "ws-results-0", snapshot=False)
+    try:
+        out = tmp / "out"
+        t_export, res = timed(lambda: export_results(ws.store, out, force=True), repeat)
+    finally:
+        ws.close()
+
+    def base_write():
+        data = etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+        (tmp / "plain.xml").write_bytes(data)
+
+    base_ser, _ = timed(base_write, repeat)
+    # the export also reads its own file back: a second baseline is parse + serialize
+    base_both = base_ser + base_parse2
+    lines.append(f"{n:>6} выгрузка (статус {res.condition}):    {t_export:6.2f} с   базовая запись lxml "
+                 f"{base_ser:5.2f} с   отношение {t_export / base_ser:4.1f}× "
+                 f"(к разбору+записи {t_export / base_both:4.1f}×)   строк {res.rows}   "
+                 f"цель ≤ {GOALS.get(n, 0):g} с: {'да' if t_export <= GOALS.get(n, 1e9) else 'НЕТ'}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [2500, 36000]
+    print("B2P: импорт и выгрузка (лучшее из 3 для малых размеров, 1 прогон для больших)")
+    for n in sizes:
+        for line in run(n):
+            print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,739 @@
+"""The B2P package as XML: safe reading of untrusted files, validation, writing.
+
+Only the file format lives here (strings in, strings out); turning rows into participants
+and protocols is in exchange/mapping.py, and the use cases in services/.
+
+Reading order (each step refuses with its own Russian message naming the line and block):
+size limit -> "is it XML at all" -> encoding (UTF-8 only) -> no DOCTYPE/ENTITY -> parse
+with a locked-down lxml parser -> header attributes -> file-name rule -> XSD -> pages and
+blocks (codes on every page, one date, page numbers, duplicates) -> rows (numbers, marks,
+unique GUIDs) -> CRC.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from lxml import etree
+
+from ..domain.checks import B2P_STEM
+
+OWNER = "Federal Test Center"
+VERSION = "12.0.0.4"
+BASE_VERSION = (12, 0, 0, 0)
+SUPPORTED_VERSIONS = ("12.0.0.0", "12.0.0.4")
+PROJECT_TYPE = "BSE"
+SUBJECT_CODE = "20"
+SUBJECT_NAME = "Итоговое собеседование по русскому языку"
+ROWS_PER_PAGE = 20
+N_SCORES = 13
+N_SUBTOTALS = 3
+ABSENT_MARK = "Н"  # CYRILLIC Н
+
+STEM_RE = B2P_STEM  # the РЦОИ's file-name rule (one regex for the whole program)
+
+# A region of 36,000 participants is ~62 MiB in our serialization; a school's file is < 1 MB.
+MAX_FILE_BYTES = 80 * 1024 * 1024
+
+CONDITIONS = {
+    "10": "выгружен в ОО (список участников)",
+    "11": "выгружен повторно",
+    "12": "сохранён без проверки",
+    "13": "сохранён с ошибками после проверки",
+    "19": "проверен, сохранён без ошибок",
+    "20": "загружен в РЦОИ",
+}
+ROSTER_CONDITIONS = ("10", "11")
+RESULT_CONDITIONS = ("12", "13", "19", "20")
+
+PAGE_BLOCKS = ("Регион", "Код_ППЭ", "Код_предмета", "Код_МСУ", "Название_предмета", "Дата",
+               "Номер_изображения", "Код_1", "Хеш_документа")
+_PAGE_BLOCK_SET = frozenset(PAGE_BLOCKS)
+
+# (row attribute, block-name prefix); the row number NN is appended to the prefix.
+ROW_TEXT_FIELDS = (
+    ("surname", "Фамилия"),
+    ("name", "Имя"),
+    ("patronymic", "Отчество"),
+    ("short_fio", "ФИО_участника"),
+    ("grade", "Класс"),
+    ("room", "Аудитория"),
+    ("doc_series", "Документ_серия"),
+    ("doc_number", "Документ_номер"),
+    ("variant", "Номер_варианта"),
+)
+ROW_TAIL_FIELDS = (
+    ("total", "Итоговый_Балл"),
+    ("passed", "Зачёт"),
+    ("expert", "ФИО Эксперта"),  # with a space
+    ("not_finished", "Не_закончил"),
+    ("guid", "Код_в_базе"),
+    ("local_guid", "Локальный_ID"),
+    ("barcode", "Штрих_код"),
+    ("kim", "Номер_КИМ_"),  # second underscore
+    ("code", "Код_участника"),
+    ("reserve", "РезервI"),  # CYRILLIC «Резерв» + LATIN I
+)
+
+
+def score_block(nn: int, cc: int) -> str:
+    return f"С_{nn:02d}{cc:02d}"  # CYRILLIC С
+
+
+def subtotal_block(nn: int, cc: int) -> str:
+    return f"D_{nn:02d}{cc:02d}"  # LATIN D
+
+
+@lru_cache(maxsize=1)
+def _block_index() -> dict[str, tuple[int, str, int]]:
+    """Block name -> (row NN, attribute, index in scores/subtotals or -1)."""
+    idx: dict[str, tuple[int, str, int]] = {}
+    for nn in range(1, ROWS_PER_PAGE + 1):
+        for attr, prefix in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
+            idx[f"{prefix}{nn:02d}"] = (nn, attr, -1)
+        for cc in range(1, N_SCORES + 1):
+            idx[score_block(nn, cc)] = (nn, "scores", cc - 1)
+        for cc in range(1, N_SUBTOTALS + 1):
+            idx[subtotal_block(nn, cc)] = (nn, "subtotals", cc - 1)
+    return idx
+
+
+def block_name(attr: str, nn: int, i: int = -1) -> str:
+    if attr == "scores":
+        return score_block(nn, i + 1)
+    if attr == "subtotals":
+        return subtotal_block(nn, i + 1)
+    for a, prefix in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
+        if a == attr:
+            return f"{prefix}{nn:02d}"
+    raise KeyError(attr)
+
+
+# ---------------------------------------------------------------------------------------
+# data
+
+
+@dataclass
+class B2PRow:
+    """One participant row; every value is the string of the file."""
+
+    surname: str = ""
+    name: str = ""
+    patronymic: str = ""
+    short_fio: str = ""
+    grade: str = ""
+    room: str = ""
+    doc_series: str = ""
+    doc_number: str = ""
+    variant: str = ""
+    scores: list[str] = field(default_factory=lambda: [""] * N_SCORES)
+    subtotals: list[str] = field(default_factory=lambda: [""] * N_SUBTOTALS)
+    total: str = ""
+    passed: str = ""
+    expert: str = ""
+    not_finished: str = ""
+    guid: str = ""
+    local_guid: str = ""
+    barcode: str = ""
+    kim: str = ""
+    code: str = ""
+    reserve: str = ""
+    # where it was read from (0 for rows built in memory)
+    page: int = 0
+    nn: int = 0
+    page_el: Any = field(default=None, repr=False, compare=False)  # lxml Page, for line numbers
+
+    def line_of(self, block: Optional[str] = None) -> int:
+        """Source line of a block of this row (looked up only when a message needs it)."""
+        if self.page_el is None:
+            return 0
+        block = block or f"Фамилия{self.nn:02d}"
+        first = 0
+        for b in self.page_el.iterchildren("Block"):
+            name = b.get("BlockName") or ""
+            if name == block:
+                return b.sourceline or 0
+            if not first and name in _block_index() and _block_index()[name][0] == self.nn:
+                first = b.sourceline or 0
+        return first
+
+    @property
+    def line(self) -> int:
+        return self.line_of()
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, a) for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS) and not any(
+            self.scores) and not any(self.subtotals)
+
+    @property
+    def absent(self) -> bool:
+        """«Н» (the contract); «101 Н» (the paper list of seed 004 marks «Н» next to the room
+        number) is read as absent too."""
+        r = self.room.upper()
+        return r == ABSENT_MARK or r.endswith(" " + ABSENT_MARK)
+
+    @property
+    def room_number(self) -> str:
+        """The room without the absence mark («101 Н» -> «101», «Н» -> «»)."""
+        if self.absent:
+            return self.room[:-1].strip()
+        return self.room
+
+    def has_result_fields(self) -> bool:
+        return bool(any(self.scores) or any(self.subtotals) or self.total or self.passed
+                    or self.variant or self.expert or self.not_finished)
+
+    def where(self, block: Optional[str] = None) -> str:
+        """«строка 123, блок С_0105 (страница 2)» for messages."""
+        line = self.line_of(block)
+        parts = []
+        if line:
+            parts.append(f"строка {line}")
+        if block:
+            parts.append(f"блок «{block}»")
+        if self.page:
+            parts.append(f"страница {self.page}, участник {self.nn:02d}")
+        return ", ".join(parts)
+
+
+@dataclass
+class B2PPackage:
+    condition: str
+    file_name: str
+    region: str
+    oo: str  # StationCode
+    msu: str  # AuditoriumCode
+    exam_date: date
+    rows: list[B2PRow]
+    version: str = VERSION
+    crc: str = ""
+    path: Optional[Path] = None
+
+    @property
+    def condition_label(self) -> str:
+        return CONDITIONS.get(self.condition, self.condition)
+
+    @property
+    def is_roster(self) -> bool:
+        return self.condition in ROSTER_CONDITIONS
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    kind: str  # machine id, e.g. "doctype", "crc", "not_number"
+    message: str  # Russian, names the line/block
+
+
+class B2PError(Exception):
+    """The file is refused; .problems lists every reason found (Russian)."""
+
+    def __init__(self, problems: list[FileProblem], path: Optional[Path] = None) -> None:
+        self.problems = problems
+        self.path = path
+        super().__init__("\n".join(p.message for p in problems))
+
+    @property
+    def kind(self) -> str:
+        return self.problems[0].kind if self.problems else ""
+
+    @property
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.problems}
+
+
+def _fail(kind: str, message: str, path: Optional[Path] = None):
+    raise B2PError([FileProblem(kind, message)], path)
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+
+def stem_for(region: str, oo: str, msu: str, day: date, klass: str = "") -> str:
+    """The file-name rule: RR002090-06-SSSSSS-MMM[(9А)]-YYYYMMDD."""
+    mmm = f"{msu}({klass})" if klass else msu
+    return f"{region}002090-06-{oo}-{mmm}-{day:%Y%m%d}"
+
+
+def crc_of(condition: str, version: str, values: Iterable[str]) -> str:
+    h = hashlib.md5()
+    h.update(condition.encode("utf-8"))
+    h.update(version.encode("utf-8"))
+    h.update("".join(values).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _version_tuple(v: str) -> Optional[tuple[int, ...]]:
+    try:
+        t = tuple(int(x) for x in v.split("."))
+    except ValueError:
+        return None
+    return t if len(t) == 4 else None
+
+
+def page_date(d: date) -> str:
+    return f"{d:%d-%m-%y}"
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+@lru_cache(maxsize=1)
+def schema() -> etree.XMLSchema:
+    path = Path(__file__).with_name("b2p.xsd")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+def safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, dtd_validation=False, remove_comments=True,
+                           remove_pis=True, collect_ids=False)
+
+
+_EXTERNAL_ENTITY_RE = re.compile(rb"<!ENTITY[^>]*?\s(SYSTEM|PUBLIC)\s")
+_DECL_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+
+
+def _check_bytes(data: bytes, path: Optional[Path]) -> bytes:
+    """Encoding and prolog checks on raw bytes; returns the data without a UTF-8 BOM."""
+    name = path.name if path else "файл"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        _fail("encoding", f"{name}: файл в кодировке UTF-16; файл B2P должен быть в UTF-8.", path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:64].lstrip()
+    if not head.startswith(b"<"):
+        _fail("not_xml", f"{name}: это не файл B2P — в начале файла нет разметки XML "
+                         f"(строка 1). Проверьте, что выбран нужный файл.", path)
+    m = _DECL_RE.match(data[:200])
+    if m:
+        enc = m.group(1).decode("ascii").lower().replace("_", "-")
+        if enc not in ("utf-8", "utf8"):
+            _fail("encoding", f"{name}: строка 1, объявление XML: указана кодировка "
+                              f"«{m.group(1).decode('ascii')}», а файл B2P должен быть в UTF-8.", path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        _fail("encoding", f"{name}: строка {_line_of(data, e.start)}: байты не в кодировке UTF-8 "
+                          f"(файл повреждён или сохранён в другой кодировке).", path)
+    doctype = data.find(b"<!DOCTYPE")
+    entity = data.find(b"<!ENTITY")
+    if doctype >= 0 or entity >= 0:
+        external = _EXTERNAL_ENTITY_RE.search(data)
+        if external:
+            _fail("xxe", f"{name}: строка {_line_of(data, external.start())}: внешняя сущность "
+                         f"(ссылка на файл или сетевой адрес) — так пытаются прочитать чужие файлы. "
+                         f"Файл B2P такого не содержит; файл не загружен, ничего не прочитано.", path)
+        if entity >= 0:
+            _fail("entity", f"{name}: строка {_line_of(data, entity)}: объявление сущностей ENTITY "
+                            f"(так устроены «бомбы» из вложенных сущностей). Файл B2P такого не "
+                            f"содержит; файл не загружен.", path)
+        _fail("doctype", f"{name}: строка {_line_of(data, doctype)}: объявление DOCTYPE запрещено в "
+                         f"файле B2P. Файл не загружен.", path)
+    return data
+
+
+def _syntax_message(name: str, e: etree.XMLSyntaxError, data: bytes) -> FileProblem:
+    line = getattr(e, "lineno", 0) or 0
+    text = str(getattr(e, "msg", "") or e)
+    low = text.lower()
+    last_line = data.rstrip().count(b"\n") + 1
+    if "premature end" in low or "end of data" in low or line >= last_line:
+        return FileProblem("truncated", f"{name}: строка {line}: файл обрезан — XML обрывается "
+                                        f"раньше конца пакета. Возьмите файл заново.")
+    if "entity" in low:
+        return FileProblem("entity", f"{name}: строка {line}: ссылка на сущность запрещена в файле B2P.")
+    return FileProblem("syntax", f"{name}: строка {line}: ошибка разметки XML ({text}).")
+
+
+def _xsd_message(name: str, err) -> FileProblem:
+    msg = err.message
+    m_el = re.search(r"Element '([^']+)'", msg)
+    m_attr = re.search(r"attribute '([^']+)'", msg)
+    m_val = re.search(r"The value '([^']*)'", msg)
+    parts = [f"{name}: строка {err.line}"]
+    if m_el:
+        parts.append(f"элемент {m_el.group(1)}")
+    if m_attr:
+        parts.append(f"атрибут {m_attr.group(1)}")
+    if m_val:
+        what = f"недопустимое значение «{m_val.group(1)}»"
+    elif "missing" in msg.lower() or "required" in msg.lower():
+        what = "не хватает обязательного элемента или атрибута"
+    elif "not expected" in msg.lower():
+        what = "элемент не на своём месте или лишний"
+    else:
+        what = "нарушена структура пакета"
+    return FileProblem("xsd", ", ".join(parts) + f": {what} (схема B2P).")
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+
+
+def read_b2p(path: Path | str, *, max_bytes: Optional[int] = None,
+             check_name: bool = True) -> B2PPackage:
+    """Read and validate a B2P file; raises B2PError (Russian, with lines and blocks)."""
+    path = Path(path)
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        _fail("not_found", f"Файл «{path}» не найден.", path)
+    if size > limit:
+        _fail("too_large", f"{path.name}: файл слишком большой ({size / 2**20:.0f} МБ, "
+                           f"допустимо до {limit / 2**20:.0f} МБ) — это не файл B2P одной школы. "
+                           f"Файл не загружен.", path)
+    if size == 0:
+        _fail("empty", f"{path.name}: файл пустой.", path)
+    if check_name:
+        stem = path.stem
+        if path.suffix.lower() not in (".b2p", ".xml"):
+            _fail("filename", f"{path.name}: у файла B2P должно быть расширение .b2p.", path)
+        if not STEM_RE.match(stem):
+            _fail("filename", f"{path.name}: имя файла не по правилу "
+                              f"РР002090-06-ОООООО-МСУ-ГГГГММДД (например "
+                              f"47002090-06-470123-005-20270210.b2p). Верните файлу исходное имя.", path)
+    data = path.read_bytes()
+    return parse_b2p(data, path=path, file_stem=path.stem if check_name else None)
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Bulk work creates millions of objects; the cyclic GC rescanning them all is the
+    difference between linear and quadratic time for 36,000 participants."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def parse_b2p(data: bytes, *, path: Optional[Path] = None, file_stem: Optional[str] = None,
+              validate_schema: bool = True) -> B2PPackage:
+    """Parse and validate bytes. validate_schema=False only for bytes this program has just
+    written (the export's read-back): every block name is still checked by the walk."""
+    with no_gc():
+        return _parse_b2p(data, path, file_stem, validate_schema)
+
+
+def _parse_b2p(data: bytes, path: Optional[Path], file_stem: Optional[str],
+               validate_schema: bool) -> B2PPackage:
+    name = path.name if path else "файл"
+    data = _check_bytes(data, path)
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as e:
+        raise B2PError([_syntax_message(name, e, data)], path) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        _fail("doctype", f"{name}: строка 1: объявление DOCTYPE запрещено в файле B2P.", path)
+    if root.tag != "HwPackage":
+        _fail("structure", f"{name}: строка {root.sourceline}: корневой элемент «{root.tag}», "
+                           f"а в файле B2P должен быть «HwPackage».", path)
+    # header attributes first: their own messages are clearer than the XSD's
+    owner = root.get("Owner")
+    if owner != OWNER:
+        _fail("owner", f"{name}: строка {root.sourceline}: владелец пакета «{owner or ''}», "
+                       f"ожидается «{OWNER}» — это не пакет ФЦТ.", path)
+    version = root.get("Version") or ""
+    vt = _version_tuple(version)
+    if vt is None or vt < BASE_VERSION:
+        _fail("version", f"{name}: строка {root.sourceline}: версия пакета «{version}» не "
+                         f"поддерживается (нужна {'.'.join(map(str, BASE_VERSION))} или новее).", path)
+    condition = root.get("Condition") or ""
+    if condition not in CONDITIONS:
+        _fail("condition", f"{name}: строка {root.sourceline}: неизвестный статус пакета "
+                           f"Condition=«{condition}».", path)
+    header = root.find("Header")
+    if header is None:
+        _fail("structure", f"{name}: нет блока Header (заголовок пакета).", path)
+    file_name = header.get("FileName") or ""
+    if not STEM_RE.match(file_name):
+        _fail("filename", f"{name}: строка {header.sourceline}, Header/FileName: «{file_name}» не "
+                          f"соответствует правилу имени файла РР002090-06-ОООООО-МСУ-ГГГГММДД.", path)
+    if file_stem is not None and file_stem != file_name:
+        _fail("filename", f"{name}: строка {header.sourceline}: имя файла «{file_stem}» не совпадает "
+                          f"с именем в заголовке FileName «{file_name}». РЦОИ сопоставляет строки по "
+                          f"имени файла — верните файлу имя «{file_name}.b2p».", path)
+    # the XSD
+    xsd = schema()
+    if validate_schema and not xsd.validate(tree):
+        errors = list(xsd.error_log)[:20]
+        raise B2PError([_xsd_message(name, e) for e in errors], path)
+    region, oo, msu = header.get("RegionCode"), header.get("StationCode"), header.get("AuditoriumCode")
+    try:
+        exam_date = date.fromisoformat(header.get("ExamDate"))
+    except ValueError:
+        _fail("date", f"{name}: строка {header.sourceline}: ExamDate «{header.get('ExamDate')}» "
+                      f"не дата.", path)
+    m = STEM_RE.match(file_name)
+    assert m
+    problems: list[FileProblem] = []
+    if m.group(1)[:2] != region:
+        problems.append(FileProblem("filename", f"{name}: строка {header.sourceline}: в имени файла "
+                                    f"регион {m.group(1)[:2]}, в заголовке RegionCode {region}."))
+    if m.group(3) != oo:
+        problems.append(FileProblem("filename", f"{name}: строка {header.sourceline}: в имени файла "
+                                    f"код ОО {m.group(3)}, в заголовке StationCode {oo}."))
+    if m.group(4)[:3] != msu:
+        problems.append(FileProblem("filename", f"{name}: строка {header.sourceline}: в имени файла "
+                                    f"код МСУ {m.group(4)[:3]}, в заголовке AuditoriumCode {msu}."))
+    if m.group(6) != f"{exam_date:%Y%m%d}":
+        problems.append(FileProblem("date", f"{name}: строка {header.sourceline}: в имени файла дата "
+                                    f"{m.group(6)}, в заголовке ExamDate {exam_date:%Y%m%d}."))
+    if problems:
+        raise B2PError(problems, path)
+
+    expected_page = {"Регион": region, "Код_ППЭ": oo, "Код_предмета": SUBJECT_CODE,
+                     "Код_МСУ": msu, "Дата": page_date(exam_date)}
+    index = _block_index()
+    index_get = index.get
+    known_names = _PAGE_BLOCK_SET | index.keys()
+    rows: list[B2PRow] = []
+    values: list[str] = []
+    pages = root.find("Pages")
+    for pno, page in enumerate(pages.iterchildren("Page"), start=1):
+        if page.get("PageNumber") != str(pno):
+            problems.append(FileProblem("page", f"{name}: строка {page.sourceline}: страница "
+                                        f"№{page.get('PageNumber')} стоит {pno}-й — страницы "
+                                        f"нумеруются подряд с 1."))
+        page_rows: dict[int, B2PRow] = {}
+        blocks = [b for b in page.iterchildren("Block")]
+        names = [b.get("BlockName") for b in blocks]
+        vals = [b.get("Value") for b in blocks]
+        values.extend(vals)
+        if len(set(names)) != len(names):
+            seen: set[str] = set()
+            for b, bname in zip(blocks, names):
+                if bname in seen:
+                    problems.append(FileProblem("duplicate_block", f"{name}: строка {b.sourceline}, "
+                                                f"страница {pno}: блок «{bname}» повторяется."))
+                seen.add(bname)
+            continue
+        unknown = set(names) - known_names
+        for b, bname in zip(blocks, names):
+            if bname in unknown:
+                problems.append(FileProblem("xsd", f"{name}: строка {b.sourceline}, страница "
+                                            f"{pno}: неизвестный блок «{bname}»."))
+        page_values = dict(zip(names, vals))
+        for bname, exp in expected_page.items():
+            value = page_values.get(bname)
+            if value is not None and value != exp:
+                kind = "date" if bname == "Дата" else "codes"
+                line = blocks[names.index(bname)].sourceline
+                problems.append(FileProblem(kind, f"{name}: строка {line}, страница "
+                                            f"{pno}, блок «{bname}»: «{value}», а в заголовке "
+                                            f"— «{exp}». Коды и дата должны совпадать на всех "
+                                            f"страницах."))
+        value = page_values.get("Номер_изображения")
+        if value not in (None, "", str(pno)):
+            line = blocks[names.index("Номер_изображения")].sourceline
+            problems.append(FileProblem("page", f"{name}: строка {line}, блок "
+                                        f"«Номер_изображения»: «{value}» на странице {pno}."))
+        del blocks
+        for bname, value in zip(names, vals):
+            if not value:
+                continue
+            hit = index_get(bname)
+            if hit is None:
+                continue
+            nn, attr, i = hit
+            row = page_rows.get(nn)
+            if row is None:
+                row = page_rows[nn] = B2PRow(page=pno, nn=nn, page_el=page)
+            value = value.strip()
+            if i >= 0:
+                getattr(row, attr)[i] = value
+            else:
+                setattr(row, attr, value)
+        for nn in sorted(page_rows):
+            row = page_rows[nn]
+            if not row.is_empty():
+                rows.append(row)
+        if len(problems) > 50:
+            break
+    if problems:
+        raise B2PError(problems[:50], path)
+    problems.extend(_check_rows(name, condition, rows))
+    if problems:
+        raise B2PError(problems[:50], path)
+    crc = root.get("CRC") or ""
+    expected = crc_of(condition, version, values)
+    if crc.lower() != expected:
+        _fail("crc", f"{name}: строка {root.sourceline}: контрольная сумма CRC не сходится — файл "
+                     f"изменён после сохранения или повреждён. Возьмите исходный файл.", path)
+    return B2PPackage(condition=condition, file_name=file_name, region=region, oo=oo, msu=msu,
+                      exam_date=exam_date, rows=rows, version=version, crc=crc.lower(), path=path)
+
+
+_LOOKALIKE = {"З": "3", "з": "3", "О": "0", "о": "0", "б": "6", "Ч": "4"}
+
+
+def _number_problem(value: str) -> Optional[tuple[str, str]]:
+    """(kind, Russian reason) when a score-like value is not a non-negative integer."""
+    if value.isascii() and value.isdigit():
+        return None
+    if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
+        return "negative", f"отрицательный балл «{value}»"
+    hint = ""
+    for ch in value:
+        if ch in _LOOKALIKE:
+            hint = f" (буква «{ch}» вместо цифры «{_LOOKALIKE[ch]}»?)"
+            break
+    return "not_number", f"значение «{value}» не является числом{hint}"
+
+
+def _check_rows(name: str, condition: str, rows: list[B2PRow]) -> list[FileProblem]:
+    out: list[FileProblem] = []
+    guids: dict[str, B2PRow] = {}
+    roster = condition in ROSTER_CONDITIONS
+    for row in rows:
+        def add(kind: str, block: str, text: str) -> None:
+            out.append(FileProblem(kind, f"{name}: {row.where(block)}: {text}"))
+
+        if not row.guid:
+            add("no_guid", block_name("guid", row.nn), "нет кода участника (Код_в_базе).")
+        elif row.guid in guids:
+            first = guids[row.guid]
+            add("duplicate_guid", block_name("guid", row.nn),
+                f"код участника {row.guid} повторяется (уже был: {first.where(block_name('guid', first.nn))}).")
+        else:
+            guids[row.guid] = row
+        if not row.surname:
+            add("no_name", block_name("surname", row.nn), "не указана фамилия.")
+        if not row.name:
+            add("no_name", block_name("name", row.nn), "не указано имя.")
+        for i, v in enumerate(row.scores):
+            if v:
+                p = _number_problem(v)
+                if p:
+                    add(p[0], score_block(row.nn, i + 1), f"{p[1]}.")
+        for i, v in enumerate(row.subtotals):
+            if v:
+                p = _number_problem(v)
+                if p:
+                    add(p[0], subtotal_block(row.nn, i + 1), f"{p[1]}.")
+        for attr in ("total", "variant"):
+            v = getattr(row, attr)
+            if v:
+                p = _number_problem(v)
+                if p:
+                    add(p[0], block_name(attr, row.nn), f"{p[1]}.")
+        if row.passed not in ("", "0", "1"):
+            add("bad_mark", block_name("passed", row.nn),
+                f"«{row.passed}»: допустимо 1 (зачёт), 0 (незачёт) или пусто.")
+        if row.not_finished not in ("", "1", "2"):
+            add("bad_mark", block_name("not_finished", row.nn),
+                f"«{row.not_finished}»: допустимо 1 (не завершил), 2 (удалён) или пусто.")
+        if roster and (row.has_result_fields() or row.absent):
+            add("roster_filled", block_name("variant", row.nn),
+                f"в списке участников (статус {condition}) результаты не заполняются — "
+                f"у участника {row.surname} {row.name[:1]}. они есть.")
+        elif row.absent and row.has_result_fields():
+            add("absent_with_result", block_name("room", row.nn),
+                "участник отмечен «Н» (не явился), но у него заполнены результаты.")
+        if len(out) > 50:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# writing
+
+
+_NEEDS_ESCAPE = re.compile(r'[&<>"\x00-\x1f]')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped for XML 1.0 (tabs and newlines as character references,
+    other control characters, invalid in XML, replaced by spaces)."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    value = _CONTROL.sub(" ", value)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub(" ", value) if _NEEDS_ESCAPE.search(value) else value
+
+
+@lru_cache(maxsize=1)
+def _row_names() -> list[tuple[list[str], list[str], list[str], list[str]]]:
+    """Per NN: names of text blocks, score blocks, subtotal blocks, tail blocks."""
+    out = []
+    for nn in range(1, ROWS_PER_PAGE + 1):
+        out.append(([f"{p}{nn:02d}" for _, p in ROW_TEXT_FIELDS],
+                    [score_block(nn, cc) for cc in range(1, N_SCORES + 1)],
+                    [subtotal_block(nn, cc) for cc in range(1, N_SUBTOTALS + 1)],
+                    [f"{p}{nn:02d}" for _, p in ROW_TAIL_FIELDS]))
+    return out
+
+
+def write_b2p(pkg: B2PPackage) -> bytes:
+    """Serialize: rows in the given order (sort before), 20 a page, last page padded.
+
+    Blocks are written as text (one per line, so messages can name lines); every value goes
+    through _attr(). The result is read back by read/parse_b2p (lxml, XSD) in export."""
+    values: list[str] = []
+    out: list[str] = []
+    rows = pkg.rows
+    n_pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    pdate = page_date(pkg.exam_date)
+    names = _row_names()
+    text_attrs = [a for a, _ in ROW_TEXT_FIELDS]
+    tail_attrs = [a for a, _ in ROW_TAIL_FIELDS]
+    empty_row = [""] * (len(text_attrs) + N_SCORES + N_SUBTOTALS + len(tail_attrs))
+    all_names = [t + sc + su + ta for t, sc, su, ta in names]
+    for pno in range(1, n_pages + 1):
+        out.append(f'<Page PageTemplate="1" PageNumber="{pno}">\n')
+        head = (("Регион", pkg.region), ("Код_ППЭ", pkg.oo), ("Код_предмета", SUBJECT_CODE),
+                ("Код_МСУ", pkg.msu), ("Название_предмета", SUBJECT_NAME), ("Дата", pdate),
+                ("Номер_изображения", str(pno)), ("Код_1", ""), ("Хеш_документа", ""))
+        for bname, value in head:
+            value = _clean(value)
+            out.append(f'<Block BlockName="{bname}" Value="{_attr(value)}"/>\n')
+            values.append(value)
+        chunk = rows[(pno - 1) * ROWS_PER_PAGE: pno * ROWS_PER_PAGE]
+        for nn in range(1, ROWS_PER_PAGE + 1):
+            if nn <= len(chunk):
+                r = chunk[nn - 1]
+                vals = ([_clean(getattr(r, a)) for a in text_attrs] + [_clean(v) for v in r.scores]
+                        + [_clean(v) for v in r.subtotals] + [_clean(getattr(r, a)) for a in tail_attrs])
+            else:
+                vals = empty_row
+            values.extend(vals)
+            out.extend(f'<Block BlockName="{n}" Value="{_attr(v)}"/>\n'
+                       for n, v in zip(all_names[nn - 1], vals))
+        out.append("</Page>\n")
+    crc = crc_of(pkg.condition, pkg.version, values)
+    pkg.crc = crc
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<HwPackage Owner="{OWNER}" Condition="{_attr(pkg.condition)}" '
+            f'Version="{_attr(pkg.version)}" CRC="{crc}">\n'
+            f'  <Header ProjectType="{PROJECT_TYPE}" FileName="{_attr(pkg.file_name)}" '
+            f'RegionCode="{_attr(pkg.region)}" StationCode="{_attr(pkg.oo)}" '
+            f'SubjectCode="{SUBJECT_CODE}" AuditoriumCode="{_attr(pkg.msu)}" '
+            f'ExamDate="{pkg.exam_date.isoformat()}">\n'
+            f'    <SupportedVersions>'
+            + "".join(f"<Version>{v}</Version>" for v in SUPPORTED_VERSIONS)
+            + "</SupportedVersions>\n  </Header>\n  <Pages>\n")
+    return (head + "".join(out) + "  </Pages>\n</HwPackage>\n").encode("utf-8")
+
+
+

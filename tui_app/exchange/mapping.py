@@ -1,0 +1,100 @@
+"""B2P rows <-> participants and protocols (no store, no file I/O)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..domain.criteria import Scheme
+from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, ProtocolStatus
+from ..domain.scoring import score_protocol
+from .b2p import ABSENT_MARK, N_SCORES, N_SUBTOTALS, B2PRow
+
+NOT_FINISHED = {ProtocolStatus.EARLY: "1", ProtocolStatus.REMOVED: "2"}
+STATUS_OF = {"": ProtocolStatus.PRESENT, "1": ProtocolStatus.EARLY, "2": ProtocolStatus.REMOVED}
+
+
+def sort_key(p: Participant) -> tuple:
+    """Rows are sorted by surname (then name, patronymic, GUID for a stable order)."""
+    return (p.surname.casefold().replace("ё", "е"), p.name.casefold(), p.patronymic.casefold(), p.guid)
+
+
+def participant_to_row(scheme: Scheme, p: Participant, proto: Optional[Protocol]) -> B2PRow:
+    row = B2PRow(
+        surname=p.surname, name=p.name, patronymic=p.patronymic, short_fio=p.short_fio,
+        grade=p.grade, room=ABSENT_MARK if p.absent else p.room,
+        doc_series=p.doc_series, doc_number=p.doc_number,
+        guid=p.guid, local_guid=p.local_guid, barcode=p.barcode, kim=p.kim, code=p.code,
+        reserve=p.reserve,
+    )
+    if p.absent or proto is None:
+        return row
+    row.room = proto.room or p.room
+    row.variant = proto.variant
+    row.expert = proto.expert
+    row.not_finished = NOT_FINISHED.get(proto.status, "")
+    if proto.status is not ProtocolStatus.PRESENT:
+        return row
+    category = scheme.category(p.category)
+    allowed = set(category.criteria)
+    scores = [""] * N_SCORES
+    for i, code in enumerate(scheme.b2p_order):
+        v = proto.scores.get(code)
+        if code in allowed and isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            scores[i] = str(int(v))  # never anything but digits
+    row.scores = scores
+    res = score_protocol(scheme, p, proto)
+    if res.complete:
+        row.subtotals = [str(res.subtotals.get(s.code, 0)) for s in scheme.subtotals][:N_SUBTOTALS]
+        row.total = str(res.total)
+        row.passed = "" if res.passed is None else ("1" if res.passed else "0")
+    return row
+
+
+def row_to_participant(row: B2PRow, category: str) -> Participant:
+    attendance = Attendance.UNKNOWN
+    if row.absent:
+        attendance = Attendance.ABSENT
+    elif row.room and row.has_result_fields():
+        attendance = Attendance.PRESENT
+    return Participant(
+        guid=row.guid, local_guid=row.local_guid, code=row.code, barcode=row.barcode, kim=row.kim,
+        surname=row.surname, name=row.name, patronymic=row.patronymic, grade=row.grade,
+        doc_series=row.doc_series, doc_number=row.doc_number, reserve=row.reserve,
+        category=category, room=row.room_number, attendance=attendance,
+    )
+
+
+def row_scores(scheme: Scheme, row: B2PRow) -> dict[str, Optional[int]]:
+    return {code: int(row.scores[i]) for i, code in enumerate(scheme.b2p_order) if row.scores[i]}
+
+
+def row_to_protocol(scheme: Scheme, row: B2PRow, scheme_no: int = 1) -> Optional[Protocol]:
+    """The protocol a saved file holds for this row, or None (absent, or nothing entered)."""
+    if row.absent or not row.room or not row.has_result_fields():
+        return None
+    return Protocol(participant=row.guid, room=row.room, variant=row.variant, scheme=scheme_no,
+                    expert=row.expert, status=STATUS_OF.get(row.not_finished, ProtocolStatus.PRESENT),
+                    scores=row_scores(scheme, row))
+
+
+def guess_ovz_category(scheme: Scheme, row: B2PRow) -> Optional[str]:
+    """For a row with РезервI=22 the file does not say the category; guess one whose criteria
+    are exactly the filled ones and whose pass rule agrees with Зачёт. The default category
+    wins among equals. None when nothing is filled (a roster) or nothing fits."""
+    filled = {code for i, code in enumerate(scheme.b2p_order) if row.scores[i]}
+    if not filled:
+        return None
+    total = sum(int(v) for v in row.scores if v)
+    fits = []
+    for cat in scheme.categories:
+        if set(cat.criteria) != filled:
+            continue
+        if row.passed in ("0", "1") and (total >= cat.pass_min) != (row.passed == "1"):
+            continue
+        fits.append(cat.id)
+    if scheme.default_category in fits:
+        return scheme.default_category
+    return fits[0] if fits else None
+
+
+def is_ovz_reserve(row: B2PRow) -> bool:
+    return row.reserve == OVZ_RESERVE

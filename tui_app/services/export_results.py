@@ -1,0 +1,147 @@
+"""Export of the results file (the specialized form ИС-04 as a B2P package).
+
+Which rows the file holds (decision, see docs/b2p.md): the file is the roster sent back, so
+it holds EVERY participant of the list, sorted by surname, 20 a page: those who sat the exam
+with their results (or the early/removed mark), absentees with Аудитория «Н» and empty
+scores. The РЦОИ matches rows by FileName + ExamDate + GUID; dropping absentees would lose
+their «Н». The number of rows that carry a result or a mark must equal the participants who
+sat the exam: the export re-reads its own file and compares, and the result object (and the
+CLI, and the screen) always states rows / sat / absent.
+
+Condition 19 only when the pre-export check is clean; force=True writes 13 and says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+from ..domain.checks import Problem, check_day, results_rows_problems
+from ..domain.models import Participant
+from ..exchange import mapping
+from ..exchange.b2p import (STEM_RE, VERSION, B2PError, B2PPackage, no_gc, parse_b2p, stem_for,
+                            write_b2p)
+from ..store.atomic import durable_write, make_private_dir
+from ..store.workspace import Store
+from .data import scheme_for
+
+
+class ExportRefused(Exception):
+    """Nothing was written. .problems: list[Problem] (or Russian strings in .messages)."""
+
+    def __init__(self, message: str, problems: Optional[list[Problem]] = None,
+                 kind: str = "refused") -> None:
+        self.problems = problems or []
+        self.kind = kind
+        super().__init__(message)
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    condition: str  # "19" clean, "13" saved with errors (forced)
+    rows: int  # participant rows in the file
+    sat: int  # rows with a result or an early/removed mark
+    absent: int  # rows with Аудитория «Н»
+    unmarked: int  # rows with neither (only in a forced export)
+    problems: list[Problem] = field(default_factory=list)
+    forced: bool = False
+    pages: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return self.condition == "19"
+
+    def lines(self) -> list[str]:
+        out = [f"Файл результатов: {self.path}",
+               f"Строк участников: {self.rows} (страниц {self.pages}): сдавали {self.sat}, "
+               f"не явились «Н» {self.absent}" + (f", без отметки {self.unmarked}" if self.unmarked else "")
+               + "."]
+        if self.clean:
+            out.append("Статус 19: проверен, сохранён без ошибок.")
+        else:
+            out.append(f"ВНИМАНИЕ: статус 13 — сохранён С ОШИБКАМИ ({len(self.problems)}). "
+                       f"РЦОИ не примет его без вопросов: исправьте ошибки и выгрузите снова.")
+        return out
+
+
+def build_package(store: Store, condition: str, participants: Optional[list[Participant]] = None,
+                  protocols: Optional[dict] = None) -> B2PPackage:
+    day = store.exam_day()
+    if day is None:
+        raise ExportRefused("Не задан экзаменационный день: сначала загрузите список участников.",
+                            kind="no_day")
+    sch = scheme_for(store)
+    file_name = day.source_file or stem_for(day.region, day.oo, day.msu, day.date)
+    if not STEM_RE.match(file_name):
+        raise ExportRefused(f"Имя исходного файла «{file_name}» не по правилу "
+                            f"РР002090-06-ОООООО-МСУ-ГГГГММДД.", kind="filename")
+    protocols = store.protocols() if protocols is None else protocols
+    participants = store.all(Participant) if participants is None else participants
+    rows = [mapping.participant_to_row(sch, p, protocols.get(p.guid))
+            for p in sorted(participants, key=mapping.sort_key)]
+    return B2PPackage(condition=condition, file_name=file_name, region=day.region, oo=day.oo,
+                      msu=day.msu, exam_date=day.date, rows=rows, version=VERSION)
+
+
+def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
+                   progress=None) -> ExportResult:
+    with no_gc():
+        return _export(store, out_dir, force, progress)
+
+
+def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
+    """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify.
+
+    Raises ExportRefused when the check finds problems and force is False (nothing written).
+    progress: optional callable(fraction 0..1) for a screen's progress bar.
+    """
+    participants = store.all(Participant)
+    protocols = store.protocols()
+    problems = check_day(store.exam_day(), scheme_for(store), participants, store.rooms(), protocols)
+    blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
+    if blocking:
+        raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
+    if problems and not force:
+        raise ExportRefused(f"Проверка перед выгрузкой нашла ошибки ({len(problems)}). Исправьте их "
+                            f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
+                            problems, kind="check")
+    condition = "13" if problems else "19"
+    pkg = build_package(store, condition, participants, protocols)
+    if progress:
+        progress(0.3)
+    data = write_b2p(pkg)
+    if progress:
+        progress(0.5)
+    # read our own bytes back through the same strict reader the import uses
+    try:
+        back = parse_b2p(data, file_stem=pkg.file_name, validate_schema=False)
+    except B2PError as e:  # a bug of ours: never write such a file
+        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
+                            kind="self_check") from None
+    info = [(r.guid, r.absent, bool(r.has_result_fields())) for r in back.rows]
+    mismatch = results_rows_problems(participants, protocols, info)
+    if mismatch and not problems:
+        raise ExportRefused("Число строк в файле не совпадает с участниками: "
+                            + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
+    problems = problems + mismatch  # forced: told in the result, never silent
+    out = Path(out_dir) if out_dir else store.dir("export")
+    make_private_dir(out)
+    path = out / f"{pkg.file_name}.b2p"
+    durable_write(path, data, keep_backup=False)
+    if progress:
+        progress(0.9)
+    sat = sum(1 for _, absent, res in info if res and not absent)
+    absent = sum(1 for _, a, _ in info if a)
+    result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
+                          unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
+                          pages=max(1, -(-len(info) // 20)))
+    store.set_setting("last_export", {"path": str(path), "condition": condition,
+                                      "rows": result.rows, "sat": sat, "absent": absent,
+                                      "crc": pkg.crc,
+                                      "at": datetime.now().replace(microsecond=0).isoformat()})
+    store.set_setting("export_done", True)
+    if progress:
+        progress(1.0)
+    return result
