@@ -51,8 +51,12 @@ def test_the_guard_catches_a_connection():
 FLOWS = [
     ["demo", "--with-results"],
     ["info"],
+    ["check"],
+    ["export"],
     ["forms", "ИС-01"],
     ["forms", "ИС-03", "--blank"],
+    ["retakes"],
+    ["retention"],
 ]
 
 

@@ -27,6 +27,8 @@ class ScreenEntry:
 
 # Order = order in the main menu. Each issue adds its screens here.
 MENU: list[ScreenEntry] = [
+    ScreenEntry("exchange", "Загрузка списка и выгрузка результатов (B2P)", "tui_app.screens.exchange",
+                "ExchangeScreen", None, "загрузить список B2P/CSV, выгрузить результаты"),
     ScreenEntry("forms", "Бланки и акты (PDF)", "tui_app.screens.forms", "FormsScreen", "f6",
                 "ИС-01, ИС-02, ИС-03, ИС-04, ИС-08, ИС-09, заявление"),
     ScreenEntry("acts", "Акты ИС-08 / ИС-09", "tui_app.screens.acts", "ActsScreen", None,
