@@ -26,7 +26,14 @@ class ScreenEntry:
 
 
 # Order = order in the main menu. Each issue adds its screens here.
-MENU: list[ScreenEntry] = []
+MENU: list[ScreenEntry] = [
+    ScreenEntry("roster", "Участники: проверка списка, неявка «Н»", "tui_app.screens.roster",
+                "RosterScreen", "f2", "поиск по фамилии, ОВЗ, добавить участника, отметка «Н»"),
+    ScreenEntry("rooms", "Аудитории и распределение", "tui_app.screens.rooms", "RoomsScreen", "f3",
+                "аудитории, автоматическое распределение, расписание аудитории"),
+    ScreenEntry("staff", "Сотрудники: собеседники, эксперты, организаторы", "tui_app.screens.staff",
+                "StaffScreen", None, "сотрудники и их аудитории"),
+]
 
 
 def entry(screen_id: str) -> Optional[ScreenEntry]:

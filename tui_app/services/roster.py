@@ -236,8 +236,7 @@ def is_reviewed(store: Store) -> bool:
 
 def category_choices(store: Store) -> list[tuple[str, str]]:
     """(label, id) of every category of the year's criteria data."""
-    return [(f"{c.short or c.name} — {c.name}" if c.short else c.name, c.id)
-            for c in scheme_for(store).categories]
+    return [(c.name, c.id) for c in scheme_for(store).categories]
 
 
 def participants_by_guid(ps: Sequence[Participant]) -> dict[str, Participant]:
