@@ -273,15 +273,15 @@ def end_spread(tables: Iterable[RoomTimetable]) -> int:
 
 
 @dataclass(frozen=True)
-class TestCall:
+class TrialCall:
     guid: str
     day: date
     start: time
     end: time
 
 
-def test_calls(ordered: Sequence[Participant], exam_day: date, start: time = time(15, 0),
-               minutes: int = TEST_CALL_MINUTES) -> list[TestCall]:
+def trial_calls(ordered: Sequence[Participant], exam_day: date, start: time = time(15, 0),
+               minutes: int = TEST_CALL_MINUTES) -> list[TrialCall]:
     """Remote form (seed 002 p.3): a test video call not later than the day before; one short
     slot per participant, in the room's order, the day before the exam."""
     day = exam_day - timedelta(days=1)
@@ -291,6 +291,6 @@ def test_calls(ordered: Sequence[Participant], exam_day: date, start: time = tim
         if p.absent:
             continue
         end = _add(clock, minutes)
-        out.append(TestCall(p.guid, day, clock.time(), end.time()))
+        out.append(TrialCall(p.guid, day, clock.time(), end.time()))
         clock = end
     return out

@@ -162,7 +162,7 @@ class RoomsScreen(BaseScreen):
         title.update(f"{kind}: аудитория {number}, {_hm(t.start)}–{end}{flag}")
         tests = {}
         if self.remote:
-            tests = {c.guid: c for c in dist.room_test_calls(self.app.store, number)}
+            tests = {c.guid: c for c in dist.room_trial_calls(self.app.store, number)}
         self._room_list = []
         for slot in t.slots:
             p = self._people[slot.guid]

@@ -16,11 +16,11 @@ from ..domain.distribution import (
     REMOTE_PREP_MINUTES,
     DistributionResult,
     RoomTimetable,
-    TestCall,
+    TrialCall,
     distribute,
     end_spread,
     minutes_for,
-    test_calls,
+    trial_calls,
     timetable,
 )
 from ..domain.models import Participant, Protocol, Room, parse_hhmm
@@ -250,7 +250,7 @@ def room_timetable(store: Store, room: str) -> RoomTimetable:
     raise DistributeError(f"Аудитории {room} нет.")
 
 
-def room_test_calls(store: Store, room: str) -> list[TestCall]:
+def room_trial_calls(store: Store, room: str) -> list[TrialCall]:
     """Remote form: the test video calls of a room's participants the day before."""
     day = store.exam_day()
     if day is None:
@@ -258,4 +258,4 @@ def room_test_calls(store: Store, room: str) -> list[TestCall]:
     s = schedule_settings(store)
     seated = sorted((p for p in store.participants() if p.room == room),
                     key=lambda p: (p.order or 10**6, p.surname))
-    return test_calls(seated, day.date, s.test_call_start)
+    return trial_calls(seated, day.date, s.test_call_start)
