@@ -94,7 +94,7 @@ class ParticipantModal(_Form):
         yield self.row("Класс", Input(compact=True, value=p.grade if p else "", id="f-grade", placeholder="9А"))
         yield self.row("Дата рождения", Input(compact=True, value=_date_text(p.birth_date) if p else "", id="f-birth",
                                              placeholder="ДД.ММ.ГГГГ"))
-        yield self.row("Пол", Select(compact=True, options=[("М", "М"), ("Ж", "Ж")], value=(p.sex if p and p.sex else Select.BLANK),
+        yield self.row("Пол", Select(compact=True, options=[("М", "М"), ("Ж", "Ж")], value=(p.sex if p and p.sex else Select.NULL),
                                      id="f-sex", prompt="—"))
         yield self.row("Документ: серия", Input(compact=True, value=p.doc_series if p else "", id="f-series"))
         yield self.row("Документ: номер", Input(compact=True, value=p.doc_number if p else "", id="f-number"))
@@ -122,7 +122,7 @@ class ParticipantModal(_Form):
         self.dismiss({
             "surname": val("f-surname"), "name": val("f-name"), "patronymic": val("f-patronymic"),
             "grade": val("f-grade"), "birth_date": birth,
-            "sex": "" if sex is Select.BLANK else str(sex),
+            "sex": sex if sex in ("М", "Ж") else "",
             "doc_series": val("f-series"), "doc_number": val("f-number"),
             "category": str(self.query_one("#f-category", Select).value),
             "room": str(self.query_one("#f-room", Select).value),

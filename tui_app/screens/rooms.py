@@ -78,7 +78,7 @@ class RoomsScreen(BaseScreen):
         yield Static(id="timetable-title")
         yield TimetableTable(id="timetable", cursor_type="row", zebra_stripes=True)
         yield Static(id="rooms-detail")
-        yield Footer()
+        yield Footer(compact=True, classes="org-footer")
 
     def on_mount(self) -> None:
         rt = self.query_one(RoomsTable)
@@ -134,10 +134,11 @@ class RoomsScreen(BaseScreen):
         unplaced = sum(1 for p in ps if not p.room)
         spread = end_spread(t for n, t in self._tables.items())
         s = self.settings
-        limit = f", закончить до {_hm(s.limit)}" if s.limit else ""
+        limit = f", закончить до {_hm(s.limit)}" if s.limit else ", без предела (F6)"
         over = [t.room for t in self._tables.values() if t.over_limit and t.slots]
-        text = (f"Аудиторий: {len(self._rooms)} · участников {len(ps)}, без аудитории {unplaced} · "
-                f"начало {_hm(s.start)}{limit}, {s.minutes} мин. · разница окончания {spread} мин.")
+        text = (f"Аудиторий {len(self._rooms)} · участников {len(ps)}, без аудитории {unplaced}\n"
+                f"Начало {_hm(s.start)}{limit} · {s.minutes} мин./уч. · "
+                f"разброс окончания {spread} мин.")
         if over:
             text += f"\n[b red]⚠ Не успевают до {_hm(s.limit)}: {', '.join(over)}[/]"
         self.query_one("#rooms-status", Static).update(text)

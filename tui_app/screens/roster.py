@@ -28,12 +28,12 @@ class RosterTable(DataTable):
     """The roster table; its keys act on the row under the cursor (or the selected rows)."""
 
     BINDINGS = [
-        Binding("space", "screen.toggle_select", "Отметить", key_display="Пробел", id="roster-select"),
+        Binding("space", "screen.toggle_select", "Выбор", key_display="Пробел", id="roster-select"),
         Binding("f8", "screen.toggle_absent", "«Н»", id="roster-absent"),
         Binding("delete", "screen.toggle_absent", "«Н»", show=False),
-        Binding("f6", "screen.move", "В аудиторию", id="roster-move"),
+        Binding("f6", "screen.move", "Перевести", id="roster-move"),
         Binding("f4", "screen.filter", "Отбор", id="roster-filter"),
-        Binding("insert", "screen.add", "Добавить", key_display="Ins", id="roster-add"),
+        Binding("insert", "screen.add", "Новый", key_display="Ins", id="roster-add"),
         Binding("ctrl+n", "screen.add", "Добавить", show=False),
         Binding("f9", "screen.reviewed", "Проверен", id="roster-reviewed"),
     ]
@@ -80,7 +80,7 @@ class RosterScreen(BaseScreen):
         table = RosterTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="roster-detail")
-        yield Footer()
+        yield Footer(compact=True, classes="org-footer")
 
     def on_mount(self) -> None:
         table = self.query_one(RosterTable)
@@ -153,15 +153,15 @@ class RosterScreen(BaseScreen):
         total = len(self._all)
         shown = len(self._shown)
         absent = sum(p.absent for p in self._all)
-        parts = [f"Участников: {total}", f"показано {shown}"]
+        parts = [f"всего {total}", f"показано {shown}"]
         if self.selected:
             parts.append(f"отмечено {len(self.selected)}")
         parts.append(f"«Н»: {absent}")
         if self.flt.active:
             parts.append(f"отбор: {self.flt.describe()} (Ctrl+R — сброс)")
-        search = f"Поиск: [b]{self.flt.text}[/b]▏" if self.flt.text else "Поиск: набирайте фамилию"
+        search = f"Поиск: [b]{self.flt.text}[/b]▏" if self.flt.text else "Поиск: наберите фамилию"
         reviewed = "[green]список проверен[/]" if svc.is_reviewed(self.app.store) else \
-            "[yellow]список не проверен (F9)[/]"
+            "[yellow]не проверен (F9)[/]"
         self.query_one("#roster-status", Static).update(
             f"{search}  ·  " + " · ".join(parts) + f"  ·  {reviewed}")
         self.update_detail()

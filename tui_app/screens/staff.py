@@ -43,7 +43,7 @@ class StaffScreen(BaseScreen):
         yield Header()
         yield Static(id="staff-status")
         yield StaffTable(id="staff-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, classes="org-footer")
 
     def on_mount(self) -> None:
         t = self.query_one(StaffTable)

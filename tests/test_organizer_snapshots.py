@@ -1,0 +1,38 @@
+"""Snapshots of the organizer's screens (SVGs committed under tests/__snapshots__/)."""
+from __future__ import annotations
+
+from tui_app.app import ShtabApp
+
+
+def test_roster_search_80x25(demo_ws, snap_compare):
+    assert snap_compare(ShtabApp(demo_ws), press=["f2", "п", "о"], terminal_size=(80, 25))
+
+
+def test_roster_day_120x40(demo_results_ws, snap_compare):
+    assert snap_compare(ShtabApp(demo_results_ws), press=["f2"], terminal_size=(120, 40))
+
+
+def test_participant_modal_80x25(demo_ws, snap_compare):
+    assert snap_compare(ShtabApp(demo_ws), press=["f2", "enter"], terminal_size=(80, 25))
+
+
+def test_rooms_timetable_80x25(demo_results_ws, snap_compare):
+    assert snap_compare(ShtabApp(demo_results_ws), press=["f3", "down"], terminal_size=(80, 25))
+
+
+def test_rooms_timetable_limit_120x40(demo_results_ws, snap_compare):
+    demo_results_ws.store.set_setting("schedule_limit", "14:00")
+    assert snap_compare(ShtabApp(demo_results_ws), press=["f3"], terminal_size=(120, 40))
+
+
+def test_staff_80x25(demo_ws, snap_compare):
+    async def open_staff(pilot):
+        menu = pilot.app.screen.query_one("#menu")
+        for _ in range(len(menu.options)):
+            if menu.highlighted is not None and menu.get_option_at_index(menu.highlighted).id == "staff":
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(ShtabApp(demo_ws), run_before=open_staff, terminal_size=(80, 25))
