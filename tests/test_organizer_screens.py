@@ -267,3 +267,48 @@ async def test_absentee_with_protocol_refused_on_screen(demo_results_ws, size):
             await settle(pilot)
             assert store.participant(p.guid).attendance is before
             assert any("протокол" in n.message for n in app._notifications)
+
+
+async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
+    """2,500 rows: each typed letter narrows the previous result; the table always shows
+    exactly what a full scan finds, row for row, and the cursor row is the one acted on."""
+    from tui_app.services import roster as svc
+    from tui_app.services.demo import generate_participants
+    from tui_app.screens.roster import RosterTable
+
+    store = demo_ws.store
+    with store.transaction():
+        store.db.drop_table("participants")
+        store._reset_index()
+        store.put_many(generate_participants(2500, seed=11))
+    everyone = store.participants()
+    app = ShtabApp(demo_ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(RosterTable)
+        assert table.row_count == 2500
+        typed = ""
+        for ch in "коз":
+            typed += ch
+            await pilot.press(ch)
+            await pilot.pause(0.1)
+            await settle(pilot)
+            expected = svc.filter_participants(everyone, svc.RosterFilter(text=typed))
+            assert [p.guid for p in screen._shown] == [p.guid for p in expected]
+            assert table.row_count == len(expected) > 0
+            assert [table.get_row_at(i)[2] for i in range(table.row_count)] == \
+                [screen._row(p)[2] for p in expected]
+        await pilot.press("down", "f8")
+        await settle(pilot)
+        target = svc.filter_participants(everyone, svc.RosterFilter(text=typed))[1]
+        assert store.participant(target.guid).absent
+        await pilot.press("backspace")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        expected = svc.filter_participants(everyone, svc.RosterFilter(text="ко"))
+        assert [p.guid for p in screen._shown] == [p.guid for p in expected]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.row_count == 2500

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from rich.text import Text
+from textual.geometry import Size
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,8 +21,11 @@ from .organizer_modals import ConfirmModal, FilterModal, MoveModal, ParticipantM
 
 COLUMNS = (("sel", " "), ("no", "№"), ("fio", "ФИО"), ("grade", "Класс"), ("room", "Ауд."),
            ("ovz", "ОВЗ"), ("att", "Явка"))
+# every column has a fixed width, so the table never measures its 2,500 rows cell by cell;
+# the ФИО column takes what the terminal leaves (34 at 80 columns)
+WIDTHS = {"sel": 1, "no": 3, "fio": 34, "grade": 5, "room": 6, "ovz": 9, "att": 4}
+OTHER_WIDTH = sum(w + 2 for k, w in WIDTHS.items() if k != "fio") + 2 + 2
 SEARCH_CHARS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя-abcdefghijklmnopqrstuvwxyz'")
-FIO_WIDTH = 38
 
 
 class RosterTable(DataTable):
@@ -37,6 +41,49 @@ class RosterTable(DataTable):
         Binding("ctrl+n", "screen.add", "Добавить", show=False),
         Binding("f9", "screen.reviewed", "Проверен", id="roster-reviewed"),
     ]
+
+    def set_rows(self, rows) -> list:
+        """clear() + add_rows() in one pass: add_row() updates the cursor and counters per
+        row, which dominates a rebuild of 2,500 rows. Falls back to the public API if the
+        DataTable internals differ (textual is pinned)."""
+        rows = list(rows)
+        self.clear()
+        try:
+            from textual.widgets._data_table import Row, RowKey
+
+            col_keys = [c.key for c in self.ordered_columns]
+            locations, data, table_rows = self._row_locations, self._data, self.rows
+            keys = []
+            for i, cells in enumerate(rows):
+                key = RowKey(None)
+                locations[key] = i
+                data[key] = dict(zip(col_keys, cells))
+                table_rows[key] = Row(key, 1, None, False)
+                keys.append(key)
+            self._new_rows.update(keys)
+            self._require_update_dimensions = True
+            self._update_count += 1
+        except (ImportError, AttributeError, TypeError):
+            self.clear()
+            return self.add_rows(rows)
+        self.cursor_coordinate = self.cursor_coordinate
+        if keys and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self.check_idle()
+        self.refresh()
+        return keys
+
+    def _update_dimensions(self, new_rows) -> None:
+        """DataTable measures every cell of every new row to size auto-width columns; ours
+        are all fixed-width and one line high, so only the virtual size is needed. This
+        makes rebuilding 2,500 rows several times faster (bench/roster.py)."""
+        if any(c.auto_width for c in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(c.get_render_width(self) for c in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width,
+                                 self._total_row_height + header)
 
 
 class RosterScreen(BaseScreen):
@@ -72,6 +119,7 @@ class RosterScreen(BaseScreen):
         self._short: dict[str, str] = {}
         self._pending = None
         self.filter_applies = 0  # how many times the table was rebuilt (tests, bench)
+        self.fio_width = WIDTHS["fio"]
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -84,8 +132,9 @@ class RosterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(RosterTable)
+        self.fio_width = max(WIDTHS["fio"], min(60, self.app.size.width - OTHER_WIDTH))
         for key, label in COLUMNS:
-            table.add_column(label, key=key, width=FIO_WIDTH if key == "fio" else None)
+            table.add_column(label, key=key, width=self.fio_width if key == "fio" else WIDTHS[key])
         self.reload()
         table.focus()
 
@@ -105,11 +154,11 @@ class RosterScreen(BaseScreen):
         self.apply_filter()
 
     def _row(self, p: Participant) -> tuple:
-        fio = p.fio
-        if len(fio) > FIO_WIDTH:
-            fio = p.short_fio if len(p.short_fio) <= FIO_WIDTH else fio[: FIO_WIDTH - 1] + "…"
+        fio, width = p.fio, self.fio_width
+        if len(fio) > width:
+            fio = p.short_fio if len(p.short_fio) <= width else fio[: width - 1] + "…"
         if p.added_locally:
-            fio = fio[: FIO_WIDTH - 2] + " +"
+            fio = fio[: width - 2] + " +"
         ovz = ""
         if p.is_ovz:
             ovz = self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat else "22"
@@ -134,8 +183,7 @@ class RosterScreen(BaseScreen):
         self._shown_query = q
         table = self.query_one(RosterTable)
         current = self.current_guid()
-        table.clear()
-        row_keys = table.add_rows(self._row(p) for p in shown)
+        row_keys = table.set_rows(self._row(p) for p in shown)
         self._row_keys = {p.guid: k for p, k in zip(shown, row_keys)}
         self.filter_applies += 1
         if current in self._row_keys:
