@@ -170,3 +170,18 @@ def test_staff_crud_and_assignment(demo_ws):
     with pytest.raises(staff.StaffError, match="Аудитории 999 нет"):
         staff.add_staff(store, "Иванов И. И.", Role.EXPERT, room="999")
     assert all(s.fio != "Иванов И. И." for s in store.all(StaffMember))  # all or nothing
+
+
+def test_cli_distribute_and_timetable(tmp_path, capsys):
+    from tui_app.cli import main
+
+    ws = str(tmp_path / "w")
+    assert main(["-w", ws, "demo"]) == 0
+    assert main(["-w", ws, "distribute"]) == 0
+    out = capsys.readouterr().out
+    assert "Распределено участников: 120" in out and "увеличьте вместимость" in out
+    assert main(["-w", ws, "timetable", "--room", "102"]) == 0
+    out = capsys.readouterr().out
+    assert "Расписание: аудитория 102, 09:00–17:00" in out and "09:00–09:16 (16 мин.)" in out
+    assert main(["-w", ws, "timetable", "--room", "999"]) == 2
+    assert "Аудитории 999 нет" in capsys.readouterr().err

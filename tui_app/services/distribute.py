@@ -112,6 +112,8 @@ class AutoResult:
     kept: int = 0  # with a protocol: stayed where they were
     unplaced: list[tuple[Participant, str]] = field(default_factory=list)
     spread: int = 0  # minutes between the first and the last room to finish
+    full_rooms: list[str] = field(default_factory=list)  # filled up to their capacity
+    slot: int = DEFAULT_MINUTES
 
     def message(self) -> str:
         text = f"Распределено участников: {self.placed}"
@@ -120,6 +122,9 @@ class AutoResult:
         text += f". Разница окончания аудиторий: {self.spread} мин."
         if self.unplaced:
             text += f" Не распределены: {len(self.unplaced)} — {self.unplaced[0][1]}."
+        if self.spread > self.slot and self.full_rooms:
+            text += (f" Аудитории {', '.join(self.full_rooms)} заполнены до вместимости: чтобы "
+                     "выровнять время, увеличьте вместимость (Enter на аудитории).")
         return text
 
 
@@ -160,6 +165,11 @@ def auto_distribute(store: Store) -> AutoResult:
             store.put_many(changed)
             store.set_setting("distributed_auto", True)
     out.spread = end_spread(timetables(store))
+    out.slot = schedule_settings(store).minutes
+    seated = {r.number: 0 for r in rooms}
+    for pl in res.placements.values():
+        seated[pl.room] = seated.get(pl.room, 0) + 1
+    out.full_rooms = [r.number for r in rooms if seated.get(r.number, 0) >= r.capacity]
     return out
 
 
