@@ -185,3 +185,19 @@ def test_cli_distribute_and_timetable(tmp_path, capsys):
     assert "Расписание: аудитория 102, 09:00–17:00" in out and "09:00–09:16 (16 мин.)" in out
     assert main(["-w", ws, "timetable", "--room", "999"]) == 2
     assert "Аудитории 999 нет" in capsys.readouterr().err
+
+
+def test_edit_room_goes_through_move_checks(demo_ws):
+    store = demo_ws.store
+    dist.auto_distribute(store)
+    ps = store.participants()
+    ovz = next(p for p in ps if p.is_ovz)
+    with pytest.raises(roster.RosterError, match="участник с ОВЗ"):
+        roster.edit_participant(store, ovz.guid, room="102", grade="9Д")
+    assert store.participant(ovz.guid).grade == ovz.grade  # all or nothing
+    plain = next(p for p in ps if p.room == "102")
+    changed = roster.edit_participant(store, plain.guid, category="autism")
+    assert "не доступна для участников с ОВЗ" in roster.placement_warning(store, changed)
+    rooms.edit_room(store, "201", capacity=31)
+    moved = roster.edit_participant(store, plain.guid, room="201", category="general")
+    assert moved.room == "201" and moved.order == 31 and not moved.is_ovz

@@ -339,6 +339,9 @@ class RosterScreen(BaseScreen):
                 self.notify(str(e), severity="error", timeout=8)
                 return
             self.notify(f"Сохранено: {new.short_fio}")
+            warning = svc.placement_warning(store, new)
+            if warning:
+                self.notify(warning, severity="warning", timeout=10)
             self.reload()
 
         self.app.push_screen(modal, done)

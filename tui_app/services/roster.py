@@ -143,19 +143,42 @@ def _no_room(store: Store, number: str) -> bool:
 
 
 def edit_participant(store: Store, guid: str, **changes: Any) -> Participant:
-    """Change fields of a participant (incl. the ОВЗ category). Durable on return."""
+    """Change fields of a participant (incl. the ОВЗ category). A new room goes through the
+    same checks as a move (seats, accessibility for ОВЗ, no protocol yet). All or nothing,
+    durable on return."""
     p = store.participant(guid)
     if p is None:
         raise RosterError("Участник не найден: список изменился. Обновите экран.")
+    room = changes.pop("room", None)
     new = _apply(p, changes, store)
-    if "room" in changes and new.room != p.room and store.get(Protocol, guid) is not None:
-        raise RosterError(f"{p.short_fio}: протокол уже внесён в аудитории {p.room}; "
-                          "аудиторию участника менять нельзя.")
-    if new.room != p.room:
-        new = new.model_copy(update={"order": _next_order(store, new.room) if new.room else 0})
-    store.put(new)
-    store.audit.append(_audit(store, "participant", guid, p, new))
+    with store.transaction():
+        if new != p:
+            store.put(new)
+        if room is not None and room != p.room:
+            from .distribute import DistributeError, move
+
+            try:
+                move(store, [guid], room)
+            except DistributeError as e:
+                raise RosterError(str(e)) from None
+            new = store.participant(guid)
+    if new != p:
+        store.audit.append(_audit(store, "participant", guid, p, new))
     return new
+
+
+def placement_warning(store: Store, p: Participant) -> str:
+    """A participant with ОВЗ seated in a room not marked accessible (e.g. after the category
+    was set): the Russian warning, or ""."""
+    from ..domain.models import Room
+
+    if not (p.is_ovz and p.room):
+        return ""
+    room = store.get(Room, p.room)
+    if room is not None and not room.accessible:
+        return (f"{p.short_fio} — участник с ОВЗ, а аудитория {p.room} не доступна для участников "
+                "с ОВЗ. Переведите его (F6) в доступную аудиторию.")
+    return ""
 
 
 def _audit(store: Store, entity: str, key: str, old: Optional[Participant], new: Participant) -> list:
