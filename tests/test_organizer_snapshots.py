@@ -13,11 +13,26 @@ def test_roster_day_120x40(demo_results_ws, snap_compare):
 
 
 def test_participant_modal_80x25(demo_ws, snap_compare):
-    assert snap_compare(ShtabApp(demo_ws), press=["f2", "enter"], terminal_size=(80, 25))
+    async def open_first(pilot):
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("enter")
+        for _ in range(3):
+            await pilot.pause()
+        pilot.app.focused.cursor_blink = False  # a blinking cursor makes the picture random
+
+    assert snap_compare(ShtabApp(demo_ws), run_before=open_first, terminal_size=(80, 25))
 
 
 def test_rooms_timetable_80x25(demo_results_ws, snap_compare):
-    assert snap_compare(ShtabApp(demo_results_ws), press=["f3", "down"], terminal_size=(80, 25))
+    async def to_room_102(pilot):
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("down")
+        for _ in range(3):
+            await pilot.pause()
+
+    assert snap_compare(ShtabApp(demo_results_ws), run_before=to_room_102, terminal_size=(80, 25))
 
 
 def test_rooms_timetable_limit_120x40(demo_results_ws, snap_compare):

@@ -82,18 +82,13 @@ class RoomsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         rt = self.query_one(RoomsTable)
-        for key, label in (("number", "Ауд."), ("seats", "Уч./мест"), ("access", "ОВЗ"),
-                           ("end", "Конец"), ("inter", "Собеседник"), ("expert", "Эксперт")):
-            rt.add_column(label, key=key)
         self.remote = dist.is_remote(self.app.store)
-        tt = self.query_one(TimetableTable)
         cols = [("no", "№"), ("fio", "ФИО"), ("grade", "Класс")]
         if self.remote:
             cols += [("connect", "Подкл."), ("start", "Начало"), ("end", "Конец"), ("test", "Тест накануне")]
         else:
             cols += [("start", "Начало"), ("end", "Конец"), ("min", "Мин."), ("note", "")]
-        for key, label in cols:
-            tt.add_column(label, key=key)
+        self._tt_columns = cols
         self.reload()
         rt.focus()
 
@@ -110,7 +105,10 @@ class RoomsScreen(BaseScreen):
         self.settings = dist.schedule_settings(store)
         rt = self.query_one(RoomsTable)
         keep = self.current_room
-        rt.clear()
+        rt.clear(columns=True)
+        for key, label in (("number", "Ауд."), ("seats", "Уч./мест"), ("access", "ОВЗ"),
+                           ("end", "Конец"), ("inter", "Собеседник"), ("expert", "Эксперт")):
+            rt.add_column(label, key=key)
         for info in self._rooms:
             r = info.room
             t = self._tables.get(r.number)
@@ -145,7 +143,9 @@ class RoomsScreen(BaseScreen):
 
     def show_timetable(self) -> None:
         tt = self.query_one(TimetableTable)
-        tt.clear()
+        tt.clear(columns=True)  # widths follow this room's names only
+        for key, label in self._tt_columns:
+            tt.add_column(label, key=key)
         title = self.query_one("#timetable-title", Static)
         number = self.current_room
         if number is None:
