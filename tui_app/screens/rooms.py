@@ -106,9 +106,13 @@ class RoomsScreen(BaseScreen):
         rt = self.query_one(RoomsTable)
         keep = self.current_room
         rt.clear(columns=True)
-        for key, label in (("number", "Ауд."), ("seats", "Уч./мест"), ("access", "ОВЗ"),
-                           ("end", "Конец"), ("inter", "Собеседник"), ("expert", "Эксперт")):
-            rt.add_column(label, key=key)
+        # explicit widths from the content: nothing is measured later, nothing is cut
+        inter_w = max([len(i.interlocutor or "—") for i in self._rooms] + [10])
+        expert_w = max([len(i.expert or "—") for i in self._rooms] + [7])
+        for key, label, width in (("number", "Ауд.", max([len(i.room.number) for i in self._rooms] + [4])),
+                                  ("seats", "Уч./мест", 8), ("access", "ОВЗ", 3), ("end", "Конец", 11),
+                                  ("inter", "Собеседник", inter_w), ("expert", "Эксперт", expert_w)):
+            rt.add_column(label, key=key, width=width)
         for info in self._rooms:
             r = info.room
             t = self._tables.get(r.number)
@@ -143,9 +147,8 @@ class RoomsScreen(BaseScreen):
 
     def show_timetable(self) -> None:
         tt = self.query_one(TimetableTable)
-        tt.clear(columns=True)  # widths follow this room's names only
-        for key, label in self._tt_columns:
-            tt.add_column(label, key=key)
+        tt.clear(columns=True)
+        self._add_tt_columns(tt, [])
         title = self.query_one("#timetable-title", Static)
         number = self.current_room
         if number is None:
@@ -161,6 +164,8 @@ class RoomsScreen(BaseScreen):
         end = _hm(t.end) + (" (после полуночи)" if t.overflow_days else "")
         flag = f" ⚠ позже {_hm(t.limit)}" if t.over_limit else ""
         title.update(f"{kind}: аудитория {number}, {_hm(t.start)}–{end}{flag}")
+        tt.clear(columns=True)  # widths follow this room's names only
+        self._add_tt_columns(tt, [self._people[s.guid] for s in t.slots])
         tests = {}
         if self.remote:
             tests = {c.guid: c for c in dist.room_trial_calls(self.app.store, number)}
@@ -186,6 +191,13 @@ class RoomsScreen(BaseScreen):
                 else:
                     row = [str(slot.order), fio, p.grade, *times, str(slot.minutes), ""]
             tt.add_row(*row, key=p.guid)
+
+    def _add_tt_columns(self, tt: DataTable, people: list[Participant]) -> None:
+        fio_w = max([len(p.short_fio) + (6 if p.is_ovz else 0) for p in people] + [12])
+        widths = {"no": 3, "fio": fio_w, "grade": 5, "connect": 6, "start": 6, "end": 6,
+                  "test": 13, "min": 4, "note": 7}
+        for key, label in self._tt_columns:
+            tt.add_column(label, key=key, width=widths[key])
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, RoomsTable):
