@@ -222,3 +222,17 @@ def test_auto_distribution_is_durable_and_fills_the_room_field(demo_ws, tmp_path
 def test_auto_distribution_without_rooms_says_what_to_do(ws):
     with pytest.raises(dist.DistributeError, match="заведите аудитории"):
         dist.auto_distribute(ws.store)
+
+
+def test_remote_form_timetable_is_the_connection_schedule(demo_ws):
+    store = demo_ws.store
+    day = store.exam_day()
+    store.set_exam_day(day.model_copy(update={"remote": True}))
+    dist.auto_distribute(store)
+    t = dist.room_timetable(store, "102")
+    first, second = t.slots[0], t.slots[1]
+    assert (first.connect, first.start, first.end) == (time(9, 0), time(9, 15), time(9, 31))
+    assert second.connect == first.end
+    calls = dist.room_trial_calls(store, "102")
+    assert len(calls) == len(t.slots) and calls[0].day == date(2027, 2, 9)
+    assert calls[0].start == time(15, 0)

@@ -12,7 +12,8 @@ from tui_app.screens.staff import StaffScreen
 
 pytestmark = pytest.mark.asyncio
 
-SIZES = [pytest.param((80, 25), id="80x25"), pytest.param((120, 40), id="120x40")]
+SIZES = [pytest.param((80, 25), id="80x25"),
+         pytest.param((120, 40), id="120x40", marks=pytest.mark.slow)]
 
 
 async def settle(pilot, n: int = 2):
@@ -269,6 +270,7 @@ async def test_absentee_with_protocol_refused_on_screen(demo_results_ws, size):
             assert any("протокол" in n.message for n in app._notifications)
 
 
+@pytest.mark.slow
 async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
     """2,500 rows: each typed letter narrows the previous result; the table always shows
     exactly what a full scan finds, row for row, and the cursor row is the one acted on."""

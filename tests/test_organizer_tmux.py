@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux не установлен")
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux не установлен"),
+              pytest.mark.slow]
 
 
 class Tmux:

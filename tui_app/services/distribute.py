@@ -102,6 +102,14 @@ def minutes_of(store: Store):
     return lambda p: minutes_for(p, sch, base)
 
 
+def _balance_minutes(store: Store):
+    """What a participant costs the room: the answer, plus the connection and checks before
+    it for the remote form."""
+    m = minutes_of(store)
+    prep = schedule_settings(store).remote_prep if is_remote(store) else 0
+    return (lambda p: m(p) + prep) if prep else m
+
+
 # -- automatic -----------------------------------------------------------------------------
 
 
@@ -133,7 +141,7 @@ def plan(store: Store) -> DistributionResult:
     participants = store.participants()
     protocols = store.protocols()
     fixed = [p.guid for p in participants if p.guid in protocols and p.room]
-    return distribute(participants, store.rooms(), minutes_of(store), fixed=fixed)
+    return distribute(participants, store.rooms(), _balance_minutes(store), fixed=fixed)
 
 
 def auto_distribute(store: Store) -> AutoResult:
@@ -147,7 +155,7 @@ def auto_distribute(store: Store) -> AutoResult:
         raise DistributeError("В списке нет участников. Сначала загрузите список.")
     protocols = store.protocols()
     fixed = {p.guid for p in participants if p.guid in protocols and p.room}
-    res = distribute(participants, rooms, minutes_of(store), fixed=fixed)
+    res = distribute(participants, rooms, _balance_minutes(store), fixed=fixed)
     out = AutoResult(kept=len(fixed))
     changed = []
     by_guid = {p.guid: p for p in participants}
@@ -165,7 +173,7 @@ def auto_distribute(store: Store) -> AutoResult:
             store.put_many(changed)
             store.set_setting("distributed_auto", True)
     out.spread = end_spread(timetables(store))
-    out.slot = schedule_settings(store).minutes
+    out.slot = schedule_settings(store).minutes + (schedule_settings(store).remote_prep if is_remote(store) else 0)
     seated = {r.number: 0 for r in rooms}
     for pl in res.placements.values():
         seated[pl.room] = seated.get(pl.room, 0) + 1
