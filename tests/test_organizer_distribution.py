@@ -13,7 +13,7 @@ from tui_app.domain.distribution import (
     trial_calls,
     timetable,
 )
-from tui_app.domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, Room
+from tui_app.domain.models import OVZ_RESERVE, Attendance, Participant, Room
 from tui_app.services import distribute as dist
 from tui_app.services import rooms as rooms_svc
 from tui_app.services.data import scheme

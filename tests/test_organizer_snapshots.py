@@ -51,3 +51,16 @@ def test_staff_80x25(demo_ws, snap_compare):
         await pilot.pause()
 
     assert snap_compare(ShtabApp(demo_ws), run_before=open_staff, terminal_size=(80, 25))
+
+
+def test_rooms_remote_connection_schedule_120x40(demo_ws, snap_compare):
+    """Remote form (seed 002): the timetable is the connection schedule, test call the day before."""
+    from tui_app.services import distribute as dist
+    from tui_app.services import rooms
+
+    store = demo_ws.store
+    store.set_exam_day(store.exam_day().model_copy(update={"remote": True}))
+    for r in store.rooms():
+        rooms.edit_room(store, r.number, capacity=40)
+    dist.auto_distribute(store)
+    assert snap_compare(ShtabApp(demo_ws), press=["f3", "down"], terminal_size=(120, 40))

@@ -3,7 +3,7 @@ and a yes/no confirmation. Keys: Enter in a field or F2/Ctrl+S saves, Esc cancel
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding

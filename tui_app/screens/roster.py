@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..domain.models import Attendance, Participant
+from ..domain.models import Participant
 from ..services import distribute as dist
 from ..services import roster as svc
 from ..services.data import scheme_for

@@ -23,7 +23,7 @@ from ..domain.distribution import (
     trial_calls,
     timetable,
 )
-from ..domain.models import Participant, Protocol, Room, parse_hhmm
+from ..domain.models import Participant, Room, parse_hhmm
 from ..store.workspace import Store
 from .data import scheme_for
 
