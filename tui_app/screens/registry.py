@@ -40,6 +40,12 @@ MENU: list[ScreenEntry] = [
                 "RetakesScreen", None, "кто допущен, документы, список на следующую дату"),
     ScreenEntry("retention", "Хранение и уничтожение по акту", "tui_app.screens.retention",
                 "RetentionScreen", None, "сроки хранения материалов, акт об уничтожении"),
+    ScreenEntry("roster", "Участники: проверка списка, неявка «Н»", "tui_app.screens.roster",
+                "RosterScreen", "f2", "поиск по фамилии, ОВЗ, добавить участника, отметка «Н»"),
+    ScreenEntry("rooms", "Аудитории и распределение", "tui_app.screens.rooms", "RoomsScreen", "f3",
+                "аудитории, автоматическое распределение, расписание аудитории"),
+    ScreenEntry("staff", "Сотрудники: собеседники, эксперты, организаторы", "tui_app.screens.staff",
+                "StaffScreen", None, "сотрудники и их аудитории"),
 ]
 
 

@@ -1,0 +1,266 @@
+"""The roster: search, filters, editing a participant, adding a missing one, absentees «Н».
+
+Every operation the roster screen offers is here, callable without a screen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Optional, Sequence
+
+from pydantic import ValidationError
+
+from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol
+from ..store.workspace import Store
+from .data import scheme_for
+
+NO_ROOM = "—"  # filter value: participants without a room
+
+
+class RosterError(ValueError):
+    """An operation the user asked for that cannot be done; the text is Russian."""
+
+
+# -- search and filters ---------------------------------------------------------------
+
+
+def search_key(p: Participant) -> str:
+    """What the type-to-search matches: the surname, lower case, «ё» as «е»."""
+    return p.surname.casefold().replace("ё", "е")
+
+
+def normalize_query(text: str) -> str:
+    return (text or "").strip().casefold().replace("ё", "е")
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    text: str = ""  # beginning of the surname (as typed)
+    room: Optional[str] = None  # None = any, NO_ROOM = without a room
+    grade: Optional[str] = None
+    ovz: Optional[bool] = None
+    attendance: Optional[Attendance] = None
+
+    def matches(self, p: Participant, key: Optional[str] = None) -> bool:
+        q = normalize_query(self.text)
+        if q and not (key if key is not None else search_key(p)).startswith(q):
+            return False
+        if self.room is not None:
+            if self.room == NO_ROOM:
+                if p.room:
+                    return False
+            elif p.room != self.room:
+                return False
+        if self.grade is not None and p.grade != self.grade:
+            return False
+        if self.ovz is not None and p.is_ovz != self.ovz:
+            return False
+        if self.attendance is not None and p.attendance is not self.attendance:
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.room, self.grade, self.ovz, self.attendance))
+
+    def describe(self) -> str:
+        parts = []
+        if self.room is not None:
+            parts.append("без аудитории" if self.room == NO_ROOM else f"ауд. {self.room}")
+        if self.grade is not None:
+            parts.append(f"класс {self.grade}")
+        if self.ovz is not None:
+            parts.append("с ОВЗ" if self.ovz else "без ОВЗ")
+        if self.attendance is not None:
+            parts.append(self.attendance.label)
+        return ", ".join(parts) or "все"
+
+
+def filter_participants(participants: Iterable[Participant], flt: RosterFilter) -> list[Participant]:
+    return [p for p in participants if flt.matches(p)]
+
+
+def grades(participants: Iterable[Participant]) -> list[str]:
+    return sorted({p.grade for p in participants if p.grade})
+
+
+# -- editing ------------------------------------------------------------------------------
+
+EDITABLE = ("surname", "name", "patronymic", "grade", "birth_date", "sex", "doc_series",
+            "doc_number", "category", "reserve", "room")
+
+
+def _check_category(store: Store, category: str) -> None:
+    sch = scheme_for(store)
+    if not sch.has_category(category):
+        raise RosterError(f"Неизвестная категория «{category}». Выберите категорию из списка.")
+
+
+def _validation_message(e: ValidationError) -> str:
+    names = {"surname": "фамилия", "name": "имя", "sex": "пол", "birth_date": "дата рождения",
+             "grade": "класс", "room": "аудитория"}
+    out = []
+    for err in e.errors():
+        loc = str(err.get("loc", ("",))[0])
+        msg = err.get("msg", "")
+        if err.get("type") == "string_too_short":
+            msg = "не заполнено"
+        elif err.get("type", "").startswith("date"):
+            msg = "дата в формате ДД.ММ.ГГГГ"
+        out.append(f"{names.get(loc, loc)}: {msg.removeprefix('Value error, ')}")
+    return "Проверьте поля — " + "; ".join(out) + "."
+
+
+def _apply(p: Participant, changes: dict[str, Any], store: Store) -> Participant:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise RosterError(f"Эти поля нельзя менять здесь: {', '.join(sorted(unknown))}.")
+    changes = dict(changes)
+    if "category" in changes:
+        cat = changes["category"] or scheme_for(store).default_category
+        _check_category(store, cat)
+        changes["category"] = cat
+        # the ОВЗ category and «Резерв = 22» go together (seed 004: parameter «22»)
+        if cat != scheme_for(store).default_category:
+            changes["reserve"] = OVZ_RESERVE
+        elif changes.get("reserve", p.reserve) == OVZ_RESERVE and "reserve" not in changes:
+            changes["reserve"] = ""
+    if "room" in changes and changes["room"]:
+        if _no_room(store, changes["room"]):
+            raise RosterError(f"Аудитории {changes['room']} нет. Заведите её на экране аудиторий (F3).")
+    try:
+        data = p.model_dump()
+        data.update(changes)
+        return Participant.model_validate(data)
+    except ValidationError as e:
+        raise RosterError(_validation_message(e)) from None
+
+
+def _no_room(store: Store, number: str) -> bool:
+    from ..domain.models import Room
+
+    return store.get(Room, number) is None
+
+
+def edit_participant(store: Store, guid: str, **changes: Any) -> Participant:
+    """Change fields of a participant (incl. the ОВЗ category). A new room goes through the
+    same checks as a move (seats, accessibility for ОВЗ, no protocol yet). All or nothing,
+    durable on return."""
+    p = store.participant(guid)
+    if p is None:
+        raise RosterError("Участник не найден: список изменился. Обновите экран.")
+    room = changes.pop("room", None)
+    new = _apply(p, changes, store)
+    with store.transaction():
+        if new != p:
+            store.put(new)
+        if room is not None and room != p.room:
+            from .distribute import DistributeError, move
+
+            try:
+                move(store, [guid], room)
+            except DistributeError as e:
+                raise RosterError(str(e)) from None
+            new = store.participant(guid)
+    if new != p:
+        store.audit.append(_audit(store, "participant", guid, p, new))
+    return new
+
+
+def placement_warning(store: Store, p: Participant) -> str:
+    """A participant with ОВЗ seated in a room not marked accessible (e.g. after the category
+    was set): the Russian warning, or ""."""
+    from ..domain.models import Room
+
+    if not (p.is_ovz and p.room):
+        return ""
+    room = store.get(Room, p.room)
+    if room is not None and not room.accessible:
+        return (f"{p.short_fio} — участник с ОВЗ, а аудитория {p.room} не доступна для участников "
+                "с ОВЗ. Переведите его (F6) в доступную аудиторию.")
+    return ""
+
+
+def _audit(store: Store, entity: str, key: str, old: Optional[Participant], new: Participant) -> list:
+    from ..store.audit import diff_entries
+
+    old_d = old.model_dump(mode="json") if old else {}
+    new_d = new.model_dump(mode="json")
+    # personal data never goes to the audit/log: keep only the fields of the exam day
+    keep = {"room", "attendance", "category", "reserve", "order", "added_locally", "grade"}
+    return diff_entries(entity, key, store.operator,
+                        {k: v for k, v in old_d.items() if k in keep},
+                        {k: v for k, v in new_d.items() if k in keep})
+
+
+def add_participant(store: Store, surname: str, name: str, patronymic: str = "", grade: str = "",
+                    category: str = "", room: str = "", birth_date: Optional[date] = None,
+                    sex: str = "", doc_series: str = "", doc_number: str = "") -> Participant:
+    """A participant missing from the loaded roster: marked «добавлен в школе»."""
+    base = Participant(surname="?", name="?", added_locally=True)
+    changes = dict(surname=surname, name=name, patronymic=patronymic, grade=grade,
+                   category=category or scheme_for(store).default_category, room=room,
+                   birth_date=birth_date, sex=sex, doc_series=doc_series, doc_number=doc_number)
+    new = _apply(base, changes, store)
+    dup = [p for p in store.participants()
+           if (p.surname.casefold(), p.name.casefold(), p.patronymic.casefold(), p.birth_date)
+           == (new.surname.casefold(), new.name.casefold(), new.patronymic.casefold(), new.birth_date)]
+    if dup:
+        raise RosterError(f"{new.short_fio} уже есть в списке (класс {dup[0].grade or '—'}).")
+    if new.room:
+        new = new.model_copy(update={"order": _next_order(store, new.room)})
+    store.put(new)
+    store.audit.append(_audit(store, "participant", new.guid, None, new))
+    return new
+
+
+def _next_order(store: Store, room: str) -> int:
+    return max((p.order for p in store.participants() if p.room == room), default=0) + 1
+
+
+# -- absentees ----------------------------------------------------------------------------
+
+
+def set_absent(store: Store, guid: str, absent: bool = True) -> Participant:
+    """Mark «Н» (or take it back). An absentee cannot have a protocol."""
+    p = store.participant(guid)
+    if p is None:
+        raise RosterError("Участник не найден: список изменился. Обновите экран.")
+    if absent and store.get(Protocol, guid) is not None:
+        raise RosterError(f"{p.short_fio}: уже внесён протокол ИС-03, поэтому отметить неявку «Н» "
+                          "нельзя. Если участник не явился, сначала удалите его протокол.")
+    att = Attendance.ABSENT if absent else Attendance.UNKNOWN
+    if p.attendance is att:
+        return p
+    new = p.model_copy(update={"attendance": att})
+    store.put(new)
+    store.audit.append(_audit(store, "participant", guid, p, new))
+    return new
+
+
+def toggle_absent(store: Store, guid: str) -> Participant:
+    p = store.participant(guid)
+    if p is None:
+        raise RosterError("Участник не найден: список изменился. Обновите экран.")
+    return set_absent(store, guid, not p.absent)
+
+
+# -- review -------------------------------------------------------------------------------
+
+
+def mark_reviewed(store: Store, reviewed: bool = True) -> None:
+    """«Список проверен»: the organizer has looked through the roster incl. ОВЗ (seed 004)."""
+    store.set_setting("roster_reviewed", bool(reviewed))
+
+
+def is_reviewed(store: Store) -> bool:
+    return bool(store.setting("roster_reviewed", False))
+
+
+def category_choices(store: Store) -> list[tuple[str, str]]:
+    """(label, id) of every category of the year's criteria data."""
+    return [(c.name, c.id) for c in scheme_for(store).categories]
+
+
+def participants_by_guid(ps: Sequence[Participant]) -> dict[str, Participant]:
+    return {p.guid: p for p in ps}
