@@ -1,6 +1,8 @@
 """Roster, rooms, moves and staff: every operation without a screen."""
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import pytest
@@ -132,6 +134,8 @@ def test_move_one_and_many(demo_ws):
     ovz = next(p for p in ps if p.is_ovz)
     with pytest.raises(dist.DistributeError, match="участник с ОВЗ"):
         dist.move(store, [ovz.guid], "102")
+    seated_101 = sum(1 for p in store.participants() if p.room == "101")
+    rooms.edit_room(store, "101", capacity=seated_101)  # room 101 is now full
     full = [p.guid for p in ps if p.room == "202"][:1]
     with pytest.raises(dist.DistributeError, match="не помещаются"):
         dist.move(store, full, "101")
@@ -179,10 +183,14 @@ def test_cli_distribute_and_timetable(tmp_path, capsys):
     assert main(["-w", ws, "demo"]) == 0
     assert main(["-w", ws, "distribute"]) == 0
     out = capsys.readouterr().out
-    assert "Распределено участников: 120" in out and "увеличьте вместимость" in out
+    # 40 seats a room: the demo school balances by time, every room ends in the same slot
+    assert "Распределено участников: 120" in out and "увеличьте вместимость" not in out
+    spread = int(re.search(r"Разница окончания аудиторий: (\d+) мин", out).group(1))
+    assert spread <= 16, out
+    end_102 = re.search(r"аудитория 102: участников \d+, 09:00–(\d\d:\d\d)", out).group(1)
     assert main(["-w", ws, "timetable", "--room", "102"]) == 0
     out = capsys.readouterr().out
-    assert "Расписание: аудитория 102, 09:00–17:00" in out and "09:00–09:16 (16 мин.)" in out
+    assert f"Расписание: аудитория 102, 09:00–{end_102}" in out and "09:00–09:16 (16 мин.)" in out
     assert main(["-w", ws, "timetable", "--room", "999"]) == 2
     assert "Аудитории 999 нет" in capsys.readouterr().err
 
@@ -198,6 +206,7 @@ def test_edit_room_goes_through_move_checks(demo_ws):
     plain = next(p for p in ps if p.room == "102")
     changed = roster.edit_participant(store, plain.guid, category="autism")
     assert "не доступна для участников с ОВЗ" in roster.placement_warning(store, changed)
-    rooms.edit_room(store, "201", capacity=31)
+    seated_201 = sum(1 for p in store.participants() if p.room == "201")
+    rooms.edit_room(store, "201", capacity=seated_201 + 1)
     moved = roster.edit_participant(store, plain.guid, room="201", category="general")
-    assert moved.room == "201" and moved.order == 31 and not moved.is_ovz
+    assert moved.room == "201" and moved.order == seated_201 + 1 and not moved.is_ovz

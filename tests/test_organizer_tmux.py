@@ -77,12 +77,12 @@ def test_distribute_move_absent_quit_reopen(tmp_path, size):
         t.wait(r"Что дальше")
         t.keys("F3")
         t.wait(r"Аудиторий 4")
-        # room 101 (accessible) gets 40 seats, so there is room for a move later
+        # room 101 (accessible) gets 45 seats, so there is room for a move later
         t.keys("Enter")
         t.wait(r"Вместимость")
-        t.text("40")
+        t.text("45")
         t.keys("F2")
-        t.wait(r"0/40")
+        t.wait(r"0/45")
         # F5: automatic distribution, confirmed with Enter
         t.keys("F5")
         t.wait(r"Распределить всех")
@@ -115,7 +115,7 @@ def test_distribute_move_absent_quit_reopen(tmp_path, size):
     try:
         store = w.store
         ps = store.participants()
-        assert store.get(Room, "101").capacity == 40
+        assert store.get(Room, "101").capacity == 45
         assert all(p.room for p in ps)
         assert all(p.room == "101" for p in ps if p.is_ovz)
         who = [p for p in ps if p.short_fio == moved]

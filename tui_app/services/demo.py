@@ -35,7 +35,8 @@ DEMO_DAY = ExamDay(
     oo_name="МОУ «Сосновская средняя общеобразовательная школа № 7» (демо)",
     source_file="47002090-06-470123-005-20270210",
 )
-DEMO_ROOMS = [("101", 30, True), ("102", 30, False), ("201", 30, False), ("202", 30, False)]
+# 40 seats each: 120 participants leave the distribution room to balance the rooms by time
+DEMO_ROOMS = [("101", 40, True), ("102", 40, False), ("201", 40, False), ("202", 40, False)]
 DEMO_CLASSES = ["9А", "9Б", "9В", "9Г"]
 DEMO_OVZ = ["deaf", "hard_of_hearing", "blind", "low_vision", "speech", "musculoskeletal", "autism", "zpr"]
 LONG_SURNAME = ("Константинопольская-Милославская", "Аделаида", "Вячеславовна")
@@ -161,26 +162,26 @@ def create_demo(store: Store, *, with_results: bool = False, force: bool = False
 
 
 def _fill_results(participants, rooms, staff):
-    """Seat everybody, mark a few absent, give every attendee a plausible protocol."""
+    """Seat everybody by the real distribution, mark a few absent, give every attendee a
+    plausible protocol and ИС-02 times that follow the room's timetable."""
+    from ..domain.distribution import distribute, minutes_for
+
     sch = scheme()
     rng = random.Random(2027)
-    accessible = [r.number for r in rooms if r.accessible]
-    others = [r.number for r in rooms if not r.accessible]
     expert_of = {r.number: next(s.fio for s in staff if s.id == r.expert) for r in rooms}
+    placed = distribute(participants, rooms, lambda p: minutes_for(p, sch)).placements
     seated, protocols, log = [], [], []
-    counters = {r.number: 0 for r in rooms}
     clock = {r.number: 9 * 60 for r in rooms}
-    for i, p in enumerate(sorted(participants, key=lambda p: (p.grade, p.surname, p.name))):
-        room = accessible[0] if p.is_ovz else others[i % len(others)]
-        counters[room] += 1
+    order = sorted(participants, key=lambda p: (placed[p.guid].room, placed[p.guid].order))
+    for p in order:
+        room = placed[p.guid].room
         absent = rng.random() < 0.04 and not p.is_ovz
-        p = p.model_copy(update={"room": room, "order": counters[room],
+        p = p.model_copy(update={"room": room, "order": placed[p.guid].order,
                                  "attendance": Attendance.ABSENT if absent else Attendance.PRESENT})
         seated.append(p)
         if absent:
             continue
-        cat = sch.category(p.category)
-        minutes = 16 + cat.extra_minutes
+        minutes = minutes_for(p, sch)
         start = clock[room]
         clock[room] += minutes
         status = ProtocolStatus.PRESENT
@@ -189,6 +190,7 @@ def _fill_results(participants, rooms, staff):
             status = ProtocolStatus.EARLY
         elif roll < 0.025:
             status = ProtocolStatus.REMOVED
+        cat = sch.category(p.category)
         scores = (_plausible_scores(rng, cat.criteria, lambda c: sch.criterion(c).max)
                   if status is ProtocolStatus.PRESENT else {})
         protocols.append(Protocol(participant=p.guid, room=room, variant=str(rng.randrange(1, 9)),
