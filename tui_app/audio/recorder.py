@@ -83,7 +83,8 @@ class Personal:
 class WriterThread(threading.Thread):
     """Drains the queue into the sink; keeps the level meter; runs personal recordings.
 
-    Queue items: ("data", session, frame_index, block) | ("lost", session) | ("stop",).
+    Queue items: ("data", session, frame_index, block) | ("lost", session, end_index) |
+    ("stop", session, end_index) — end_index lets blocks dropped at the end become silence.
     """
 
     def __init__(self, q: "queue.Queue", sink: Sink, sessions: dict[int, datetime], *,
@@ -125,15 +126,27 @@ class WriterThread(threading.Thread):
                 if kind == "data":
                     self._data(item[1], item[2], item[3])
                 elif kind == "lost":
+                    self._fill_tail(item)
                     self.sink.close_segment()
                     self._expect = (-1, 0)
                 elif kind == "stop":
+                    self._fill_tail(item)
                     break
             except Exception as e:  # disk full, removed stick...: say so, keep draining
                 if self.error is None:
                     self.error = _describe(e)
                     self.events.put({"kind": "error", "message": self.error})
         self._finish()
+
+    def _fill_tail(self, item: tuple) -> None:
+        """Blocks dropped at the very end of a session come back as silence too."""
+        if len(item) < 3 or item[1] != self._expect[0]:
+            return
+        gap = item[2] - self._expect[1]
+        if 0 < gap <= MAX_GAP_SECONDS * self.samplerate:
+            self.gap_frames += gap
+            self._write(np.zeros((gap, self.channels), dtype=np.int16), item[1], self._expect[1])
+            self._expect = (item[1], item[2])
 
     def _finish(self) -> None:
         now = None
@@ -364,7 +377,7 @@ class Recorder:
                 self._stop.wait(0.05)
         finally:
             self._close_stream()
-            self.q.put(("stop",))
+            self.q.put(("stop", self._session, self._session_frames))
             self.writer.join()
             self.stats.finished = True
             self._done.set()
@@ -374,7 +387,7 @@ class Recorder:
         self.stats.losses += 1
         at = self.now()
         self._close_stream()
-        self.q.put(("lost", self._session))
+        self.q.put(("lost", self._session, self._session_frames))
         self.writer.events.put({"kind": "device_lost", "at": at})
 
     def _reconnect_loop(self) -> None:
