@@ -144,6 +144,10 @@ def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str
     folder = store.dir("audio") / "test"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / names.test_name(sink.start or clock(), room, "wav")
+    n = 2
+    while path.exists():  # two checks within one second keep both files
+        path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{n}.wav")
+        n += 1
     import soundfile as sf
 
     sf.write(str(path), samples, SAMPLERATE, subtype="PCM_16")
