@@ -126,8 +126,7 @@ def run_record(args: argparse.Namespace) -> int:
                         f"потеряно блоков: {st.dropped + st.overflows}")
         except KeyboardInterrupt:
             say("Остановка записи…")
-        rec.stop()
-        for n in rec.poll():
+        for n in rec.stop():
             say(n)
         st = rec.status()
         say(f"Записано: {_hms(st.elapsed)} в {st.segments} файл(ах), папка {rec.folder}")

@@ -26,7 +26,10 @@ class ScreenEntry:
 
 
 # Order = order in the main menu. Each issue adds its screens here.
-MENU: list[ScreenEntry] = []
+MENU: list[ScreenEntry] = [
+    ScreenEntry("audio", "Аудио: проверка, запись аудитории, фрагменты", "tui_app.screens.audio",
+                "AudioScreen", "f7", "микрофон, проверочная запись, потоковая и персональная запись"),
+]
 
 
 def entry(screen_id: str) -> Optional[ScreenEntry]:

@@ -2,6 +2,7 @@
 verdict, the day's stream per room (with personal recordings and markers), clips."""
 from __future__ import annotations
 
+import atexit
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,6 +36,19 @@ SETTING_SEGMENT = "audio_segment_seconds"
 SETTING_TEST_OK = "audio_test_ok"
 SETTING_TEST_RESULT = "audio_test_result"
 LOW_DISK_HOURS = 2.0
+
+_ACTIVE: "set[RoomRecording]" = set()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Leaving the program closes the open segments properly (no half-written tail)."""
+    for rec in list(_ACTIVE):
+        try:
+            rec.recorder.stop(timeout=10)
+        except Exception:
+            pass
+
 
 # the stream backend; tests may put a synthetic one here
 BACKEND_FACTORY: Callable[[], object] = lambda: devlib.SoundDeviceBackend()  # noqa: E731
@@ -126,10 +140,11 @@ class CheckResult:
     overflows: int = 0
 
 
-def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str] = None,
-                   room: str = "", progress: Optional[Callable[[float], None]] = None,
-                   clock: Callable[[], datetime] = datetime.now) -> CheckResult:
-    dev = current_device(store, device)
+def capture_check(folder: Path, dev: InputDevice, seconds: float = 10.0, room: str = "",
+                  progress: Optional[Callable[[float], None]] = None,
+                  clock: Callable[[], datetime] = datetime.now) -> CheckResult:
+    """Record `seconds` from `dev`, judge it, keep it as a WAV in `folder`. No store access:
+    safe in a worker thread."""
     sink = MemorySink()
     rec = Recorder(sink, BACKEND_FACTORY(), device=dev, max_frames=int(seconds * SAMPLERATE),
                    clock=clock, stall_seconds=max(3.0, seconds))
@@ -137,11 +152,9 @@ def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str
     while not rec.wait(0.05):
         if progress:
             progress(min(1.0, rec.stats.captured_frames / (seconds * SAMPLERATE)))
-    if rec.stats.device_lost or rec.stats.losses:
-        pass  # a short test: whatever was captured is judged
     samples = sink.samples()
     result = analyze(samples, SAMPLERATE)
-    folder = store.dir("audio") / "test"
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / names.test_name(sink.start or clock(), room, "wav")
     n = 2
@@ -151,10 +164,24 @@ def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str
     import soundfile as sf
 
     sf.write(str(path), samples, SAMPLERATE, subtype="PCM_16")
-    store.set_setting(SETTING_TEST_OK, result.verdict.value == "good")
-    store.set_setting(SETTING_TEST_RESULT, {**result.as_dict(), "device": dev.name,
-                                            "room": room, "at": datetime.now().isoformat(timespec="seconds")})
     return CheckResult(result, path, samples, SAMPLERATE, dev.name, rec.stats.overflows)
+
+
+def remember_check(store: Store, res: CheckResult, room: str = "") -> None:
+    """`audio_test_ok` is True after a «хорошо» verdict (the main screen's checklist reads it)."""
+    store.set_setting(SETTING_TEST_OK, res.analysis.verdict.value == "good")
+    store.set_setting(SETTING_TEST_RESULT, {**res.analysis.as_dict(), "device": res.device,
+                                            "room": room,
+                                            "at": datetime.now().isoformat(timespec="seconds")})
+
+
+def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str] = None,
+                       room: str = "", progress: Optional[Callable[[float], None]] = None,
+                       clock: Callable[[], datetime] = datetime.now) -> CheckResult:
+    dev = current_device(store, device)
+    res = capture_check(store.dir("audio") / "test", dev, seconds, room, progress, clock)
+    remember_check(store, res, room)
+    return res
 
 
 def play(samples: np.ndarray, samplerate: int = SAMPLERATE) -> None:
@@ -212,10 +239,13 @@ class RoomRecording:
 
     def start(self) -> None:
         self.recorder.start()
+        _ACTIVE.add(self)
 
-    def stop(self) -> None:
+    def stop(self) -> list[str]:
+        """Stop, close the open segment; returns the last notices (personal file saved…)."""
         self.recorder.stop()
-        self.poll()
+        _ACTIVE.discard(self)
+        return self.poll()
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         return self.recorder.wait(timeout)
@@ -344,16 +374,27 @@ class ClipInfo:
     participant: Participant
 
 
-def make_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0) -> ClipInfo:
-    """Cut the participant's answer from their room's stream by the ИС-02 times or markers."""
+@dataclass
+class ClipPlan:
+    participant: Participant
+    folder: Path
+    segments: list
+    start: datetime
+    end: datetime
+    out: Path
+    ext: str
+    source: str  # "журнал ИС-02" | "метки"
+
+
+def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0) -> ClipPlan:
+    """Find the participant's room stream and answer times (reads the store; fast)."""
     p = _participant(store, ref)
     entry = store.get(RoomLogEntry, p.guid)
     room = (entry.room if entry and entry.room else p.room)
     if not room:
         raise AudioError("Участник не распределён в аудиторию: не из чего вырезать фрагмент.")
     folder, base = room_folder(store, room)
-    manifest = Manifest(folder / f"{base}_stream.json")
-    segments = manifest.refreshed()
+    segments = Manifest(folder / f"{base}_stream.json").refreshed()
     if not segments:
         raise AudioError(f"Потоковой записи аудитории {room} нет в папке {folder}.")
     start = end = None
@@ -373,8 +414,18 @@ def make_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0)
     pad_td = timedelta(seconds=max(0.0, pad))
     ext = Path(segments[0].file).suffix.lstrip(".").lower()
     out = store.dir("audio") / "clips" / names.clip_name(base, p.code, p.guid, ext)
+    return ClipPlan(p, folder, segments, start - pad_td, end + pad_td, out, ext, used)
+
+
+def execute_clip(plan: ClipPlan) -> cliplib.ClipResult:
+    """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access."""
     try:
-        res = cliplib.cut(folder, segments, start - pad_td, end + pad_td, out, ext)
+        return cliplib.cut(plan.folder, plan.segments, plan.start, plan.end, plan.out, plan.ext)
     except cliplib.ClipError as e:
         raise AudioError(str(e)) from e
-    return ClipInfo(res, used, p)
+
+
+def make_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0) -> ClipInfo:
+    """Cut the participant's answer from their room's stream by the ИС-02 times or markers."""
+    plan = plan_clip(store, ref, source=source, pad=pad)
+    return ClipInfo(execute_clip(plan), plan.source, plan.participant)
