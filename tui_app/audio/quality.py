@@ -163,21 +163,27 @@ class LevelMeter:
         self._clip_hold = int(clip_hold_seconds * samplerate)
 
     def update(self, block: np.ndarray) -> None:
-        x = to_float(block)
-        if len(x) == 0:
+        n = len(block)
+        if n == 0:
             return
-        rms = db(float(np.sqrt(np.mean(x ** 2))))
-        peak_abs = float(np.max(np.abs(x)))
+        if block.dtype == np.int16:  # the hot path: one dot product, no float64 copies
+            x = block.reshape(-1).astype(np.float32)
+            rms = db(float(np.sqrt(np.dot(x, x) / x.size)) / 32768.0)
+            peak_abs = max(int(block.max()), -int(block.min())) / 32768.0
+        else:
+            x = to_float(block)
+            rms = db(float(np.sqrt(np.mean(x ** 2))))
+            peak_abs = float(np.max(np.abs(x)))
         self.rms_db = rms
         self.peak_db = db(peak_abs)
         if rms < SILENCE_DB:
-            self.silent_frames += len(x)
+            self.silent_frames += n
         else:
             self.silent_frames = 0
         if peak_abs >= CLIP_LEVEL:
             self.clipped_blocks += 1
             self._last_clip_frame = self.frames
-        self.frames += len(x)
+        self.frames += n
 
     @property
     def silent_seconds(self) -> float:

@@ -29,9 +29,10 @@ FORMATS = {  # our name -> (libsndfile format, subtype, extension)
 }
 # Variable bitrate: LAME then writes its gapless header, so a segment decodes to exactly the
 # frames written (constant bitrate pads every file by up to ~1500 frames, which would shift
-# the timeline of a segmented day). Level 0.8 at 16 kHz mono: ~4-10 MB an hour of speech.
-MP3_COMPRESSION = 0.8
-MP3_BYTES_PER_HOUR = 12_000_000  # a conservative estimate (noise, the worst case: ~9.4 MB)
+# the timeline of a segmented day). Level 0.95 at 16 kHz mono (LAME VBR ~V9.5): speech over a
+# room's noise floor takes ~11-13 MB an hour (bench/audio.py); it is also the fastest level.
+MP3_COMPRESSION = 0.95
+MP3_BYTES_PER_HOUR = 14_000_000  # a conservative estimate for "hours left on the disk"
 DEFAULT_SEGMENT_SECONDS = 600
 DEFAULT_FLUSH_SECONDS = 5.0
 
