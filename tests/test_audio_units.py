@@ -304,3 +304,25 @@ def test_power_cut_loses_only_the_open_segments_tail(tmp_path, fmt):
     assert 0.3 <= tail <= 1.2
     segs = Manifest(tmp_path / "K_stream.json").refreshed()
     assert len(segs) == 3 and not segs[2].closed
+
+
+def test_log_times_become_markers_and_clip_falls_back_to_markers(demo_results_ws):
+    from tui_app.domain.models import RoomLogEntry
+    from tui_app.services import audio as svc
+
+    store = demo_results_ws.store
+    entries = [e for e in store.all(RoomLogEntry) if e.room == "101" and e.start and e.end]
+    assert entries
+    assert svc.sync_markers_from_log(store, "101") == len(entries)
+    assert svc.sync_markers_from_log(store, "101") == 0  # unchanged: nothing rewritten
+    folder, base = svc.room_folder(store, "101")
+    ms = mk.load(mk.markers_path(folder, base))
+    e = entries[0]
+    m = next(m for m in ms if m.guid == e.participant)
+    assert m.source == "log" and m.start_dt.time() == e.start and m.end_dt.time() == e.end
+    assert m.start_dt.date() == store.exam_day().date
+    # no stream recorded for the room: a clear Russian message
+    with pytest.raises(svc.AudioError, match="Потоковой записи аудитории 101 нет"):
+        svc.make_clip(store, store.participant(e.participant).code)
+    with pytest.raises(svc.AudioError, match="не найден"):
+        svc.make_clip(store, "нет-такого")

@@ -245,7 +245,12 @@ class RoomRecording:
         """Stop, close the open segment; returns the last notices (personal file saved…)."""
         self.recorder.stop()
         _ACTIVE.discard(self)
-        return self.poll()
+        notes = self.poll()
+        try:
+            sync_markers_from_log(self.store, self.room)  # ИС-02 times typed by hand -> markers
+        except (AudioError, OSError):
+            pass
+        return notes
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         return self.recorder.wait(timeout)
