@@ -203,11 +203,26 @@ def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_dir):
 def test_no_input_device_clear_russian_message(tmp_path):
     home = tmp_path / "plainhome"  # no .asoundrc: this machine has no sound card
     home.mkdir()
-    for args in (["audio-test", "--seconds", "1"], ["record", "--room", "101", "--oo", "470123"]):
-        r = cli(tmp_path / "ws", home, *args)
-        assert r.returncode == 2, r.stdout + r.stderr
-        assert "Нет устройства записи" in r.stderr
-        assert "Traceback" not in r.stderr
+    r = cli(tmp_path / "ws", home, "record", "--room", "101", "--oo", "470123")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "Нет устройства записи" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_no_input_device_in_process_real_portaudio(tmp_path, monkeypatch, ws):
+    """The same through the service in this process: PortAudio re-initialised with a plain HOME."""
+    from tui_app.audio import devices as devlib
+    from tui_app.services import audio as svc
+
+    home = tmp_path / "plain"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    devlib.refresh()
+    with pytest.raises(devlib.AudioUnavailable, match="Нет устройства записи"):
+        svc.run_test_recording(ws.store, 1.0)
+    with pytest.raises(devlib.AudioUnavailable, match="Нет устройства записи"):
+        svc.RoomRecording(ws.store, "101", oo="470123")
+    assert ws.store.setting("audio_test_ok") is None
 
 
 def test_no_portaudio_clear_russian_message(tmp_path):

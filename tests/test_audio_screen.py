@@ -143,6 +143,7 @@ def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
 
 async def _personal(demo_results_ws):
     store = demo_results_ws.store
+    store.set_setting(svc.SETTING_FORMAT, "wav")
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         app.push_screen(AudioScreen())
@@ -166,7 +167,7 @@ async def _personal(demo_results_ws):
         await pilot.pause(0.3)
         e = store.get(RoomLogEntry, guid)
         assert e is not None and e.room == "101" and e.start and e.end and e.end > e.start
-        personal = list((demo_results_ws.root / "audio").glob("*_aud101/personal/*.mp3"))
+        personal = list((demo_results_ws.root / "audio").glob("*_aud101/personal/*.wav"))
         assert len(personal) == 1
         secs = sf.info(str(personal[0])).frames / SR
         span = (datetime.combine(datetime.today(), e.end) - datetime.combine(datetime.today(), e.start))
