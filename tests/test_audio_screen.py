@@ -91,7 +91,7 @@ async def _f7_check_then_record(demo_results_ws):
         assert "ХОРОШО" in report and "дБFS" in report
         assert demo_results_ws.store.setting("audio_test_ok") is True
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.screen.session is not None and not app.screen.session.running)
+        await wait_for(pilot, lambda: app.screen.session is not None and app.screen.session.finished)
         await pilot.pause(0.3)
         status = text_of(app, "#audio-status")
         assert "остановлена" in status and "00:00:03" in status and "файлов: 1" in status
@@ -163,8 +163,8 @@ async def _personal(demo_results_ws):
         await pilot.press("f6")
         await pilot.pause(0.3)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: not scr.session.running)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: scr.session.finished and not scr.busy)
+        await pilot.pause(0.1)
         e = store.get(RoomLogEntry, guid)
         assert e is not None and e.room == "101" and e.start and e.end and e.end > e.start
         personal = list((demo_results_ws.root / "audio").glob("*_aud101/personal/*.wav"))

@@ -5,6 +5,7 @@ device gets `AudioUnavailable` with a clear Russian message; the rest of the pro
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -28,12 +29,36 @@ class AudioUnavailable(Exception):
 
 
 _sd: Any = None
+_alsa_handler: Any = None
+
+
+def _silence_alsa() -> None:
+    """ALSA prints its probing errors («cannot find card 0») straight to stderr, which is the
+    terminal the TUI draws on. Give it a handler that says nothing (Linux only)."""
+    global _alsa_handler
+    if not sys.platform.startswith("linux") or _alsa_handler is not None:
+        return
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("asound")
+        if not name:
+            return
+        lib = ctypes.CDLL(name)
+        proto = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                 ctypes.c_int, ctypes.c_char_p)
+        _alsa_handler = proto(lambda *a: None)
+        lib.snd_lib_error_set_handler(_alsa_handler)
+    except (OSError, AttributeError):
+        pass
 
 
 def sounddevice():
     """The sounddevice module, or AudioUnavailable(NO_PORTAUDIO)."""
     global _sd
     if _sd is None:
+        _silence_alsa()
         try:
             import sounddevice as sd  # noqa: PLC0415 - lazy on purpose
         except (OSError, ImportError) as e:

@@ -369,9 +369,20 @@ class AudioScreen(BaseScreen):
 
     def _stop_session(self) -> None:
         s = self.session
-        if s is None:
+        if s is None or self.busy == "останавливается запись":
             return
-        self._apply_notes(s.stop())
+        self.busy = "останавливается запись"
+        self.notify("Остановка записи: дописываются последние секунды…")
+        self._halt(s)
+
+    @work(thread=True, exclusive=True, group="audio-stop")
+    def _halt(self, s: svc.RoomRecording) -> None:
+        s.halt()
+        self.app.call_from_thread(self._stopped, s)
+
+    def _stopped(self, s: svc.RoomRecording) -> None:
+        self.busy = ""
+        self._apply_notes(s.finish())
         st = s.status()
         self.notify(f"Запись аудитории {s.room} остановлена: {_hms(st.elapsed)}, файлов: {st.segments}.")
         self._tick()
@@ -448,7 +459,10 @@ class AudioScreen(BaseScreen):
                 alert.update("НЕТ УСТРОЙСТВА ЗАПИСИ")
             meter.set_class(bool(self.device_error), "-alert")
             return
-        self._apply_notes(s.poll())
+        if not s.running and not s.finished and self.busy != "останавливается запись":
+            self._apply_notes(s.finish())  # a timed recording ended by itself
+        else:
+            self._apply_notes(s.poll())
         st = s.status()
         meter.set_levels(st.rms_db, st.peak_db, st.recording)
         state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"

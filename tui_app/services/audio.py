@@ -235,6 +235,7 @@ class RoomRecording:
             fmt=self.fmt, **kw)
         self.personal: Optional[Participant] = None
         self.personal_files: list[Path] = []
+        self.finished = False
         self.notices: list[str] = []
 
     def start(self) -> None:
@@ -243,8 +244,18 @@ class RoomRecording:
 
     def stop(self) -> list[str]:
         """Stop, close the open segment; returns the last notices (personal file saved…)."""
-        self.recorder.stop()
+        self.halt()
+        return self.finish()
+
+    def halt(self, timeout: float = 120.0) -> None:
+        """Stop capturing and wait for the writer to finish the queue (may take seconds:
+        call it off the UI thread). No store access."""
+        self.recorder.stop(timeout)
+
+    def finish(self) -> list[str]:
+        """After halt(), on the store's thread: the last events into the store and markers."""
         _ACTIVE.discard(self)
+        self.finished = True
         notes = self.poll()
         try:
             sync_markers_from_log(self.store, self.room)  # ИС-02 times typed by hand -> markers
