@@ -188,7 +188,7 @@ def test_recorder_device_lost_then_back(tmp_path):
     backend = FakeBackend([a, b], vanish_at=16000, failed_reconnects=2, pace=0.0005)
     clock_times = iter([T0, T0 + timedelta(seconds=30)])
     sink = SegmentWriter(tmp_path, "R", "wav", segment_seconds=600)
-    rec = Recorder(sink, backend, clock=lambda: next(clock_times), stall_seconds=0.3,
+    rec = Recorder(sink, backend, clock=lambda: next(clock_times), stall_seconds=1.0,
                    retry_seconds=0.05, max_frames=16000 + len(b))
     rec.start()
     assert rec.wait(15), "recorder did not finish"
