@@ -214,3 +214,20 @@ def test_snapshot_audio_no_device(demo_results_ws, monkeypatch, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 25), run_before=run_before)
+
+
+def test_check_shows_live_level_while_recording(demo_results_ws, fake_device):
+    async def go():
+        app = ShtabApp(demo_results_ws)
+        async with app.run_test(size=(80, 25)) as pilot:
+            app.push_screen(AudioScreen(test_seconds=4.0))
+            await pilot.pause()
+            scr = app.screen
+            await pilot.press("f3")
+            meter = scr.query_one("#audio-meter")
+            await wait_for(pilot, lambda: scr.busy and meter.active and meter.level > -30)
+            assert "Проверочная запись" in text_of(app, "#audio-status")
+            await wait_for(pilot, lambda: scr.last_check is not None)
+            assert "ХОРОШО" in text_of(app, "#audio-report")
+
+    asyncio.run(go())

@@ -288,14 +288,16 @@ class AudioScreen(BaseScreen):
         folder = self.app.store.dir("audio") / "test"
         try:
             res = svc.capture_check(folder, dev, self.test_seconds, self.room,
-                                    progress=lambda f: self.app.call_from_thread(self._check_progress, f))
+                                    progress=lambda f, rms, peak: self.app.call_from_thread(
+                                        self._check_progress, f, rms, peak))
         except (AudioUnavailable, svc.AudioError) as e:
             self.app.call_from_thread(self._check_failed, str(e))
             return
         self.app.call_from_thread(self._check_done, res)
 
-    def _check_progress(self, frac: float) -> None:
-        self._status(f"[b]Проверочная запись[/b]: {frac * 100:.0f} %")
+    def _check_progress(self, frac: float, rms: float, peak: float) -> None:
+        self.query_one("#audio-meter", LevelMeter).set_levels(rms, peak, True)
+        self._status(f"[b]Проверочная запись[/b]: {frac * 100:.0f} % — говорите обычным голосом")
 
     def _check_failed(self, message: str) -> None:
         self.busy = ""

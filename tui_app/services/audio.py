@@ -141,7 +141,7 @@ class CheckResult:
 
 
 def capture_check(folder: Path, dev: InputDevice, seconds: float = 10.0, room: str = "",
-                  progress: Optional[Callable[[float], None]] = None,
+                  progress: Optional[Callable[[float, float, float], None]] = None,
                   clock: Callable[[], datetime] = datetime.now) -> CheckResult:
     """Record `seconds` from `dev`, judge it, keep it as a WAV in `folder`. No store access:
     safe in a worker thread."""
@@ -150,8 +150,9 @@ def capture_check(folder: Path, dev: InputDevice, seconds: float = 10.0, room: s
                    clock=clock, stall_seconds=max(3.0, seconds))
     rec.start()
     while not rec.wait(0.05):
-        if progress:
-            progress(min(1.0, rec.stats.captured_frames / (seconds * SAMPLERATE)))
+        if progress:  # share of the check done, the live level (RMS, peak dBFS)
+            m = rec.writer.meter
+            progress(min(1.0, rec.stats.captured_frames / (seconds * SAMPLERATE)), m.rms_db, m.peak_db)
     samples = sink.samples()
     result = analyze(samples, SAMPLERATE)
     folder = Path(folder)
@@ -176,7 +177,7 @@ def remember_check(store: Store, res: CheckResult, room: str = "") -> None:
 
 
 def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str] = None,
-                       room: str = "", progress: Optional[Callable[[float], None]] = None,
+                       room: str = "", progress: Optional[Callable[[float, float, float], None]] = None,
                        clock: Callable[[], datetime] = datetime.now) -> CheckResult:
     dev = current_device(store, device)
     res = capture_check(store.dir("audio") / "test", dev, seconds, room, progress, clock)
