@@ -122,15 +122,13 @@ class FastSource:
                         try:
                             callback(block.reshape(-1, 1), blocksize, None, None)
                         except _Stop:
-                            break
-                        pos += blocksize
+                            pos = src.frames  # the last block was taken: mark the end below
+                        else:
+                            pos += blocksize
                         if pos >= next_mark or pos >= src.frames:
                             cur = tracemalloc.get_traced_memory()[0] / 2**20 if tracemalloc.is_tracing() else 0
                             src.marks.append((pos / SR / 3600, rss_mb(), cur))
                             next_mark = (pos // (3600 * SR) + 1) * 3600 * SR
-                    else:
-                        cur = tracemalloc.get_traced_memory()[0] / 2**20 if tracemalloc.is_tracing() else 0
-                        src.marks.append((pos / SR / 3600, rss_mb(), cur))
                 finally:
                     self_s.active = False
 
