@@ -35,14 +35,14 @@ class ClipResult:
 
 
 def _read_range(path: Path, first: int, count: int) -> np.ndarray:
+    """Frames [first, first+count) of a file. WAV seeks exactly. For MP3, libsndfile 1.2
+    decodes right only in the first read call after opening (later calls and seek() come
+    out shifted for VBR files), so a segment (10 minutes, ~19 MB) is read in one call."""
     with sf.SoundFile(str(path)) as f:
-        try:
+        if f.format == "WAV":
             f.seek(first)
-            data = f.read(count, dtype="int16", always_2d=True)
-        except Exception:  # a decoder that cannot seek: read from the start
-            f.seek(0)
-            data = f.read(first + count, dtype="int16", always_2d=True)[first:]
-    return data
+            return f.read(count, dtype="int16", always_2d=True)
+        return f.read(first + count, dtype="int16", always_2d=True)[first:]
 
 
 def cut(folder: Path, segments: list[Segment], start: datetime, end: datetime, out: Path,
