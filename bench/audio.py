@@ -261,15 +261,20 @@ def main() -> None:
         return
 
     print("Аудио: скорость записи+кодирования (кратно реальному времени) и память, 16 кГц моно")
-    print("(сравнение с базовой линией того же запуска: машина общая и шумная)\n")
+    print("(сравнение с базовой линией того же запуска: машина общая и шумная; скорость — лучшая из двух)\n")
     speed_h = 0.25
-    base = run_child("baseline", "raw", speed_h)
+
+    def best(kind: str, fmt: str) -> dict:  # best of two: the machine is shared
+        runs = [run_child(kind, fmt, speed_h, trace=False) for _ in range(2)]
+        return max(runs, key=lambda r: r["xrt"])
+
+    base = best("baseline", "raw")
     print(f"базовая линия: сырое копирование {speed_h * 60:.0f} мин звука в файл — {base['xrt']:8.0f}x "
           f"({base['wall']:.2f} с)")
     results = {}
     for fmt in ("wav", "mp3"):
-        enc = run_child("encoder", fmt, speed_h)
-        r = run_child("pipeline", fmt, speed_h, trace=False)
+        enc = best("encoder", fmt)
+        r = best("pipeline", fmt)
         results[fmt] = r
         print(f"{fmt.upper()} {speed_h * 60:.0f} мин: {r['xrt']:7.0f}x реального времени ({r['wall']:.1f} с) = "
               f"{r['xrt'] / base['xrt']:.4f} от сырого копирования; потеряно блоков {r['dropped']}; "
