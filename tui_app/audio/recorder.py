@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol
@@ -271,7 +271,6 @@ class RecorderStats:
     losses: int = 0
     sessions: int = 0
     finished: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 class Recorder:

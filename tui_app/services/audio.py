@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -19,7 +19,6 @@ from ..audio.devices import AudioUnavailable, InputDevice
 from ..audio.quality import SILENCE_WARN_SECONDS, Analysis, analyze
 from ..audio.recorder import MemorySink, Recorder
 from ..audio.segments import (
-    CHANNELS,
     DEFAULT_SEGMENT_SECONDS,
     SAMPLERATE,
     Manifest,
