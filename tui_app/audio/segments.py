@@ -1,0 +1,275 @@
+"""The day's stream as consecutive segment files plus a manifest beside them.
+
+A segment is closed (and a new one opened) every `segment_seconds` of audio, and the open
+one is flushed to disk every `flush_seconds`: a power cut loses only the open segment's
+last few seconds. The manifest (`<base>_stream.json`, durable_write) lists every segment
+with the wall-clock time of its first frame, so a clip can be cut by time across files.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import soundfile as sf
+
+from ..store.atomic import durable_write
+from . import names
+
+SAMPLERATE = 16000
+CHANNELS = 1
+FORMATS = {  # our name -> (libsndfile format, subtype, extension)
+    "mp3": ("MP3", "MPEG_LAYER_III", "mp3"),
+    "wav": ("WAV", "PCM_16", "wav"),
+}
+# Variable bitrate: LAME then writes its gapless header, so a segment decodes to exactly the
+# frames written (constant bitrate pads every file by up to ~1500 frames, which would shift
+# the timeline of a segmented day). Level 0.95 at 16 kHz mono (LAME VBR ~V9.5): speech over a
+# room's noise floor takes ~11-13 MB an hour (bench/audio.py); it is also the fastest level.
+MP3_COMPRESSION = 0.95
+MP3_BYTES_PER_HOUR = 14_000_000  # a conservative estimate for "hours left on the disk"
+DEFAULT_SEGMENT_SECONDS = 600
+DEFAULT_FLUSH_SECONDS = 5.0
+
+_mp3_ok: Optional[bool] = None
+
+
+class FormatError(Exception):
+    """A format libsndfile cannot write here (Russian message)."""
+
+
+def mp3_available() -> bool:
+    """True if this libsndfile writes MP3 (soundfile >= 0.12 bundles one that does)."""
+    global _mp3_ok
+    if _mp3_ok is None:
+        try:
+            buf = io.BytesIO()
+            with _open(buf, "mp3", SAMPLERATE, CHANNELS) as f:
+                f.write(np.zeros(SAMPLERATE // 10, dtype=np.int16))
+            _mp3_ok = len(buf.getvalue()) > 0
+        except Exception:
+            _mp3_ok = False
+    return _mp3_ok
+
+
+def effective_format(fmt: str) -> tuple[str, str]:
+    """(format actually used, Russian notice or "") — MP3 falls back to WAV if unavailable."""
+    fmt = (fmt or "mp3").lower()
+    if fmt not in FORMATS:
+        raise FormatError(f"Неизвестный формат «{fmt}»: возможны mp3 или wav.")
+    if fmt == "mp3" and not mp3_available():
+        return "wav", ("Библиотека libsndfile на этом компьютере не умеет писать MP3: "
+                       "запись идёт в WAV (файлы крупнее, ~115 МБ в час).")
+    return fmt, ""
+
+
+def bytes_per_hour(fmt: str, samplerate: int = SAMPLERATE, channels: int = CHANNELS) -> int:
+    if fmt == "mp3":
+        return MP3_BYTES_PER_HOUR
+    return samplerate * channels * 2 * 3600
+
+
+def _open(target, fmt: str, samplerate: int, channels: int) -> sf.SoundFile:
+    major, subtype, _ = FORMATS[fmt]
+    if fmt == "mp3":
+        try:
+            return sf.SoundFile(target, "w", samplerate, channels, format=major, subtype=subtype,
+                                compression_level=MP3_COMPRESSION, bitrate_mode="VARIABLE")
+        except TypeError:  # soundfile < 0.13: no bitrate options, libsndfile's default
+            if hasattr(target, "seek"):
+                target.seek(0)
+    return sf.SoundFile(target, "w", samplerate, channels, format=major, subtype=subtype)
+
+
+class AudioFile:
+    """One file being written: soundfile over our own file object so we can fsync it."""
+
+    def __init__(self, path: Path, fmt: str, samplerate: int, channels: int) -> None:
+        self.path = Path(path)
+        self.fmt = fmt
+        self.frames = 0
+        self._fo = open(self.path, "w+b")
+        try:
+            if os.name != "nt":
+                os.fchmod(self._fo.fileno(), 0o600)
+            self._sf = _open(self._fo, fmt, samplerate, channels)
+        except BaseException:
+            self._fo.close()
+            raise
+
+    def write(self, block: np.ndarray) -> None:
+        self._sf.write(block)
+        self.frames += len(block)
+
+    def flush(self) -> None:
+        self._sf.flush()
+        self._fo.flush()
+        try:
+            os.fsync(self._fo.fileno())
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self._sf.close()
+            self._fo.flush()
+            try:
+                os.fsync(self._fo.fileno())
+            except OSError:
+                pass
+        finally:
+            self._fo.close()
+
+
+@dataclass
+class Segment:
+    file: str
+    start: str  # ISO datetime of the first frame (local wall clock)
+    frames: int = 0
+    samplerate: int = SAMPLERATE
+    closed: bool = False
+
+    @property
+    def start_dt(self) -> datetime:
+        return datetime.fromisoformat(self.start)
+
+    @property
+    def end_dt(self) -> datetime:
+        return self.start_dt + timedelta(seconds=self.frames / self.samplerate)
+
+
+class Manifest:
+    """`<base>_stream.json`: the room's segments, in order, across every session of the day."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.segments: list[Segment] = []
+        if self.path.exists():
+            try:
+                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                self.segments = [Segment(**s) for s in raw.get("segments", [])]
+            except (ValueError, TypeError):
+                self.segments = []  # rebuilt from file names by scan()
+        if not self.segments:
+            self.segments = scan_segments(self.path.parent)
+
+    def next_index(self) -> int:
+        idx = [names.parse_segment_name(s.file) for s in self.segments]
+        return max((i[1] for i in idx if i), default=0) + 1
+
+    def save(self) -> None:
+        data = {"segments": [asdict(s) for s in self.segments]}
+        durable_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
+                      keep_backup=False)
+
+    def refreshed(self) -> list[Segment]:
+        """Segments with frame counts read from the files (an unclosed one after a crash)."""
+        out = []
+        for s in self.segments:
+            p = self.path.parent / s.file
+            if not p.exists():
+                continue
+            if not s.closed or s.frames == 0:
+                try:
+                    s = Segment(s.file, s.start, sf.info(str(p)).frames, s.samplerate, s.closed)
+                except Exception:
+                    continue
+            out.append(s)
+        return out
+
+
+def scan_segments(folder: Path) -> list[Segment]:
+    """Rebuild the segment list from file names when the manifest is missing."""
+    out = []
+    for p in sorted(Path(folder).glob("*_[0-9][0-9][0-9]*_[0-9][0-9][0-9][0-9][0-9][0-9].*")):
+        parsed = names.parse_segment_name(p.name)
+        if not parsed or p.suffix.lower() not in (".mp3", ".wav"):
+            continue
+        m = p.name.split("_")[0]
+        try:
+            start = datetime.strptime(f"{m} {parsed[2]}", "%Y-%m-%d %H%M%S")
+            info = sf.info(str(p))
+        except Exception:
+            continue
+        out.append(Segment(p.name, start.isoformat(), info.frames, info.samplerate, True))
+    return out
+
+
+class SegmentWriter:
+    """Writes blocks into consecutive segment files of `segment_seconds` each."""
+
+    def __init__(self, folder: Path, base: str, fmt: str = "mp3", *,
+                 samplerate: int = SAMPLERATE, channels: int = CHANNELS,
+                 segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
+                 flush_seconds: float = DEFAULT_FLUSH_SECONDS,
+                 on_segment: Optional[Callable[[Path], None]] = None) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.base = base
+        self.fmt = fmt
+        self.ext = FORMATS[fmt][2]
+        self.samplerate = samplerate
+        self.channels = channels
+        self.segment_frames = max(1, int(segment_seconds * samplerate))
+        self.flush_frames = max(1, int(flush_seconds * samplerate))
+        self.manifest = Manifest(self.folder / f"{base}_stream.json")
+        self.on_segment = on_segment
+        self.current: Optional[AudioFile] = None
+        self._entry: Optional[Segment] = None
+        self._since_flush = 0
+        self.total_frames = 0
+        self.paths: list[Path] = []
+
+    def write(self, block: np.ndarray, start: datetime) -> None:
+        """Write `block`, whose first frame was captured at `start` (wall clock)."""
+        pos = 0
+        n = len(block)
+        while pos < n:
+            if self.current is None:
+                self._open(start + timedelta(seconds=pos / self.samplerate))
+            assert self.current is not None
+            room = self.segment_frames - self.current.frames
+            take = min(room, n - pos)
+            self.current.write(block[pos:pos + take])
+            pos += take
+            self.total_frames += take
+            self._since_flush += take
+            if self.current.frames >= self.segment_frames:
+                self.close_segment()
+            elif self._since_flush >= self.flush_frames:
+                self.current.flush()
+                self._since_flush = 0
+
+    def _open(self, start: datetime) -> None:
+        index = self.manifest.next_index()
+        name = names.segment_name(self.base, index, start, self.ext)
+        path = self.folder / name
+        self.current = AudioFile(path, self.fmt, self.samplerate, self.channels)
+        self._entry = Segment(name, start.isoformat(timespec="milliseconds"), 0, self.samplerate)
+        self.manifest.segments.append(self._entry)
+        self.manifest.save()
+        self._since_flush = 0
+        self.paths.append(path)
+        if self.on_segment:
+            self.on_segment(path)
+
+    def close_segment(self) -> None:
+        """Close the open segment (end of segment, device lost, stop). Next write opens a new one."""
+        if self.current is None:
+            return
+        cur, entry = self.current, self._entry
+        self.current = None
+        self._entry = None
+        cur.close()
+        if entry is not None:
+            entry.frames = cur.frames
+            entry.closed = True
+            self.manifest.save()
+
+    def close(self) -> None:
+        self.close_segment()

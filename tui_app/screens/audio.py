@@ -1,0 +1,480 @@
+"""F7 Аудио: microphone, test recording with a verdict and playback, the room's day stream
+with a level meter, personal recordings (times go into the ИС-02 log), clips."""
+from __future__ import annotations
+
+from typing import Optional
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..audio.devices import AudioUnavailable, InputDevice
+from ..domain.models import RoomLogEntry
+from ..services import audio as svc
+from ..widgets.level_meter import LevelMeter
+from .base import BaseScreen
+
+TEST_SECONDS = 10.0
+
+
+def _hms(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+class DevicePicker(ModalScreen[Optional[InputDevice]]):
+    """Choose the microphone; F5 re-scans (a microphone plugged in just now)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Отмена"),
+        Binding("f5", "rescan", "Обновить список"),
+        Binding("f9", "format", "Формат MP3/WAV"),
+    ]
+
+    def __init__(self, devices: list[InputDevice], current: str = "") -> None:
+        super().__init__()
+        self.devices = devices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="device-box"):
+            yield Static("Устройство записи — стрелки и Enter; F5 — обновить список;\n"
+                         "F9 — формат файлов (MP3 или WAV); Esc — закрыть", id="device-title")
+            yield Static(id="device-format")
+            yield OptionList(*self._options(), id="device-list")
+            yield Footer()
+
+    def _options(self) -> list[Option]:
+        return [Option(("● " if d.name == self.current else "  ") + f"{d.index}: {d.label}",
+                       id=str(i)) for i, d in enumerate(self.devices)]
+
+    def on_mount(self) -> None:
+        self._show_format()
+        self.query_one(OptionList).focus()
+
+    def _show_format(self) -> None:
+        fmt, notice = svc.audio_format(self.app.store)
+        size = "~115 МБ в час" if fmt == "wav" else "~4–10 МБ в час"
+        self.query_one("#device-format", Static).update(
+            f"Формат: [b]{fmt.upper()}[/b] 16 кГц моно ({size}) {notice}")
+
+    def action_format(self) -> None:
+        fmt, _ = svc.audio_format(self.app.store)
+        svc.set_format(self.app.store, "wav" if fmt == "mp3" else "mp3")
+        self._show_format()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.devices[int(event.option.id)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_rescan(self) -> None:
+        try:
+            self.devices = svc.refresh_devices()
+        except AudioUnavailable as e:
+            self.app.notify(str(e), severity="error", timeout=8)
+            self.devices = []
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        ol.add_options(self._options())
+
+
+class AudioScreen(BaseScreen):
+    HELP_TITLE = "Аудио (F7)"
+    HELP = """\
+**Аудиозапись аудитории**
+
+Накануне — **проверочная запись (F3)**: 10 секунд, затем вывод по сигналу — «слишком тихо»,
+«перегрузка», «шумно» или «хорошо» — с измеренными уровнями. **F4** — прослушать её.
+
+В день собеседования выберите аудиторию слева (стрелки, Enter) и нажмите **F5** — идёт
+потоковая запись на весь день. Файлы пишутся частями по 10 минут в папку `audio/` рабочей
+папки: при отключении питания теряются только последние секунды. Имя файла содержит дату,
+код ОО и номер аудитории.
+
+Следите за индикатором уровня, временем записи и запасом диска в часах. Громкое
+предупреждение появится, если на входе тишина, звук перегружен или микрофон пропал
+(запись сама продолжится в новый файл, когда он вернётся).
+
+**F6** — персональная запись выбранного в таблице участника: первое нажатие — начало,
+второе — конец. Время начала и окончания записывается в ведомость ИС-02 и в метки потока.
+
+**F8** — вырезать ответ выбранного участника из потоковой записи по времени ИС-02
+(для эксперта по второй схеме и для апелляции): файл в папке `audio/clips/`.
+
+**F2** — выбрать микрофон; там же **F9** — формат файлов (MP3 или WAV).
+"""
+    # Esc (back) works as everywhere but is not shown: the 80-column footer needs the room
+    BINDINGS = [b for b in BaseScreen.BINDINGS if b.key != "escape"] + [
+        Binding("escape", "back", "Назад", id="back", show=False),
+        Binding("f2", "device", "Микрофон", id="audio-device"),
+        Binding("f3", "test", "Тест", id="audio-test"),
+        Binding("f4", "play", "Слушать", id="audio-play"),
+        Binding("f5", "record", "Запись", id="audio-record"),
+        Binding("f6", "personal", "Личная", id="audio-personal"),
+        Binding("f8", "clip", "Фрагмент", id="audio-clip"),
+    ]
+
+    def __init__(self, test_seconds: float = TEST_SECONDS, record_seconds: Optional[float] = None) -> None:
+        super().__init__()
+        self.test_seconds = test_seconds
+        self.record_seconds = record_seconds  # a limit (tests, a timed recording); None = until F5
+        self.devices: list[InputDevice] = []
+        self.device_error: str = ""
+        self.last_check: Optional[svc.CheckResult] = None
+        self.busy = ""
+        self.room = ""
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="audio-device")
+        yield LevelMeter(id="audio-meter")
+        yield Static(id="audio-status")
+        yield Static(id="audio-alert")
+        with Horizontal(id="audio-body"):
+            yield OptionList(id="audio-rooms")
+            yield DataTable(id="audio-people", cursor_type="row", zebra_stripes=True)
+            yield Static(id="audio-report")
+        yield Footer(compact=True)
+
+    @property
+    def session(self) -> Optional[svc.RoomRecording]:
+        return getattr(self.app, "_audio_session", None)
+
+    @session.setter
+    def session(self, value: Optional[svc.RoomRecording]) -> None:
+        self.app._audio_session = value  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audio-people", DataTable)
+        table.add_columns("Код", "Участник", "Нач.", "Кон.")
+        rooms = self.query_one("#audio-rooms", OptionList)
+        numbers = [r.number for r in self.app.store.rooms()]
+        rooms.border_title = "Ауд."
+        rooms.add_options([Option(n, id=n) for n in numbers])
+        if self.session is not None:
+            self.room = self.session.room
+        elif numbers:
+            self.room = numbers[0]
+        if self.room in numbers:
+            rooms.highlighted = numbers.index(self.room)
+        self._fill_people()
+        last = self.app.store.setting(svc.SETTING_TEST_RESULT)
+        if last:
+            self._report_saved(last)
+        else:
+            self.query_one("#audio-report", Static).update(
+                "[b]Проверка не проводилась[/b]\nF3 — записать 10 с\nи получить вывод.")
+        self._load_devices()
+        self._tick()
+        self.set_interval(0.2, self._tick)
+        (table if numbers else rooms).focus()
+
+    # -- devices ---------------------------------------------------------------------------
+    def _load_devices(self) -> None:
+        try:
+            self.devices = svc.list_devices()
+            self.device_error = ""
+        except AudioUnavailable as e:
+            self.devices = []
+            self.device_error = str(e)
+        self._show_device()
+
+    def _device(self) -> Optional[InputDevice]:
+        if not self.devices:
+            return None
+        try:
+            return svc.current_device(self.app.store)
+        except AudioUnavailable:
+            return None
+
+    def _show_device(self) -> None:
+        fmt, notice = svc.audio_format(self.app.store)
+        d = self._device()
+        name = d.name if d else "[b red]нет[/b red]"
+        text = f"Микрофон: [b]{name}[/b] · формат: [b]{fmt.upper()}[/b] 16 кГц моно"
+        if notice:
+            text += f"\n[yellow]{notice}[/yellow]"
+        self.query_one("#audio-device", Static).update(text)
+
+    def _need_device(self) -> Optional[InputDevice]:
+        d = self._device()
+        if d is None:
+            self.notify(self.device_error or svc.devlib.NO_INPUT, severity="error", timeout=10)
+        return d
+
+    def action_device(self) -> None:
+        if self.session and self.session.running:
+            self.notify("Микрофон и формат меняют, когда запись остановлена (F5).", severity="warning")
+            return
+        try:
+            self.devices = svc.refresh_devices()
+            self.device_error = ""
+        except AudioUnavailable as e:
+            self.devices, self.device_error = [], str(e)
+            self._show_device()
+            self.notify(str(e), severity="error", timeout=10)
+            return
+        current = self.app.store.setting(svc.SETTING_DEVICE) or ""
+
+        def chosen(dev: Optional[InputDevice]) -> None:
+            if dev is not None:
+                svc.choose_device(self.app.store, dev)
+                self.notify(f"Выбран микрофон: {dev.name}")
+            self._show_device()
+
+        self.app.push_screen(DevicePicker(self.devices, current), chosen)
+
+    # -- rooms and participants -----------------------------------------------------------------
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "audio-rooms" and event.option.id:
+            if self.session and self.session.running and event.option.id != self.session.room:
+                return  # the table keeps showing the room being recorded
+            self.room = event.option.id
+            self._fill_people()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "audio-rooms":
+            self.query_one("#audio-people", DataTable).focus()
+
+    def _fill_people(self) -> None:
+        table = self.query_one("#audio-people", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        store = self.app.store
+        log = {e.participant: e for e in store.all(RoomLogEntry)}
+        people = [p for p in store.participants() if p.room == self.room and not p.absent]
+        people.sort(key=lambda p: (p.order or 10 ** 6, p.surname, p.name))
+        for p in people:
+            e = log.get(p.guid)
+            table.add_row(p.code or "—", p.short_fio,
+                          e.start.strftime("%H:%M") if e and e.start else "",
+                          e.end.strftime("%H:%M") if e and e.end else "", key=p.guid)
+        if people:
+            table.move_cursor(row=min(max(keep, 0), len(people) - 1))
+
+    def _selected(self):
+        table = self.query_one("#audio-people", DataTable)
+        if table.row_count == 0:
+            self.notify("Выберите участника в таблице (в аудитории нет участников).", severity="warning")
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.app.store.participant(key)
+
+    # -- test recording --------------------------------------------------------------------------
+    def action_test(self) -> None:
+        if self.busy:
+            self.notify(f"Подождите: {self.busy}.", severity="warning")
+            return
+        if self.session and self.session.running:
+            self.notify("Во время записи аудитории проверка не нужна: смотрите на индикатор.",
+                        severity="warning")
+            return
+        dev = self._need_device()
+        if dev is None:
+            return
+        self.busy = "идёт проверочная запись"
+        self._status(f"[b]Проверочная запись {self.test_seconds:g} с[/b]: говорите обычным голосом…")
+        self._run_check(dev)
+
+    @work(thread=True, exclusive=True, group="audio-check")
+    def _run_check(self, dev: InputDevice) -> None:
+        folder = self.app.store.dir("audio") / "test"
+        try:
+            res = svc.capture_check(folder, dev, self.test_seconds, self.room,
+                                    progress=lambda f, rms, peak: self.app.call_from_thread(
+                                        self._check_progress, f, rms, peak))
+        except (AudioUnavailable, svc.AudioError) as e:
+            self.app.call_from_thread(self._check_failed, str(e))
+            return
+        self.app.call_from_thread(self._check_done, res)
+
+    def _check_progress(self, frac: float, rms: float, peak: float) -> None:
+        self.query_one("#audio-meter", LevelMeter).set_levels(rms, peak, True)
+        self._status(f"[b]Проверочная запись[/b]: {frac * 100:.0f} % — говорите обычным голосом")
+
+    def _check_failed(self, message: str) -> None:
+        self.busy = ""
+        self._status("")
+        self.notify(message, severity="error", timeout=10)
+
+    def _check_done(self, res: svc.CheckResult) -> None:
+        self.busy = ""
+        self.last_check = res
+        svc.remember_check(self.app.store, res, self.room)
+        a = res.analysis
+        meter = self.query_one("#audio-meter", LevelMeter)
+        meter.set_levels(a.rms_db, a.peak_db, True)
+        self._report_saved({**a.as_dict(), "at": "F4 — прослушать"}, title="Проверка")
+        self._status(f"Проверка: [b]{a.verdict.label}[/b]. F4 — прослушать.")
+        self.notify(f"Проверка: {a.verdict.label}", severity="information" if a.verdict.value == "good" else "warning")
+
+    def _report_saved(self, d: dict, title: str = "Последняя проверка") -> None:
+        """The verdict and the measured levels, compact enough for 80 columns."""
+        from ..audio.quality import Verdict
+
+        v = Verdict(d.get("verdict", "quiet"))
+        colour = "green" if v.value == "good" else "red"
+        self.query_one("#audio-report", Static).update(
+            f"{title}:\n[b {colour}]{v.label.upper()}[/]\n"
+            f"RMS      {d.get('rms_db', 0):6.1f} дБFS\n"
+            f"пик      {d.get('peak_db', 0):6.1f} дБFS\n"
+            f"голос    {d.get('active_db', 0):6.1f} дБFS\n"
+            f"шум      {d.get('noise_floor_db', 0):6.1f} дБFS\n"
+            f"запас    {d.get('snr_db', 0):6.1f} дБ\n"
+            f"клиппинг {d.get('clip_ratio', 0) * 100:6.2f} %\n"
+            f"[dim]{d.get('at', '')}[/dim]")
+
+    def action_play(self) -> None:
+        if self.last_check is None:
+            self.notify("Сначала сделайте проверочную запись (F3).", severity="warning")
+            return
+        try:
+            svc.play(self.last_check.samples, self.last_check.samplerate)
+            self.notify(f"Воспроизведение {self.last_check.analysis.seconds:.0f} с…")
+        except AudioUnavailable as e:
+            self.notify(f"{e}\nФайл: {self.last_check.path}", severity="error", timeout=12)
+
+    # -- the room's stream --------------------------------------------------------------------------
+    def action_record(self) -> None:
+        s = self.session
+        if s and s.running:
+            self._stop_session()
+            return
+        if self.busy:
+            self.notify(f"Подождите: {self.busy}.", severity="warning")
+            return
+        if not self.room:
+            self.notify("Нет аудиторий: сначала задайте аудитории (F3 на главном экране).", severity="error")
+            return
+        dev = self._need_device()
+        if dev is None:
+            return
+        try:
+            rec = svc.RoomRecording(self.app.store, self.room, device=str(dev.index),
+                                    seconds=self.record_seconds)
+            rec.start()
+        except (AudioUnavailable, svc.AudioError) as e:
+            self.notify(str(e), severity="error", timeout=10)
+            return
+        self.session = rec
+        if rec.notice:
+            self.notify(rec.notice, severity="warning", timeout=10)
+        self.notify(f"Запись аудитории {self.room} начата.")
+        self._tick()
+
+    def _stop_session(self) -> None:
+        s = self.session
+        if s is None or self.busy == "останавливается запись":
+            return
+        self.busy = "останавливается запись"
+        self.notify("Остановка записи: дописываются последние секунды…")
+        self._halt(s)
+
+    @work(thread=True, exclusive=True, group="audio-stop")
+    def _halt(self, s: svc.RoomRecording) -> None:
+        s.halt()
+        self.app.call_from_thread(self._stopped, s)
+
+    def _stopped(self, s: svc.RoomRecording) -> None:
+        self.busy = ""
+        self._apply_notes(s.finish())
+        st = s.status()
+        self.notify(f"Запись аудитории {s.room} остановлена: {_hms(st.elapsed)}, файлов: {st.segments}.")
+        self._tick()
+
+    def action_personal(self) -> None:
+        s = self.session
+        if s is None or not s.running:
+            self.notify("Сначала начните запись аудитории (F5), затем персональную (F6).", severity="warning")
+            return
+        p = self._selected()
+        if p is None:
+            return
+        if s.personal is not None and s.personal.guid == p.guid:
+            s.personal_stop()
+            self.notify(f"Персональная запись {p.short_fio}: стоп.")
+        else:
+            s.personal_start(p)
+            self.notify(f"Персональная запись {p.short_fio}: старт.")
+        self._tick()
+
+    def action_clip(self) -> None:
+        if self.busy:
+            self.notify(f"Подождите: {self.busy}.", severity="warning")
+            return
+        p = self._selected()
+        if p is None:
+            return
+        try:
+            plan = svc.plan_clip(self.app.store, p.guid)
+        except svc.AudioError as e:
+            self.notify(str(e), severity="error", timeout=10)
+            return
+        self.busy = "вырезается фрагмент"
+        self._status(f"Вырезается фрагмент {plan.start:%H:%M:%S}–{plan.end:%H:%M:%S}…")
+        self._run_clip(plan)
+
+    @work(thread=True, exclusive=True, group="audio-clip")
+    def _run_clip(self, plan: svc.ClipPlan) -> None:
+        try:
+            res = svc.execute_clip(plan)
+        except svc.AudioError as e:
+            self.app.call_from_thread(self._check_failed, str(e))
+            return
+        self.app.call_from_thread(self._clip_done, res, plan)
+
+    def _clip_done(self, res, plan: svc.ClipPlan) -> None:
+        self.busy = ""
+        self._status(f"Фрагмент ({plan.source}): {res.seconds:.0f} с → audio/clips/{res.path.name}")
+        self.notify(f"Фрагмент сохранён: {res.path.name}")
+        if res.missing_seconds > 0.05:
+            self.notify(f"{res.missing_seconds:.0f} с этого времени в записи нет (тишина).", severity="warning")
+
+    # -- the live view -------------------------------------------------------------------------------
+    def _status(self, text: str) -> None:
+        self.query_one("#audio-status", Static).update(text)
+
+    def _apply_notes(self, notes: list[str]) -> None:
+        for n in notes:
+            self.notify(n, severity="warning" if "пропало" in n or "Ошибка" in n or "Диск" in n else "information")
+        if any("Персональная" in n for n in notes):
+            self._fill_people()
+
+    def _tick(self) -> None:
+        s = self.session
+        alert = self.query_one("#audio-alert", Static)
+        meter = self.query_one("#audio-meter", LevelMeter)
+        if s is None:
+            if not self.busy and self.last_check is None:
+                self._status(self.device_error and f"[b red]{self.device_error}[/b red]" or
+                             "Запись не идёт. F5 — начать запись выбранной аудитории.")
+            alert.update("")
+            alert.set_class(bool(self.device_error), "-loud")
+            if self.device_error:
+                alert.update("НЕТ УСТРОЙСТВА ЗАПИСИ")
+            meter.set_class(bool(self.device_error), "-alert")
+            return
+        if not s.running and not s.finished and self.busy != "останавливается запись":
+            self._apply_notes(s.finish())  # a timed recording ended by itself
+        else:
+            self._apply_notes(s.poll())
+        st = s.status()
+        meter.set_levels(st.rms_db, st.peak_db, st.recording)
+        state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"
+        line1 = (f"{state} ауд. {st.room} · [b]{_hms(st.elapsed)}[/b] · файлов: {st.segments}"
+                 f" · диск: ≈{st.hours_left:.0f} ч записи")
+        line2 = f"Потеряно блоков: {st.dropped} · переполнений устройства: {st.overflows}"
+        if st.personal:
+            line2 += f" · [b]персональная: {st.personal}[/b]"
+        self._status(line1 + "\n" + line2)
+        loud = st.warnings
+        alert.update("\n".join(loud))
+        alert.set_class(bool(loud), "-loud")
+        meter.set_class(bool(loud), "-alert")
