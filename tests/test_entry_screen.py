@@ -80,7 +80,6 @@ async def test_live_total_updates_on_every_key(typing_ws):
             text = str(grid.render())
             seen.append(text.split("Итого: ")[1].split("/")[0])
         assert seen == ["1", "2", "3", "5"]
-        assert "незачёт" not in str(grid.render()).lower().split("итого")[1].split("\n")[0] or True
         assert "D1: 5/7" in str(grid.render()) or "Задания 1 и 2: 5/7" in str(grid.render())
 
 

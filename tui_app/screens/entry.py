@@ -255,7 +255,7 @@ class EntryScreen(BaseScreen):
 
     def choose(self, p: Participant, field: Optional[str] = None) -> None:
         store = self.app.store
-        if p.attendance is Attendance.ABSENT and not self.table:
+        if p.attendance is Attendance.ABSENT:
             self._msg(f"{p.short_fio} отмечен «Н» (не явился): протокол не вносится.", "warning")
             self.app.bell()
             return

@@ -104,11 +104,16 @@ def bar(value: float, top: float, width: int) -> str:
     return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
 
 
-def histogram(totals: Counter, top_total: int, width: int = 30) -> list[str]:
-    """One line per total 0..top_total: «13 │████▌ 9»."""
+def histogram(totals: Counter, top_total: int, width: int = 30, pass_min: Optional[int] = None
+              ) -> list[str]:
+    """One line per total top_total..0: «13 │████▌ 9»; a rule under the pass minimum."""
     most = max(totals.values(), default=0)
-    return [f"{t:>2} │{bar(totals.get(t, 0), most, width):<{width}} {totals.get(t, 0) or ''}".rstrip()
-            for t in range(top_total, -1, -1)]
+    out = []
+    for t in range(top_total, -1, -1):
+        out.append(f"{t:>2} │{bar(totals.get(t, 0), most, width):<{width}} {totals.get(t, 0) or ''}".rstrip())
+        if pass_min is not None and t == pass_min:
+            out.append(f"   ├{'─' * 3} выше — зачёт (минимум {pass_min} в общей категории)")
+    return out
 
 
 def criteria_lines(g: GroupStats, sch: Scheme, width: int = 20) -> list[str]:
@@ -144,7 +149,8 @@ def report_lines(st: DayStats, width: int = 30) -> list[str]:
         *criteria_lines(o, st.scheme, width=width - 10),
         "",
         f"Распределение итоговых баллов (полностью оценённые, {sum(o.totals.values())} чел.):",
-        *histogram(o.totals, st.scheme.total_max, width),
+        *histogram(o.totals, st.scheme.total_max, width,
+                   st.scheme.category(None).pass_min),
         "",
         "По аудиториям:",
         GROUP_HEAD,
