@@ -145,7 +145,6 @@ class EntryScreen(BaseScreen):
         store = self.app.store
         self.scheme = scheme_for(store)
         self.title = "ИС-03 · второй ввод (вслепую)" if self.blind else "ИС-03 · ввод протоколов"
-        self.sub_title = "F1 — справка"
         self.rooms = rooms_with_participants(store)
         target = store.participant(self.initial) if self.initial else None
         if target is not None and target.room:

@@ -145,6 +145,8 @@ class RoomLogScreen(BaseScreen):
             t = self.query_one(DataTable)
             self.refill(t.cursor_row + 1)
             t.focus()
+        else:
+            self.query_one("#log-start", Input).focus()
 
     def action_now(self) -> None:
         now = rl.now_hhmm(self.clock)

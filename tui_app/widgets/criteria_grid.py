@@ -150,7 +150,7 @@ class CriteriaGrid(Widget, can_focus=True):
         total = Text()
         total.append("Итого: ")
         total.append(f"{res.total}/{res.max}", style="bold")
-        total.append(f"  минимум для зачёта {res.pass_min}  ", style="dim")
+        total.append(f"  зачёт от {res.pass_min}  ", style="dim")
         if not present:
             total.append(st.status.label.upper(), style="bold yellow")
         elif res.passed is True:
@@ -162,6 +162,5 @@ class CriteriaGrid(Widget, can_focus=True):
         lines = [head, maxes, vals, subs, total]
         skipped = [c for c in codes if not st.scored(c)]
         if skipped:
-            lines.append(Text(f"× не оцениваются для категории «{st.category.short or st.category.name}»: "
-                              + ", ".join(skipped), style="dim"))
+            lines.append(Text("× не оцениваются: " + " ".join(skipped), style="dim"))
         return Text("\n").join(lines)
