@@ -232,3 +232,23 @@ def test_form04_rows(typing_ws):
     assert by_room == sorted(by_room, key=lambda x: (len(x[0]), x[0], x[1]))
     names = [r.participant.surname for r in form04.rows(store, "name")]
     assert names == sorted(names)
+
+
+def test_transaction_rollback_restores_documents_after_cheap_snapshot(typing_ws):
+    """The save path's transaction snapshot copies documents two levels deep (store/storage.py):
+    a failed transaction must still leave every document as it was, in memory and on disk."""
+    store = typing_ws.store
+    p = present_in(store, "102")[0]
+    save_protocol(store, _proto(p))
+    before = store.get(Protocol, p.guid)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put(before.model_copy(update={"variant": "9", "scores": {**before.scores, "Д1": 0}}))
+            store.put(p.model_copy(update={"grade": "9Я"}))
+            raise RuntimeError("boom")
+    assert store.get(Protocol, p.guid) == before
+    assert store.participant(p.guid).grade == p.grade
+    import json
+    on_disk = json.loads(store.db_path.read_text(encoding="utf-8"))
+    doc = next(d for d in on_disk["protocols"].values() if d["participant"] == p.guid)
+    assert doc["variant"] == before.variant and doc["scores"]["Д1"] == before.scores["Д1"]
