@@ -64,6 +64,19 @@ async def test_full_general_protocol_within_15_keys(typing_ws):
         assert app.screen.saves == 2
 
 
+async def test_new_variant_replaces_the_prefilled_one(typing_ws):
+    store = typing_ws.store
+    a, b = present_in(store, "102")[:2]
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(EntryScreen(participant=a.guid))
+        await pilot.pause()
+        await pilot.press("4", "enter", *GENERAL, "enter")
+        assert app.screen.state.participant.guid == b.guid and app.focused.value == "4"
+        await pilot.press("5", "enter", *GENERAL, "enter")
+        assert protocol(store, b.guid).variant == "5"
+
+
 async def test_live_total_updates_on_every_key(typing_ws):
     store = typing_ws.store
     p = present_in(store, "102")[0]
