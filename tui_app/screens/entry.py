@@ -360,4 +360,7 @@ class EntryScreen(BaseScreen):
     # -- messages --------------------------------------------------------------
     def _msg(self, text: str, kind: str = "") -> None:
         style = {"error": "red", "warning": "yellow"}.get(kind)
-        self.query_one("#entry-msg", Static).update(f"[{style}]{text}[/{style}]" if style and text else text)
+        markup = f"[{style}]{text}[/{style}]" if style and text else text
+        if markup != getattr(self, "_last_msg", None):  # an unchanged line costs no re-layout
+            self._last_msg = markup
+            self.query_one("#entry-msg", Static).update(markup)
