@@ -43,7 +43,7 @@ async def test_full_general_protocol_within_15_keys(typing_ws):
         await keys.press(*str(first.order), "enter")
         assert keys.count == len(str(first.order)) + 1
         assert app.screen.state.participant.guid == first.guid
-        assert app.focused.id == "entry-variant"
+        assert app.screen.state.current == "variant" and isinstance(app.focused, CriteriaGrid)
         keys.count = 0
         await keys.press("4", "enter", *GENERAL, "enter")  # the first variant is typed once
         saved = protocol(store, first.guid)
@@ -51,8 +51,8 @@ async def test_full_general_protocol_within_15_keys(typing_ws):
         assert "Сохранено" in _msg(app)
         # straight to the next participant of the stack, cursor on the prefilled variant
         assert app.screen.state.participant.guid == second.guid
-        assert app.focused.id == "entry-variant"
-        assert app.focused.value == "4"
+        assert app.screen.state.current == "variant" and isinstance(app.focused, CriteriaGrid)
+        assert app.screen.state.variant == "4"
         keys.count = 0
         await keys.press("enter", *GENERAL, "enter")
         assert keys.count == 15
@@ -72,7 +72,7 @@ async def test_new_variant_replaces_the_prefilled_one(typing_ws):
         app.push_screen(EntryScreen(participant=a.guid))
         await pilot.pause()
         await pilot.press("4", "enter", *GENERAL, "enter")
-        assert app.screen.state.participant.guid == b.guid and app.focused.value == "4"
+        assert app.screen.state.participant.guid == b.guid and app.screen.state.variant == "4"
         await pilot.press("5", "enter", *GENERAL, "enter")
         assert protocol(store, b.guid).variant == "5"
 
@@ -129,12 +129,15 @@ async def test_ovz_protocol_skips_criteria_and_uses_lower_threshold(typing_ws):
         app.push_screen(EntryScreen(participant=deaf.guid))
         await pilot.pause()
         st = app.screen.state
+        assert st.current == "variant"
+        await pilot.press("5", "enter")
         assert st.current == "П1"  # Ч1–Ч3 skipped
         grid = app.screen.query_one(CriteriaGrid)
         assert "не оцениваются: Ч1 Ч2 Ч3 Р1 Р2 Р3 Р4" in str(grid.render())
         # П1 П2 П3 М1 М2 Д1 = 1 0 0 1 0 3 -> 5 of 10: зачёт at the lower minimum 5
         keys = KeyCounter(pilot)
-        await keys.press("5", "enter", "1", "0", "0", "1", "0", "3")
+        keys.count = 2  # the variant and Enter above
+        await keys.press("1", "0", "0", "1", "0", "3")
         assert st.cursor is None
         text = str(grid.render())
         assert "5/10" in text and "ЗАЧЁТ" in text and "зачёт от 5" in text
@@ -210,6 +213,6 @@ async def test_pick_by_surname_and_absentee_refused(typing_ws):
         await pilot.press(*target.surname[:5].lower(), "enter")
         assert app.screen.room == "202"
         assert app.screen.state.participant.guid == target.guid
-        assert app.focused.id == "entry-variant"
+        assert app.screen.state.current == "variant" and isinstance(app.focused, CriteriaGrid)
         app.screen.choose(absent)
         assert "не явился" in _msg(app)

@@ -35,8 +35,16 @@ def _proto(p, **kw) -> Protocol:
 
 def test_entry_state_digits_advance_and_refuse(typing_ws):
     p = present_in(typing_ws.store, "102")[0]
-    st = EntryState.start(scheme(), p)
-    assert st.current == "Ч1"
+    st = EntryState.start(scheme(), p, variant="3")
+    assert st.current == "variant" and st.variant == "3"
+    assert st.type_digit("1").accepted and st.type_digit("2").accepted  # the first digit replaces
+    assert st.variant == "12"
+    st.backspace()
+    assert st.variant == "1" and not st.type_digit("ю").accepted
+    assert st.enter() and st.current == "Ч1"
+    st.left()
+    assert st.current == "variant"
+    st.enter()
     assert not st.type_digit("2").accepted and st.current == "Ч1"
     out = st.type_digit("9")
     assert not out.accepted and "0–1" in out.message
@@ -51,6 +59,7 @@ def test_entry_state_digits_advance_and_refuse(typing_ws):
 def test_entry_state_ovz_autism_only_four_criteria(typing_ws):
     p = next(x for x in typing_ws.store.participants() if x.category == "autism")
     st = EntryState.start(scheme(), p)
+    st.enter()
     visited = []
     while st.cursor is not None:
         visited.append(st.current)

@@ -76,9 +76,9 @@ class EntryScreen(BaseScreen):
 **Ввод протоколов ИС-03** в специализированную форму ИС-04 — стопкой по аудитории.
 
 1. Выберите участника: наберите **номер в списке аудитории** или **начало фамилии**, Enter.
-2. Курсор встаёт на **вариант** (подставлен вариант предыдущего протокола): Enter — дальше.
-   Tab — к полям «эксперт» (по умолчанию эксперт аудитории) и «схема» (1 — в аудитории,
-   2 — по аудиозаписи).
+2. Курсор встаёт на **вариант** (подставлен вариант предыдущего протокола): Enter — к
+   баллам; другая цифра — новый номер. Tab — к полям «эксперт» (по умолчанию эксперт
+   аудитории) и «схема» (1 — в аудитории, 2 — по аудиозаписи).
 3. **Баллы** — по одной цифре, в порядке бланка (Ч1 … Р4). Верная цифра заполняет критерий
    и переводит курсор дальше; невозможная цифра не принимается, внизу виден допустимый
    диапазон. Критерии, которые категория участника с ОВЗ не оценивает, пропускаются (×).
@@ -126,18 +126,14 @@ class EntryScreen(BaseScreen):
                 yield OptionList(id="entry-list")
             with Vertical(id="entry-right"):
                 yield Static(id="entry-who")
-                with Horizontal(classes="entry-row"):
-                    yield Label("Вариант", classes="entry-label")
-                    yield Input(id="entry-variant", restrict=r"[0-9]*", max_length=4,
-                                classes="entry-short")
-                    yield Label(" Схема", classes="entry-label")
-                    yield Input("1", id="entry-scheme", restrict=r"[12]?", max_length=1,
-                                classes="entry-tiny")
-                    yield Static(id="entry-status")
+                yield CriteriaGrid(id="entry-grid")
                 with Horizontal(classes="entry-row"):
                     yield Label("Эксперт", classes="entry-label")
                     yield Input(id="entry-expert", classes="entry-long")
-                yield CriteriaGrid(id="entry-grid")
+                    yield Label(" Схема", classes="entry-label")
+                    yield Input("1", id="entry-scheme", restrict=r"[12]?", max_length=1,
+                                classes="entry-tiny")
+                yield Static(id="entry-status")
                 yield Static(id="entry-msg")
         yield Footer()
 
@@ -219,9 +215,7 @@ class EntryScreen(BaseScreen):
             return
         if self.state is None:
             return
-        if iid == "entry-variant":
-            self.state.variant = event.value
-        elif iid == "entry-expert":
+        if iid == "entry-expert":
             self.state.expert = event.value
         elif iid == "entry-scheme" and event.value in ("1", "2"):
             self.state.scheme_no = int(event.value)
@@ -243,7 +237,7 @@ class EntryScreen(BaseScreen):
                 return
             event.input.value = ""
             self.choose(found[0])
-        elif iid in ("entry-variant", "entry-expert", "entry-scheme"):
+        elif iid in ("entry-expert", "entry-scheme"):
             if self.state is not None:
                 self.query_one(CriteriaGrid).focus()
 
@@ -264,7 +258,6 @@ class EntryScreen(BaseScreen):
         self.state = EntryState.start(self.scheme, p, proto, variant=self.last_variant,
                                       expert=expert, scheme_no=self.last_scheme)
         st = self.state
-        self.query_one("#entry-variant", Input).value = st.variant
         self.query_one("#entry-expert", Input).value = st.expert
         self.query_one("#entry-scheme", Input).value = str(st.scheme_no)
         cat = st.category
@@ -277,13 +270,12 @@ class EntryScreen(BaseScreen):
         grid.set_state(st)
         self._show_status()
         self._fill_list()
-        if field in ("variant", "expert", "scheme"):
+        if field in ("expert", "scheme"):
             self.query_one(f"#entry-{field}", Input).focus()
-        elif field and st.scored(field):
-            st.go(field)
-            grid.focus()
         else:
-            self.query_one("#entry-variant", Input).focus()
+            if field:
+                st.go(field)
+            grid.focus()
         if not st.existing:
             self._msg("")
         else:

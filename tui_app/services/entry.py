@@ -16,6 +16,8 @@ from ..domain.scoring import ScoreResult, score
 from ..store.workspace import Store
 
 PASS2_TABLE = "protocols_pass2"
+VARIANT = -1  # cursor on the variant field
+MAX_VARIANT_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class KeyOutcome:
 
 @dataclass
 class EntryState:
-    """One protocol being typed. cursor indexes `codes`; None = after the last criterion."""
+    """One protocol being typed. cursor indexes `codes`; VARIANT (-1) = on the variant
+    field, which comes first; None = after the last criterion (ready to save)."""
 
     scheme: Scheme
     participant: Participant
@@ -40,6 +43,7 @@ class EntryState:
     scheme_no: int = 1
     room: str = ""
     existing: bool = False  # a saved protocol was loaded (editing)
+    variant_fresh: bool = True  # the first digit typed on the variant replaces it
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -60,7 +64,7 @@ class EntryState:
             st.expert = protocol.expert or expert
             st.scheme_no = protocol.scheme
             st.room = protocol.room or participant.room
-        st.cursor = st._first_scored(0)
+        st.cursor = VARIANT
         return st
 
     # -- queries -------------------------------------------------------------
@@ -72,7 +76,13 @@ class EntryState:
 
     @property
     def current(self) -> Optional[str]:
+        if self.cursor == VARIANT:
+            return "variant"
         return None if self.cursor is None else self.codes[self.cursor]
+
+    @property
+    def on_variant(self) -> bool:
+        return self.cursor == VARIANT
 
     def result(self) -> ScoreResult:
         return score(self.scheme, self.category, self.scores, self.status)
@@ -102,7 +112,10 @@ class EntryState:
         return None
 
     def go(self, code: str) -> None:
-        if code in self.codes and self.scored(code):
+        if code == "variant":
+            self.cursor = VARIANT
+            self.variant_fresh = True
+        elif code in self.codes and self.scored(code):
             self.cursor = self.codes.index(code)
 
     def right(self) -> None:
@@ -110,16 +123,31 @@ class EntryState:
             self.cursor = self._first_scored(self.cursor + 1)
 
     def left(self) -> None:
+        if self.cursor == VARIANT:
+            return
         pos = len(self.codes) if self.cursor is None else self.cursor
         prev = self._last_scored(pos - 1)
-        if prev is not None:
-            self.cursor = prev
+        self.cursor = prev if prev is not None else VARIANT
+        if self.cursor == VARIANT:
+            self.variant_fresh = True
+
+    def enter(self) -> bool:
+        """Enter: on the variant it moves to the criteria (True); elsewhere it means save (False)."""
+        if self.cursor == VARIANT:
+            self.variant_fresh = False
+            self.cursor = self._first_scored(0)
+            return True
+        return False
 
     def home(self) -> None:
         self.cursor = self._first_scored(0)
 
     def to_first_missing(self) -> None:
-        miss = self.missing
+        """After a refused save: stand where something is missing (variant first)."""
+        if self.status is ProtocolStatus.PRESENT and not self.variant.strip():
+            self.go("variant")
+            return
+        miss = self.missing if self.status is ProtocolStatus.PRESENT else []
         if miss:
             self.go(miss[0])
 
@@ -127,9 +155,11 @@ class EntryState:
     def type_digit(self, ch: str) -> KeyOutcome:
         """A typed character on the criteria: a valid digit fills and moves on; anything
         else is refused with the allowed range."""
-        if self.status is not ProtocolStatus.PRESENT:
+        if self.status is not ProtocolStatus.PRESENT and self.cursor != VARIANT:
             return KeyOutcome(False, f"Участник {self.status.label}: баллы не выставляются "
                                      "(F3 — сменить отметку).")
+        if self.cursor == VARIANT:
+            return self._type_variant(ch)
         if self.cursor is None:
             return KeyOutcome(False, "Все критерии заполнены: Enter — сохранить, ← — исправить.")
         code = self.codes[self.cursor]
@@ -143,17 +173,36 @@ class EntryState:
         self.cursor = self._first_scored(self.cursor + 1)
         return KeyOutcome(True)
 
+    def _type_variant(self, ch: str) -> KeyOutcome:
+        if len(ch) != 1 or not ch.isdigit():
+            return KeyOutcome(False, "Вариант — номер из цифр; Enter — к баллам.")
+        if self.variant_fresh:
+            self.variant = ch
+            self.variant_fresh = False
+        elif len(self.variant) < MAX_VARIANT_DIGITS:
+            self.variant += ch
+        else:
+            return KeyOutcome(False, f"Номер варианта — не больше {MAX_VARIANT_DIGITS} цифр.")
+        return KeyOutcome(True)
+
     def backspace(self) -> None:
         """Clear the previous criterion (or the current one when it is filled) and stand on it."""
+        if self.cursor == VARIANT:
+            self.variant = self.variant[:-1]
+            self.variant_fresh = False
+            return
         if self.cursor is not None and self.scores.get(self.codes[self.cursor]) is not None:
             self.scores.pop(self.codes[self.cursor], None)
             return
         self.left()
-        if self.cursor is not None:
+        if self.cursor is not None and self.cursor != VARIANT:
             self.scores.pop(self.codes[self.cursor], None)
 
     def clear_current(self) -> None:
-        if self.cursor is not None:
+        if self.cursor == VARIANT:
+            self.variant = ""
+            self.variant_fresh = False
+        elif self.cursor is not None:
             self.scores.pop(self.codes[self.cursor], None)
 
     def cycle_status(self) -> ProtocolStatus:

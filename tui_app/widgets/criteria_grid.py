@@ -20,7 +20,7 @@ CELL = 3
 class CriteriaGrid(Widget, can_focus=True):
     DEFAULT_CSS = """
     CriteriaGrid {
-        height: 8;
+        height: auto;
         width: 1fr;
         padding: 0 1;
         border: round $secondary;
@@ -54,7 +54,7 @@ class CriteriaGrid(Widget, can_focus=True):
 
     def set_state(self, state: EntryState | None) -> None:
         self.state = state
-        self.refresh()
+        self.refresh(layout=True)  # an ОВЗ protocol has one more line
 
     # -- keys --------------------------------------------------------------
     def on_key(self, event) -> None:
@@ -64,7 +64,10 @@ class CriteriaGrid(Widget, can_focus=True):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Submit())
+            if self.state.enter():  # from the variant to the criteria: handled here, at once
+                self._moved()
+            else:
+                self.post_message(self.Submit())
             return
         if ch and ch.isprintable() and len(ch) == 1 and event.key not in ("space",):
             event.stop()
@@ -116,6 +119,17 @@ class CriteriaGrid(Widget, can_focus=True):
         def sep(i: int) -> str:
             return "│" if i + 1 < len(codes) and task_of[codes[i]] != task_of[codes[i + 1]] else ""
 
+        var = Text()
+        var.append("Вариант ")
+        vtext = f"{st.variant or ' '}"
+        if st.on_variant and self.has_focus:
+            var.append(f" {vtext:<4} ", style="reverse bold")
+        elif st.on_variant:
+            var.append(f" {vtext:<4} ", style="underline bold")
+        else:
+            var.append(f" {vtext:<4} ", style="bold")
+        if st.on_variant:
+            var.append(" Enter — к баллам", style="dim")
         head = Text()
         maxes = Text()
         vals = Text()
@@ -159,7 +173,7 @@ class CriteriaGrid(Widget, can_focus=True):
             total.append("НЕЗАЧЁТ", style="bold red")
         else:
             total.append(f"не заполнено: {len(res.missing)}", style="yellow")
-        lines = [head, maxes, vals, subs, total]
+        lines = [var, head, maxes, vals, subs, total]
         skipped = [c for c in codes if not st.scored(c)]
         if skipped:
             lines.append(Text("× не оцениваются: " + " ".join(skipped), style="dim"))
