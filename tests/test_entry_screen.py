@@ -216,3 +216,29 @@ async def test_pick_by_surname_and_absentee_refused(typing_ws):
         assert app.screen.state.current == "variant" and isinstance(app.focused, CriteriaGrid)
         app.screen.choose(absent)
         assert "не явился" in _msg(app)
+
+
+async def _burst(app, pilot, keys: list[str]) -> None:
+    """Deliver keys the way a fast typist or a terminal paste does: all queued at once."""
+    from textual import events
+
+    for k in keys:
+        app.post_message(events.Key(k, k if len(k) == 1 else None))
+    for _ in range(50):
+        await pilot.pause()
+
+
+async def test_a_burst_of_keys_lands_in_the_right_fields(typing_ws):
+    store = typing_ws.store
+    a, b = present_in(store, "102")[:2]
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f4", "f5")
+        await pilot.pause()
+        zeros = ["0"] * 13
+        await _burst(app, pilot, [*str(a.order), "enter", "6", "enter", *GENERAL, "enter",
+                                  "enter", *zeros, "enter"])
+        pa, pb = protocol(store, a.guid), protocol(store, b.guid)
+        assert pa is not None and pa.variant == "6" and sum(pa.scores.values()) == 17
+        assert pb is not None and pb.variant == "6" and sum(pb.scores.values()) == 0
+        assert "Сохранено" in _msg(app) and b.short_fio in _msg(app)

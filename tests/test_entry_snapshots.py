@@ -32,7 +32,9 @@ def test_snapshot_entry(snap_compare, demo_results_ws, size):
         store.delete(Protocol, first.guid)
 
     async def typing(pilot):
-        await pilot.press("f4", "f5", "1", "enter", "5", "enter", "1", "1", "0", "2", "1", "2")
+        await pilot.press("f4", "f5", "1", "enter")
+        await pilot.pause()  # the participant is chosen, the grid has the focus
+        await pilot.press("5", "enter", "1", "1", "0", "2", "1", "2")
         await pilot.pause()
 
     assert snap_compare(ShtabApp(demo_results_ws), terminal_size=size, run_before=typing)
@@ -46,7 +48,9 @@ def test_snapshot_entry_ovz(snap_compare, demo_results_ws, size):
         store.delete(Protocol, deaf.guid)
 
     async def typing(pilot):
-        await pilot.press("f4", *str(deaf.order), "enter", "2", "enter", "1", "1", "9")
+        await pilot.press("f4", *str(deaf.order), "enter")
+        await pilot.pause()
+        await pilot.press("2", "enter", "1", "1", "9")
         await pilot.pause()
 
     assert snap_compare(ShtabApp(demo_results_ws), terminal_size=size, run_before=typing)

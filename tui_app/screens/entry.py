@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from rich.markup import escape
+
 from ..domain.models import Attendance, Participant, ProtocolStatus
 from ..services.data import scheme_for
 from ..services.entry import (
@@ -92,12 +94,13 @@ class EntryScreen(BaseScreen):
 - **F3** — отметка: оценён → не завершил по объективным причинам → удалён
 - **F2** — история изменений этого протокола (кто и когда менял баллы)
 - **F5** — следующая аудитория
+- **Ctrl+F** — выбрать другого участника (Esc — вернуться к текущему)
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f2", "history", "История", id="history"),
         Binding("f3", "status", "Отметка", id="status"),
         Binding("f5", "next_room", "Аудитория", id="next_room"),
-        Binding("ctrl+f", "focus_pick", "Поиск", id="pick"),
+        Binding("ctrl+f", "focus_pick", "Участник", id="pick"),
     ]
 
     def __init__(self, participant: Optional[str] = None, field: Optional[str] = None,
@@ -115,6 +118,8 @@ class EntryScreen(BaseScreen):
         self.last_expert = ""
         self.last_scheme = 1
         self.saves = 0
+        self._saved_note = ""
+        self._sticky = ""
 
     # -- layout --------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -122,7 +127,7 @@ class EntryScreen(BaseScreen):
         with Horizontal(id="entry-body"):
             with Vertical(id="entry-left"):
                 yield Static(id="entry-room")
-                yield Input(placeholder="№ или фамилия, Enter", id="entry-pick")
+                yield Static(id="entry-pick")
                 yield OptionList(id="entry-list")
             with Vertical(id="entry-right"):
                 yield Static(id="entry-who")
@@ -151,7 +156,7 @@ class EntryScreen(BaseScreen):
             self._set_room(self.rooms[0])
         else:
             self._msg("Участники ещё не распределены по аудиториям (F3 на главном экране).", "warning")
-        self.query_one("#entry-pick", Input).focus()
+        self._start_pick()
 
     # -- rooms and the list ----------------------------------------------------
     def _set_room(self, room: str) -> None:
@@ -198,21 +203,20 @@ class EntryScreen(BaseScreen):
             return
         i = self.rooms.index(self.room) if self.room in self.rooms else -1
         self._set_room(self.rooms[(i + 1) % len(self.rooms)])
-        self.query_one("#entry-pick", Input).focus()
+        self._start_pick()
 
     def action_focus_pick(self) -> None:
-        self.query_one("#entry-pick", Input).focus()
+        self._start_pick()
+
+    def _start_pick(self) -> None:
+        grid = self.query_one(CriteriaGrid)
+        grid.start_pick()
+        grid.focus()
+        self._show_pick()
 
     # -- choosing a participant ------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         iid = event.input.id
-        if iid == "entry-pick":
-            found = pick(self.stack, event.value, self.app.store.participants())
-            if found:
-                if found[0].room != self.room and found[0].room:
-                    self._set_room(found[0].room)
-                self._fill_list(highlight=found[0].guid)
-            return
         if self.state is None:
             return
         if iid == "entry-expert":
@@ -223,23 +227,43 @@ class EntryScreen(BaseScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         iid = event.input.id
         event.stop()
-        if iid == "entry-pick":
-            text = event.value.strip()
-            ol = self.query_one("#entry-list", OptionList)
-            found = pick(self.stack, text, self.app.store.participants()) if text else []
-            if not found and not text and ol.highlighted is not None:
-                guid = ol.get_option_at_index(ol.highlighted).id
-                found = [p for p in self.stack if p.guid == guid]
-            if not found:
-                self._msg(f"В аудитории {self.room} нет участника «{text}»: наберите номер в списке "
-                          "или начало фамилии.", "error")
-                self.app.bell()
-                return
-            event.input.value = ""
-            self.choose(found[0])
-        elif iid in ("entry-expert", "entry-scheme"):
+        if iid in ("entry-expert", "entry-scheme"):
             if self.state is not None:
                 self.query_one(CriteriaGrid).focus()
+
+    def on_criteria_grid_pick_changed(self, event: CriteriaGrid.PickChanged) -> None:
+        self._show_pick()
+        found = pick(self.stack, event.text, self.app.store.participants())
+        if found:
+            if found[0].room != self.room and found[0].room:
+                self._set_room(found[0].room)
+            self._fill_list(highlight=found[0].guid)
+
+    def on_criteria_grid_pick_submit(self, event: CriteriaGrid.PickSubmit) -> None:
+        self._pick_submit(event.text)
+
+    def _show_pick(self) -> None:
+        grid = self.query_one(CriteriaGrid)
+        box = self.query_one("#entry-pick", Static)
+        if grid.pick_mode:
+            box.update(f"[reverse]№ или фамилия: {escape(grid.pick_text)}▏[/reverse]")
+        else:
+            box.update("[dim]Ctrl+F — другой участник[/dim]")
+
+    def _pick_submit(self, text: str) -> None:
+        text = text.strip()
+        ol = self.query_one("#entry-list", OptionList)
+        found = pick(self.stack, text, self.app.store.participants()) if text else []
+        if not found and not text and ol.highlighted is not None:
+            guid = ol.get_option_at_index(ol.highlighted).id
+            found = [p for p in self.stack if p.guid == guid]
+        if not found:
+            self.query_one(CriteriaGrid).cancel_pending()
+            self._msg(f"В аудитории {self.room} нет участника «{text}»: наберите номер в списке "
+                      "или начало фамилии.", "error")
+            self.app.bell()
+            return
+        self.choose(found[0])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         p = next((p for p in self.stack if p.guid == event.option.id), None)
@@ -248,7 +272,9 @@ class EntryScreen(BaseScreen):
 
     def choose(self, p: Participant, field: Optional[str] = None) -> None:
         store = self.app.store
+        grid = self.query_one(CriteriaGrid)
         if p.attendance is Attendance.ABSENT:
+            grid.cancel_pending()
             self._msg(f"{p.short_fio} отмечен «Н» (не явился): протокол не вносится.", "warning")
             self.app.bell()
             return
@@ -266,20 +292,21 @@ class EntryScreen(BaseScreen):
         self.query_one("#entry-who", Static).update(
             f"[b]{p.fio}[/b]\nкласс {p.grade or '—'} · ауд. {p.room} · № {no} · "
             f"{cat.short or cat.name}{' (ОВЗ)' if p.is_ovz else ''}{extra}")
-        grid = self.query_one(CriteriaGrid)
-        grid.set_state(st)
         self._show_status()
         self._fill_list()
+        note, self._saved_note = self._saved_note, ""
+        if st.existing:
+            note = (note + " " if note else "") + "Протокол уже сохранён: исправления попадут в журнал (F2)."
+        self._msg(note)
+        self._sticky = note
+        if field and field not in ("expert", "scheme"):
+            st.go(field)
+        grid.set_state(st)  # last: replays keys typed while this participant was being opened
+        self._show_pick()
         if field in ("expert", "scheme"):
             self.query_one(f"#entry-{field}", Input).focus()
-        else:
-            if field:
-                st.go(field)
+        elif self.focused is not grid:
             grid.focus()
-        if not st.existing:
-            self._msg("")
-        else:
-            self._msg("Протокол уже сохранён: исправления попадут в журнал изменений (F2).")
 
     # -- the grid --------------------------------------------------------------
     def on_criteria_grid_typed(self, event: CriteriaGrid.Typed) -> None:
@@ -289,7 +316,7 @@ class EntryScreen(BaseScreen):
         elif self.state and self.state.cursor is None and self.state.status is ProtocolStatus.PRESENT:
             self._msg("Все критерии заполнены: Enter — сохранить.")
         else:
-            self._msg("")
+            self._msg(self._sticky)  # «Сохранено: …» of the previous protocol stays in view
 
     def on_criteria_grid_submit(self, event: CriteriaGrid.Submit) -> None:
         self.save()
@@ -312,12 +339,15 @@ class EntryScreen(BaseScreen):
 
     def save(self) -> None:
         st = self.state
+        grid = self.query_one(CriteriaGrid)
         if st is None:
+            grid.cancel_pending()
             return
         store = self.app.store
         try:
             res = save_protocol(store, st.protocol(), self.table)
         except ProtocolRejected as e:
+            grid.cancel_pending()
             self.app.bell()
             st.to_first_missing()
             self.query_one(CriteriaGrid).refresh()
@@ -330,16 +360,19 @@ class EntryScreen(BaseScreen):
         self.last_scheme = st.scheme_no
         result = st.status.label if st.status is not ProtocolStatus.PRESENT else f"{res.total} б., {res.result_label}"
         nxt = next_in_stack(self.stack, p.guid)
+        tail = "" if nxt is not None else f" Аудитория {self.room} закончилась: F5 — следующая."
+        self._saved_note = f"[green]Сохранено:[/green] {p.short_fio} — {result}.{tail}"
         if nxt is not None:
             self.choose(nxt)
         else:
             self.state = None
-            self.query_one(CriteriaGrid).set_state(None)
             self.query_one("#entry-who", Static).update("")
             self._fill_list(highlight=p.guid)
-            self.query_one("#entry-pick", Input).focus()
-        tail = "" if nxt is not None else f" Аудитория {self.room} закончилась: F5 — следующая."
-        self._msg(f"[green]Сохранено:[/green] {p.short_fio} — {result}.{tail}")
+            self._msg(self._saved_note)
+            self._saved_note = ""
+            grid.set_state(None)  # pick mode; replays keys typed after the Enter
+            grid.focus()
+            self._show_pick()
 
     # -- history ---------------------------------------------------------------
     def action_history(self) -> None:

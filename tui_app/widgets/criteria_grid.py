@@ -7,7 +7,6 @@ the state's result() (domain.scoring.score), recomputed on every key.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
@@ -29,13 +28,7 @@ class CriteriaGrid(Widget, can_focus=True):
         border: round $accent;
     }
     """
-    BINDINGS = [
-        Binding("left", "left", "←", show=False),
-        Binding("right", "right", "→", show=False),
-        Binding("home", "home", "В начало", show=False),
-        Binding("backspace", "backspace", "Стереть", show=False),
-        Binding("delete", "clear", "Очистить", show=False),
-    ]
+    GRID_KEYS = {"enter", "backspace", "delete", "left", "right", "home", "escape"}
 
     class Typed(Message):
         """A key was handled: accepted or refused (message in Russian)."""
@@ -46,64 +39,137 @@ class CriteriaGrid(Widget, can_focus=True):
             self.message = message
 
     class Submit(Message):
-        """Enter on the grid: save."""
+        """Enter on the criteria: save. The screen answers with set_state() (the next
+        participant) or cancel_pending() (not saved)."""
+
+    class PickChanged(Message):
+        """The participant search text changed (pick mode)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class PickSubmit(Message):
+        """Enter in pick mode: choose the participant matching `text`. The screen answers
+        with set_state() or cancel_pending()."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self, state: EntryState | None = None, **kw) -> None:
         super().__init__(**kw)
         self.state = state
+        # Every key of the entry is typed into this one focused widget: the participant
+        # search (pick mode), the variant and the criteria. Keys that arrive while the screen
+        # is still handling an Enter (choosing, saving) are kept and replayed on the next
+        # protocol, so a fast burst (number, Enter, variant, Enter, 13 digits, Enter, …) never
+        # loses or misplaces a key.
+        self.pick_mode = state is None
+        self.pick_text = ""
+        self.awaiting = False
+        self.pending: list[tuple[str, str | None]] = []
+
+    # -- driven by the screen ------------------------------------------------------
+    def start_pick(self) -> None:
+        self.pick_mode = True
+        self.pick_text = ""
+        self.post_message(self.PickChanged(""))
+        self.refresh()
+
+    def stop_pick(self) -> None:
+        self.pick_mode = False
+        self.pick_text = ""
+        self.refresh()
 
     def set_state(self, state: EntryState | None) -> None:
         self.state = state
+        self.pick_mode = state is None
+        self.pick_text = ""
+        self.awaiting = False
         self.refresh(layout=True)  # an ОВЗ protocol has one more line
+        self._replay()
 
-    # -- keys --------------------------------------------------------------
+    def cancel_pending(self) -> int:
+        """The Enter being handled failed: drop the keys typed after it."""
+        dropped = len(self.pending)
+        self.awaiting = False
+        self.pending = []
+        self.refresh()
+        return dropped
+
+    def _replay(self) -> None:
+        pending, self.pending = self.pending, []
+        for key, ch in pending:
+            if self.awaiting:
+                self.pending.append((key, ch))
+            else:
+                self._handle(key, ch)
+
+    # -- keys ------------------------------------------------------------------------
     def on_key(self, event) -> None:
-        if self.state is None:
+        key, ch = event.key, event.character
+        printable = bool(ch) and len(ch) == 1 and ch.isprintable() and key != "space"
+        if key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space"):
+            return  # F-keys, Tab, …: the screen's
+        if key == "escape" and not (self.pick_mode and self.state is not None):
+            return  # Esc: back (the screen's), except to leave the search
+        event.stop()
+        event.prevent_default()
+        if self.awaiting:
+            self.pending.append((key, ch))
             return
-        ch = event.character
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            if self.state.enter():  # from the variant to the criteria: handled here, at once
+        self._handle(key, ch)
+
+    def _handle(self, key: str, ch: str | None) -> None:
+        if self.pick_mode or self.state is None:
+            self._pick_key(key, ch)
+            return
+        st = self.state
+        if key == "enter":
+            if st.enter():  # from the variant to the criteria: handled here, at once
                 self._moved()
             else:
+                self.awaiting = True
                 self.post_message(self.Submit())
-            return
-        if ch and ch.isprintable() and len(ch) == 1 and event.key not in ("space",):
-            event.stop()
-            event.prevent_default()
-            out = self.state.type_digit(ch)
+        elif key == "left":
+            st.left()
+            self._moved()
+        elif key == "right":
+            st.right()
+            self._moved()
+        elif key == "home":
+            st.home()
+            self._moved()
+        elif key == "backspace":
+            st.backspace()
+            self._moved()
+        elif key == "delete":
+            st.clear_current()
+            self._moved()
+        elif ch:
+            out = st.type_digit(ch)
             self.refresh()
             self.post_message(self.Typed(out.accepted, out.message))
+
+    def _pick_key(self, key: str, ch: str | None) -> None:
+        if key == "enter":
+            self.awaiting = True
+            self.post_message(self.PickSubmit(self.pick_text))
+            return
+        if key == "backspace":
+            self.pick_text = self.pick_text[:-1]
+        elif key == "escape":
+            self.stop_pick()
+        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ") and len(self.pick_text) < 40:
+            self.pick_text += ch
+        else:
+            return
+        self.post_message(self.PickChanged(self.pick_text))
 
     def _moved(self) -> None:
         self.refresh()
         self.post_message(self.Typed(True, ""))
-
-    def action_left(self) -> None:
-        if self.state:
-            self.state.left()
-            self._moved()
-
-    def action_right(self) -> None:
-        if self.state:
-            self.state.right()
-            self._moved()
-
-    def action_home(self) -> None:
-        if self.state:
-            self.state.home()
-            self._moved()
-
-    def action_backspace(self) -> None:
-        if self.state:
-            self.state.backspace()
-            self._moved()
-
-    def action_clear(self) -> None:
-        if self.state:
-            self.state.clear_current()
-            self._moved()
 
     # -- drawing -------------------------------------------------------------
     def render(self) -> Text:
