@@ -8,7 +8,6 @@ from tui_app.app import ShtabApp
 from tui_app.domain.models import Attendance, ProtocolStatus
 from tui_app.screens.entry import EntryScreen, HistoryScreen
 from tui_app.services.data import scheme_for
-from tui_app.services.entry import room_list
 from tui_app.widgets.criteria_grid import CriteriaGrid
 
 pytestmark = pytest.mark.asyncio

@@ -14,8 +14,7 @@ from tui_app.screens.entry import EntryScreen
 from tui_app.screens.form04 import Form04Screen
 from tui_app.screens.room_log import RoomLogScreen
 from tui_app.services import double_entry as de
-from tui_app.services.entry import PASS2_TABLE, room_list
-from tui_app.services.protocols import save_protocol
+from tui_app.services.entry import PASS2_TABLE
 from tui_app.widgets.criteria_grid import CriteriaGrid
 
 pytestmark = pytest.mark.asyncio

@@ -8,9 +8,9 @@ so each change is validated and goes to the audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
-from ..domain.models import Participant, Protocol, ProtocolStatus
+from ..domain.models import Protocol, ProtocolStatus
 from ..store.workspace import Store
 from .data import scheme_for
 from .entry import PASS2_TABLE
@@ -146,6 +146,3 @@ def settle(store: Store, participant: str, fld: str, take: int) -> Protocol:
             save_protocol(store, new_second.model_copy(update={"saved_at": None}), table=PASS2_TABLE)
     return store.get(Protocol, participant)
 
-
-def participant_of(store: Store, guid: str) -> Optional[Participant]:
-    return store.participant(guid)
