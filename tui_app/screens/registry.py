@@ -48,6 +48,19 @@ MENU: list[ScreenEntry] = [
                 "StaffScreen", None, "сотрудники и их аудитории"),
     ScreenEntry("audio", "Аудио: проверка, запись аудитории, фрагменты", "tui_app.screens.audio",
                 "AudioScreen", "f7", "микрофон, проверочная запись, потоковая и персональная запись"),
+    # -- results entry (issue 6) --
+    ScreenEntry("entry", "Протоколы ИС-03: ввод баллов", "tui_app.screens.entry", "EntryScreen",
+                "f4", "ввод протоколов стопкой по аудитории"),
+    ScreenEntry("form04", "Форма ИС-04: все протоколы", "tui_app.screens.form04", "Form04Screen",
+                "f5", "специализированная форма целиком"),
+    ScreenEntry("checks", "Проверка перед выгрузкой", "tui_app.screens.checks", "ChecksScreen",
+                "f8", "список ошибок с переходом к месту исправления"),
+    ScreenEntry("room_log", "Ведомость ИС-02: время и отметки", "tui_app.screens.room_log",
+                "RoomLogScreen", None, "время начала и завершения по аудиториям"),
+    ScreenEntry("double_entry", "Двойной ввод и сверка", "tui_app.screens.double_entry",
+                "DoubleEntryScreen", None, "второй ввод вслепую и расхождения"),
+    ScreenEntry("stats", "Статистика результатов", "tui_app.screens.stats", "StatsScreen",
+                None, "зачёт/незачёт, средние по критериям, распределение"),
 ]
 
 

@@ -1,0 +1,104 @@
+"""Double entry: start the blind second pass, see the counts, settle disagreements one by one."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..services import double_entry as de
+from ..services.entry import PASS2_TABLE
+from ..services.protocols import ProtocolRejected
+from .base import BaseScreen
+
+
+class DoubleEntryScreen(BaseScreen):
+    HELP_TITLE = "Двойной ввод"
+    HELP = """\
+**Двойной ввод**: второй человек (или вы же, позже) вводит те же протоколы ещё раз,
+**вслепую** — первый ввод ему не показывается. Затем программа сравнивает оба ввода и
+перечисляет каждое расхождение: участник, критерий (или вариант, эксперт, отметка),
+значение первого ввода и второго.
+
+- **F3** — начать / продолжить второй ввод (экран ввода протоколов в режиме «вслепую»)
+- **1** — в выделенном расхождении верно значение **первого** ввода
+- **2** — верно значение **второго** ввода
+- **Enter** — открыть протокол участника (первый ввод) для проверки по бумаге
+
+Выбранное значение записывается в оба ввода (с записью в журнал изменений), и расхождение
+исчезает из списка. Выгружается всегда первый ввод.
+"""
+    BINDINGS = BaseScreen.BINDINGS + [
+        Binding("f3", "second_pass", "Второй ввод", id="second_pass"),
+        Binding("1", "take(1)", "Верен 1-й", id="take1"),
+        Binding("2", "take(2)", "Верен 2-й", id="take2"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[de.Disagreement] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="de-info")
+        yield OptionList(id="de-list")
+        yield Static(id="de-msg")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Двойной ввод и сверка"
+        self.refresh_list()
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        store = self.app.store
+        c = de.counts(store)
+        self.items = de.compare(store)
+        extra = f" · только во втором {c.second_only}" if c.second_only else ""
+        self.query_one("#de-info", Static).update(
+            f"Введено один раз: [b]{c.single}[/b] · дважды: [b]{c.double}[/b] · "
+            f"совпали: [b green]{c.agreed}[/b green] · расхождений: "
+            f"[b {'red' if self.items else 'green'}]{len(self.items)}[/]{extra}\n"
+            "[dim]участник · поле: 1-й ввод | 2-й ввод[/dim]")
+        ol = self.query_one(OptionList)
+        keep = ol.highlighted or 0
+        ol.clear_options()
+        for i, d in enumerate(self.items):
+            ol.add_option(Option(f"{d.room:>4} {d.who:<22} {d.field_label:<8}: "
+                                 f"{d.show(d.first):>4} | {d.show(d.second)}", id=str(i)))
+        if self.items:
+            ol.highlighted = min(keep, len(self.items) - 1)
+        elif c.double:
+            ol.add_option(Option("Расхождений нет: оба ввода совпадают.", disabled=True))
+        else:
+            ol.add_option(Option("Второго ввода ещё нет: F3 — начать второй ввод вслепую.", disabled=True))
+
+    def action_second_pass(self) -> None:
+        from .entry import EntryScreen
+
+        self.app.push_screen(EntryScreen(table=PASS2_TABLE))
+
+    def action_take(self, which: int) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is None or not self.items:
+            return
+        d = self.items[ol.highlighted]
+        try:
+            de.settle(self.app.store, d.participant, d.field, which)
+        except (ProtocolRejected, LookupError) as e:
+            self.query_one("#de-msg", Static).update(f"[red]Не исправлено: {e}[/red]")
+            return
+        self.query_one("#de-msg", Static).update(
+            f"[green]Сохранено:[/green] {d.who}, {d.field_label} = "
+            f"{d.show(d.first if which == 1 else d.second)} (в оба ввода)")
+        self.refresh_list()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        d = self.items[int(event.option.id)]
+        from .entry import EntryScreen
+
+        fld = d.field if d.field not in ("status",) else None
+        self.app.push_screen(EntryScreen(participant=d.participant, field=fld))

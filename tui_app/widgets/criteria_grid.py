@@ -1,0 +1,246 @@
+"""The criteria grid of a protocol ИС-03 with live subtotals, total and result.
+
+It renders a services.entry.EntryState and forwards digits to it: a valid digit fills the
+criterion and moves on, an impossible one is refused with the allowed range. The totals are
+the state's result() (domain.scoring.score), recomputed on every key.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widget import Widget
+
+from ..domain.models import ProtocolStatus
+from ..services.entry import EntryState
+
+CELL = 3
+
+
+class CriteriaGrid(Widget, can_focus=True):
+    DEFAULT_CSS = """
+    CriteriaGrid {
+        height: auto;
+        width: 1fr;
+        padding: 0 1;
+        border: round $secondary;
+    }
+    CriteriaGrid:focus {
+        border: round $accent;
+    }
+    """
+    GRID_KEYS = {"enter", "backspace", "delete", "left", "right", "home", "escape"}
+
+    class Typed(Message):
+        """A key was handled: accepted or refused (message in Russian)."""
+
+        def __init__(self, accepted: bool, message: str) -> None:
+            super().__init__()
+            self.accepted = accepted
+            self.message = message
+
+    class Submit(Message):
+        """Enter on the criteria: save. The screen answers with set_state() (the next
+        participant) or cancel_pending() (not saved)."""
+
+    class PickChanged(Message):
+        """The participant search text changed (pick mode)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class PickSubmit(Message):
+        """Enter in pick mode: choose the participant matching `text`. The screen answers
+        with set_state() or cancel_pending()."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, state: EntryState | None = None, **kw) -> None:
+        super().__init__(**kw)
+        self.state = state
+        # Every key of the entry is typed into this one focused widget: the participant
+        # search (pick mode), the variant and the criteria. Keys that arrive while the screen
+        # is still handling an Enter (choosing, saving) are kept and replayed on the next
+        # protocol, so a fast burst (number, Enter, variant, Enter, 13 digits, Enter, …) never
+        # loses or misplaces a key.
+        self.pick_mode = state is None
+        self.pick_text = ""
+        self.awaiting = False
+        self.pending: list[tuple[str, str | None]] = []
+
+    # -- driven by the screen ------------------------------------------------------
+    def start_pick(self) -> None:
+        self.pick_mode = True
+        self.pick_text = ""
+        self.post_message(self.PickChanged(""))
+        self.refresh()
+
+    def stop_pick(self) -> None:
+        self.pick_mode = False
+        self.pick_text = ""
+        self.refresh()
+
+    def set_state(self, state: EntryState | None) -> None:
+        self.state = state
+        self.pick_mode = state is None
+        self.pick_text = ""
+        self.awaiting = False
+        self.refresh(layout=True)  # an ОВЗ protocol has one more line
+        self._replay()
+
+    def cancel_pending(self) -> int:
+        """The Enter being handled failed: drop the keys typed after it."""
+        dropped = len(self.pending)
+        self.awaiting = False
+        self.pending = []
+        self.refresh()
+        return dropped
+
+    def _replay(self) -> None:
+        pending, self.pending = self.pending, []
+        for key, ch in pending:
+            if self.awaiting:
+                self.pending.append((key, ch))
+            else:
+                self._handle(key, ch)
+
+    # -- keys ------------------------------------------------------------------------
+    def on_key(self, event) -> None:
+        key, ch = event.key, event.character
+        printable = bool(ch) and len(ch) == 1 and ch.isprintable() and key != "space"
+        if key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space"):
+            return  # F-keys, Tab, …: the screen's
+        if key == "escape" and not (self.pick_mode and self.state is not None):
+            return  # Esc: back (the screen's), except to leave the search
+        event.stop()
+        event.prevent_default()
+        if self.awaiting:
+            self.pending.append((key, ch))
+            return
+        self._handle(key, ch)
+
+    def _handle(self, key: str, ch: str | None) -> None:
+        if self.pick_mode or self.state is None:
+            self._pick_key(key, ch)
+            return
+        st = self.state
+        if key == "enter":
+            if st.enter():  # from the variant to the criteria: handled here, at once
+                self._moved()
+            else:
+                self.awaiting = True
+                self.post_message(self.Submit())
+        elif key == "left":
+            st.left()
+            self._moved()
+        elif key == "right":
+            st.right()
+            self._moved()
+        elif key == "home":
+            st.home()
+            self._moved()
+        elif key == "backspace":
+            st.backspace()
+            self._moved()
+        elif key == "delete":
+            st.clear_current()
+            self._moved()
+        elif ch:
+            out = st.type_digit(ch)
+            self.refresh()
+            self.post_message(self.Typed(out.accepted, out.message))
+
+    def _pick_key(self, key: str, ch: str | None) -> None:
+        if key == "enter":
+            self.awaiting = True
+            self.post_message(self.PickSubmit(self.pick_text))
+            return
+        if key == "backspace":
+            self.pick_text = self.pick_text[:-1]
+        elif key == "escape":
+            self.stop_pick()
+        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ") and len(self.pick_text) < 40:
+            self.pick_text += ch
+        else:
+            return
+        self.post_message(self.PickChanged(self.pick_text))
+
+    def _moved(self) -> None:
+        self.refresh()
+        self.post_message(self.Typed(True, ""))
+
+    # -- drawing -------------------------------------------------------------
+    def render(self) -> Text:
+        st = self.state
+        if st is None:
+            return Text("Выберите участника: номер в списке аудитории или начало фамилии, Enter.",
+                        style="dim")
+        sch = st.scheme
+        codes = st.codes
+        task_of = {c.code: c.task for c in sch.criteria}
+        present = st.status is ProtocolStatus.PRESENT
+
+        def sep(i: int) -> str:
+            return "│" if i + 1 < len(codes) and task_of[codes[i]] != task_of[codes[i + 1]] else ""
+
+        var = Text()
+        var.append("Вариант ")
+        vtext = f"{st.variant or ' '}"
+        if st.on_variant and self.has_focus:
+            var.append(f" {vtext:<4} ", style="reverse bold")
+        elif st.on_variant:
+            var.append(f" {vtext:<4} ", style="underline bold")
+        else:
+            var.append(f" {vtext:<4} ", style="bold")
+        if st.on_variant:
+            var.append(" Enter — к баллам", style="dim")
+        head = Text()
+        maxes = Text()
+        vals = Text()
+        for i, code in enumerate(codes):
+            scored = st.scored(code)
+            head.append(f"{code:^{CELL}}", style="bold" if scored else "dim strike")
+            maxes.append(f"{'/' + str(st.max_of(code)) if scored else '':^{CELL}}", style="dim")
+            v = st.scores.get(code)
+            if not scored:
+                cell, style = "×", "dim"
+            elif not present:
+                cell, style = "–", "dim"
+            elif v is None:
+                cell, style = "·", ""
+            else:
+                cell, style = str(v), "bold"
+            if present and st.cursor == i and self.has_focus:
+                style = "reverse bold"
+            elif present and st.cursor == i:
+                style = "underline bold"
+            vals.append(f"{cell:^{CELL}}", style=style)
+            for t in (head, maxes, vals):
+                t.append(sep(i), style="dim")
+        res = st.result()
+        subs = Text()
+        wide = self.size.width >= 70
+        for sub in sch.subtotals:
+            smax = sch.subtotal_max(sub, st.category)
+            subs.append(f"{sub.name}: " if wide else f"{sub.code}: ", style="dim")
+            subs.append(f"{res.subtotals.get(sub.code, 0)}/{smax}", style="bold")
+            subs.append("  ")
+        total = Text()
+        total.append("Итого: ")
+        total.append(f"{res.total}/{res.max}", style="bold")
+        total.append(f"  зачёт от {res.pass_min}  ", style="dim")
+        if not present:
+            total.append(st.status.label.upper(), style="bold yellow")
+        elif res.passed is True:
+            total.append("ЗАЧЁТ", style="bold green")
+        elif res.passed is False:
+            total.append("НЕЗАЧЁТ", style="bold red")
+        else:
+            total.append(f"не заполнено: {len(res.missing)}", style="yellow")
+        lines = [var, head, maxes, vals, subs, total]
+        skipped = [c for c in codes if not st.scored(c)]
+        if skipped:
+            lines.append(Text("× не оцениваются: " + " ".join(skipped), style="dim"))
+        return Text("\n").join(lines)
