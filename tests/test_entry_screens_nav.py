@@ -137,4 +137,4 @@ async def test_stats_screen_shows_counts(demo_results_ws):
         app.open_screen("stats")
         await pilot.pause()
         text = str(app.screen.query_one("#stats-text").render())
-        assert "Зачёт: 103" in text and "По аудиториям" in text and "█" in text
+        assert "Зачёт: 101" in text and "По аудиториям" in text and "█" in text

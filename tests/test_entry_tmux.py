@@ -45,7 +45,7 @@ def test_enter_two_protocols_in_tmux(tmp_path):
     cmd = f"cd {ROOT} && {sys.executable} -m tui_app -w {root}"
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "25", cmd)
     try:
-        _wait_for(session, "F4")
+        _wait_for(session, "Что дальше")  # the main screen is up
         _tmux("send-keys", "-t", session, "F4")
         _wait_for(session, "№ или фамилия")
         _tmux("send-keys", "-t", session, "F5")

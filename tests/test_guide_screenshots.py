@@ -22,7 +22,7 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
                      "retakes.svg", "retention.svg"]
     svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
     assert all(s.startswith("<svg") for s in svg.values())
-    assert "Передача в МСУ" in svg["main"]
+    assert "Что дальше" in svg["main"] and "Загрузка списка" in svg["main"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
     assert "Готово: файлов 8" in svg["handoff-done"]
     assert "Допущены:" in svg["retakes"] and "требуют решения: 4" in svg["retakes"]

@@ -48,7 +48,7 @@ def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
     cmd = f"cd {ROOT} && {sys.executable} -m tui_app -w {root}"
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "25", cmd)
     try:
-        _wait_for(session, "Передача в МСУ")
+        _wait_for(session, "Что дальше")  # the main screen is up
         _tmux("send-keys", "-t", session, "F9")
         _wait_for(session, "Съёмные диски не найдены")
         time.sleep(0.5)  # a person reads the screen first

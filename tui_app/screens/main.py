@@ -13,8 +13,9 @@ from .registry import MENU
 
 
 def _menu_bindings() -> list[Binding]:
+    # the menu itself shows each F-key beside its title, so the footer keeps only F1/F10
     return [
-        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}")
+        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}", show=False)
         for e in MENU
         if e.key
     ]
@@ -30,7 +31,11 @@ class MainScreen(BaseScreen):
 
 Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
 """
-    BINDINGS = BaseScreen.BINDINGS + _menu_bindings() + [
+    BINDINGS = [
+        Binding("f1", "app.help", "Справка", id="help"),
+        Binding("escape", "back", "Назад", show=False),  # nothing behind the main screen
+        Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
+        *_menu_bindings(),
         Binding("f10", "app.quit", "Выход", id="quit"),
     ]
 
@@ -44,6 +49,7 @@ class MainScreen(BaseScreen):
                     *[Option(self._menu_label(e), id=e.id) for e in MENU],
                     id="menu",
                 )
+                yield Static(id="menu-hint")
             yield Static(id="checklist-box")
         yield Footer()
 
@@ -97,6 +103,15 @@ class MainScreen(BaseScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.action_open(event.option.id)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        e = next((m for m in MENU if m.id == event.option.id), None)
+        self.query_one("#menu-hint", Static).update(e.hint if e else "")
+
+    def action_open_selected(self) -> None:
+        menu = self.query_one("#menu", OptionList)
+        if menu.highlighted is not None:
+            self.action_open(menu.get_option_at_index(menu.highlighted).id)
 
     def action_open(self, screen_id: str) -> None:
         self.app.open_screen(screen_id)
