@@ -153,11 +153,20 @@ def download(out: Path, wheel: Path, platforms: tuple[str, ...] = (), python: st
         run(_pip("download", "--only-binary=:all:", "-d", str(out), *plat, str(wheel)))
         return
     # from the wheelhouse first; only what is missing goes to the network
+    _drop_own_wheels(cache)
     offline = _pip("download", "--only-binary=:all:", "--no-index", "--find-links", str(cache),
                    "--find-links", str(out), "-d", str(out), *plat, str(wheel))
     if not _ok(offline):
         run(_pip("download", "--only-binary=:all:", "-d", str(cache), *plat, str(wheel)))
+        _drop_own_wheels(cache)
         run(offline)
+
+
+def _drop_own_wheels(cache: Path) -> None:
+    """The wheelhouse holds dependencies only: a kept is_shtab wheel of the same version but
+    older metadata would be taken by pip instead of the one just built."""
+    for own in cache.glob("is_shtab-*.whl"):
+        own.unlink()
 
 
 def write_extras(out: Path) -> None:
