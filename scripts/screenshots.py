@@ -57,6 +57,19 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             save(app, "main")
+            # every section of the day, opened the way the guide says (menu or F-key)
+            for name, opener in (("exchange", "exchange"), ("roster", "f2"), ("rooms", "f3"),
+                                 ("forms", "f6"), ("audio", "f7"), ("room_log", "room_log"),
+                                 ("entry", "f4"), ("form04", "f5"), ("checks", "f8"),
+                                 ("stats", "stats")):
+                if opener.startswith("f"):
+                    await pilot.press(opener)
+                else:
+                    app.open_screen(opener)
+                await pilot.pause(0.3)
+                save(app, name)
+                await pilot.press("escape")
+                await pilot.pause()
             await pilot.press("f9")
             await pilot.pause()
             save(app, "handoff")
