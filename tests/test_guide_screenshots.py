@@ -18,11 +18,17 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     monkeypatch.setattr(drives, "removable_drives", drives.removable_drives)
     shots = mod.make_screenshots(tmp_path)
     names = [p.name for p in shots]
-    assert names == ["main.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg",
+    assert names == ["main.svg", "exchange.svg", "roster.svg", "rooms.svg", "forms.svg",
+                     "audio.svg", "room_log.svg", "entry.svg", "form04.svg", "checks.svg",
+                     "stats.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg",
                      "retakes.svg", "retention.svg"]
     svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
     assert all(s.startswith("<svg") for s in svg.values())
     assert "Что дальше" in svg["main"] and "Загрузка списка" in svg["main"]
+    # each section screenshot shows its own screen, not the main screen again
+    assert "Аудитория 101" in svg["entry"] and "№ или фамилия" in svg["entry"]
+    assert "Микрофон" in svg["audio"] and "Расписание" in svg["rooms"]
+    assert "Что дальше" not in svg["stats"] + svg["checks"] + svg["form04"] + svg["roster"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
     assert "Готово: файлов 8" in svg["handoff-done"]
     assert "Допущены:" in svg["retakes"] and "требуют решения: 4" in svg["retakes"]
