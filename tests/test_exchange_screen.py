@@ -95,3 +95,18 @@ def test_export_clean_results_then_forced_needs_two_presses(demo_results_ws, dem
             return await _wait_result(app, pilot, "статус 13")
 
     asyncio.run(forced())
+
+
+def test_a_new_export_makes_an_earlier_handoff_stale(demo_results_ws, tmp_path):
+    from tui_app.services.export_results import export_results
+    from tui_app.services.handoff import handoff
+
+    store = demo_results_ws.store
+    export_results(store)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    assert handoff(store, stick).files > 0  # raises HandoffFailed otherwise
+    assert store.setting("handoff_done") is True
+    export_results(store)
+    assert store.setting("handoff_done") is False
+    assert store.setting("export_done") is True

@@ -142,6 +142,7 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
                                       "crc": pkg.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()})
     store.set_setting("export_done", True)
+    store.set_setting("handoff_done", False)  # the stick, if any, holds an older results file
     if progress:
         progress(1.0)
     return result
