@@ -7,29 +7,15 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tmux_driver import Tmux
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="нет tmux")]
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-def _wait_for(session: str, text: str, timeout: float = 20) -> str:
-    end = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < end:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"«{text}» not on screen:\n{screen}")
 
 
 def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
@@ -44,31 +30,25 @@ def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
     demo_results_ws.close()
     stick = tmp_path / "s"
     stick.mkdir()
-    session = f"ish-{uuid.uuid4().hex[:8]}"
-    cmd = f"cd {ROOT} && {sys.executable} -m tui_app -w {root}"
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "25", cmd)
+    t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
     try:
-        _wait_for(session, "Что дальше")  # the main screen is up
-        _tmux("send-keys", "-t", session, "F9")
-        _wait_for(session, "Съёмные диски не найдены")
+        t.wait_for("Что дальше", timeout=20)  # the main screen is up
+        t.keys("F9")
+        t.wait_for("Съёмные диски не найдены", timeout=20)
         time.sleep(0.5)  # a person reads the screen first
         # no drives here: the folder field has the focus, type the folder
-        _tmux("send-keys", "-t", session, "-l", str(stick))
-        _wait_for(session, str(stick)[-20:])
-        _tmux("send-keys", "-t", session, "Enter")
-        screen = _wait_for(session, "Готово")
+        t.type(str(stick))
+        t.wait_for(str(stick)[-20:], timeout=20)
+        t.keys("Enter")
+        screen = t.wait_for("Готово", timeout=20)
         assert "НЕ выполнена" not in screen
         folder = stick / "IS_470123_2027-02-10"
         assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"],
                               cwd=folder).returncode == 0
-        _tmux("send-keys", "-t", session, "Escape")
-        _wait_for(session, "Что дальше")  # back on the main screen (Esc alone, not Alt+…)
+        t.keys("Escape")
+        t.wait_for("Что дальше", timeout=20)  # back on the main screen (Esc alone, not Alt+…)
         time.sleep(0.3)
-        _tmux("send-keys", "-t", session, "F10")
-        end = time.monotonic() + 10
-        while subprocess.run(["tmux", "has-session", "-t", session],
-                             capture_output=True).returncode == 0:
-            assert time.monotonic() < end, "F10 did not quit"
-            time.sleep(0.2)
+        t.keys("F10")
+        t.wait_for("ВЫХОД-0", timeout=10)  # F10 quit the program cleanly
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        t.close()

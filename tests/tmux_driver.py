@@ -29,6 +29,10 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self._run("send-keys", "-t", self.name, *keys)
 
+    def type(self, text: str) -> None:
+        """Type text literally (no key-name lookup)."""
+        self._run("send-keys", "-t", self.name, "-l", text)
+
     def screen(self) -> str:
         return self._run("capture-pane", "-p", "-t", self.name)
 
