@@ -49,7 +49,7 @@ class DayStats:
     by_class: list[GroupStats]
 
 
-def _add(g: GroupStats, sch: Scheme, p: Participant, proto: Optional[Protocol]) -> None:
+def add(g: GroupStats, sch: Scheme, p: Participant, proto: Optional[Protocol]) -> None:
     g.listed += 1
     if p.attendance is Attendance.ABSENT:
         g.absent += 1
@@ -87,9 +87,9 @@ def compute(store: Store) -> DayStats:
     classes: dict[str, GroupStats] = {}
     for p in store.participants():
         proto = protocols.get(p.guid)
-        _add(overall, sch, p, proto)
-        _add(rooms.setdefault(p.room or "—", GroupStats(p.room or "—")), sch, p, proto)
-        _add(classes.setdefault(p.grade or "—", GroupStats(p.grade or "—")), sch, p, proto)
+        add(overall, sch, p, proto)
+        add(rooms.setdefault(p.room or "—", GroupStats(p.room or "—")), sch, p, proto)
+        add(classes.setdefault(p.grade or "—", GroupStats(p.grade or "—")), sch, p, proto)
     key = lambda g: (len(g.name), g.name)  # noqa: E731
     return DayStats(sch, overall, sorted(rooms.values(), key=key), sorted(classes.values(), key=key))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..domain.models import Attendance, ExamDay, ProtocolStatus
-from ..domain.scoring import score_protocol
+from ..domain.models import Attendance, ExamDay
 from ..store.workspace import Store
 from .data import scheme_for
+from .stats import GroupStats, add
 
 
 @dataclass
@@ -36,29 +36,21 @@ def summarize(store: Store) -> DaySummary:
     s = DaySummary(day=day)
     s.total = len(participants)
     s.rooms = len(store.rooms())
-    by_guid = {p.guid: p for p in participants}
+    outcomes = GroupStats("Всего")  # the same counting as the statistics screen
     for p in participants:
+        add(outcomes, sch, p, protocols.get(p.guid))
         s.distributed += bool(p.room)
-        s.absent += p.attendance is Attendance.ABSENT
         s.present += p.attendance is Attendance.PRESENT
         s.ovz += p.is_ovz
-    for guid, proto in protocols.items():
-        p = by_guid.get(guid)
-        if p is None:
-            continue
-        s.protocols += 1
-        if proto.status is ProtocolStatus.EARLY:
-            s.early += 1
-        elif proto.status is ProtocolStatus.REMOVED:
-            s.removed += 1
-        else:
-            res = score_protocol(sch, p, proto)
-            s.passed += res.passed is True
-            s.failed += res.passed is False
+    known = {p.guid for p in participants}
+    s.protocols = sum(1 for guid in protocols if guid in known)
+    s.absent = outcomes.absent
+    s.passed, s.failed = outcomes.passed, outcomes.failed
+    s.early, s.removed = outcomes.early, outcomes.removed
     attendees = s.total - s.absent
     s.checklist = [
         (s.total > 0, "Загрузить список участников (файл B2P или CSV)"),
-        (s.total > 0 and s.ovz >= 0 and store.setting("roster_reviewed", False), "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
+        (s.total > 0 and store.setting("roster_reviewed", False), "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
         (s.rooms > 0, "Завести аудитории, собеседников и экспертов"),
         (s.total > 0 and s.distributed == s.total, "Распределить участников по аудиториям (ИС-01)"),
         (bool(store.setting("forms_printed", False)), "Напечатать ИС-01, ИС-02, ИС-03, ИС-08, ИС-09"),
