@@ -79,6 +79,38 @@ class Scheme(BaseModel):
     def _cats(self) -> dict[str, Category]:
         return {c.id: c for c in self.categories}
 
+    @cached_property
+    def _plans(self) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        by_task = {}
+        for c in self.criteria:
+            by_task.setdefault(c.task, []).append(c.code)
+        return {cat.id: tuple((sub.code, tuple(code for t in sub.tasks for code in by_task.get(t, ())
+                                               if code in cat.criteria))
+                              for sub in self.subtotals)
+                for cat in self.categories}
+
+    def subtotal_plan(self, category: Category) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(subtotal code, the codes of the criteria it sums for this category), per subtotal."""
+        return self._plans[category.id]
+
+    @cached_property
+    def _b2p_slots(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        return {cat.id: tuple((i, code) for i, code in enumerate(self.b2p_order) if code in cat.criteria)
+                for cat in self.categories}
+
+    def b2p_slots(self, category: Category) -> tuple[tuple[int, str], ...]:
+        """(position in b2p_order, criterion code) of the criteria this category scores."""
+        return self._b2p_slots[category.id]
+
+    @cached_property
+    def _limits(self) -> dict[str, dict[str, int]]:
+        return {cat.id: {code: self._by_code[code].max for code in cat.criteria}
+                for cat in self.categories}
+
+    def limits(self, category: Category) -> dict[str, int]:
+        """Criterion code -> its maximum, for the criteria this category scores."""
+        return self._limits[category.id]
+
     def criterion(self, code: str) -> Criterion:
         return self._by_code[code]
 

@@ -32,16 +32,18 @@ def score(scheme: Scheme, category: Category, scores: dict[str, Optional[int]],
           status: ProtocolStatus = ProtocolStatus.PRESENT) -> ScoreResult:
     """Totals over the criteria the category scores; values outside it are ignored here
     (validate() reports them)."""
-    allowed = set(category.criteria)
+    get = scores.get
     subtotals: dict[str, int] = {}
-    for sub in scheme.subtotals:
-        subtotals[sub.code] = sum(
-            int(scores.get(c.code) or 0)
-            for c in scheme.criteria
-            if c.task in sub.tasks and c.code in allowed
-        )
-    total = sum(subtotals.values())
-    missing = tuple(c for c in category.criteria if scores.get(c) is None)
+    total = 0
+    for code, codes in scheme.subtotal_plan(category):
+        sub = 0
+        for c in codes:
+            v = get(c)
+            if v:
+                sub += int(v)
+        subtotals[code] = sub
+        total += sub
+    missing = tuple(c for c in category.criteria if get(c) is None)
     complete = not missing
     passed: Optional[bool]
     if status is not ProtocolStatus.PRESENT or not complete:
@@ -67,44 +69,51 @@ def check_digit(scheme: Scheme, category: Category, code: str, value: int) -> Op
 
 def validate_protocol(scheme: Scheme, participant: Participant, protocol: Protocol) -> list[str]:
     """Every problem of the protocol, in Russian. Empty list: it may be saved."""
-    problems: list[str] = []
-    who = participant.short_fio
+    problems: list[str] = []  # each is prefixed with the participant's name at the end
     try:
         category = scheme.category(participant.category)
     except KeyError as e:
-        return [f"{who}: {e.args[0]}"]
+        return [f"{participant.short_fio}: {e.args[0]}"]
     if protocol.participant != participant.guid:
-        problems.append(f"{who}: протокол относится к другому участнику")
+        problems.append("протокол относится к другому участнику")
     if participant.attendance is Attendance.ABSENT:
-        problems.append(f"{who}: участник отмечен как не явившийся («Н»), протокол не вносится")
+        problems.append("участник отмечен как не явившийся («Н»), протокол не вносится")
+    present = protocol.status is ProtocolStatus.PRESENT
+    limits = scheme.limits(category)
     for code, value in protocol.scores.items():
         if value is None:
             continue
+        cmax = limits.get(code)
+        if present and cmax is not None and type(value) is int and 0 <= value <= cmax:
+            continue  # the common case, decided without building a message
         if not scheme.has_criterion(code):
-            problems.append(f"{who}: неизвестный критерий «{code}»")
+            problems.append(f"неизвестный критерий «{code}»")
             continue
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"{who}: {code}: балл «{value}» не является числом")
+            problems.append(f"{code}: балл «{value}» не является числом")
             continue
-        if protocol.status is not ProtocolStatus.PRESENT:
+        if not present:
             problems.append(
-                f"{who}: {code}: баллы не выставляются, участник {protocol.status.label}"
+                f"{code}: баллы не выставляются, участник {protocol.status.label}"
             )
             continue
         problem = check_digit(scheme, category, code, value)
         if problem:
-            problems.append(f"{who}: {problem}")
-    if protocol.status is ProtocolStatus.PRESENT:
+            problems.append(problem)
+    if present:
         missing = [c for c in category.criteria if protocol.scores.get(c) is None]
         if missing:
-            problems.append(f"{who}: не выставлены баллы по критериям {', '.join(missing)}")
+            problems.append(f"не выставлены баллы по критериям {', '.join(missing)}")
         if not protocol.variant.strip():
-            problems.append(f"{who}: не указан номер варианта")
+            problems.append("не указан номер варианта")
         elif not protocol.variant.strip().isdigit():
-            problems.append(f"{who}: номер варианта «{protocol.variant}» должен быть числом")
+            problems.append(f"номер варианта «{protocol.variant}» должен быть числом")
         if not protocol.expert.strip():
-            problems.append(f"{who}: не указано ФИО эксперта")
-    return problems
+            problems.append("не указано ФИО эксперта")
+    if not problems:
+        return problems
+    who = participant.short_fio
+    return [f"{who}: {m}" for m in problems]
 
 
 def result_matches(scheme: Scheme, participant: Participant, protocol: Protocol,

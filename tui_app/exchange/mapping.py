@@ -5,7 +5,7 @@ from typing import Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, ProtocolStatus
-from ..domain.scoring import score_protocol
+from ..domain.scoring import score
 from .b2p import ABSENT_MARK, N_SCORES, N_SUBTOTALS, B2PRow
 
 NOT_FINISHED = {ProtocolStatus.EARLY: "1", ProtocolStatus.REMOVED: "2"}
@@ -34,14 +34,14 @@ def participant_to_row(scheme: Scheme, p: Participant, proto: Optional[Protocol]
     if proto.status is not ProtocolStatus.PRESENT:
         return row
     category = scheme.category(p.category)
-    allowed = set(category.criteria)
     scores = [""] * N_SCORES
-    for i, code in enumerate(scheme.b2p_order):
-        v = proto.scores.get(code)
-        if code in allowed and isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-            scores[i] = str(int(v))  # never anything but digits
+    got = proto.scores
+    for i, code in scheme.b2p_slots(category):
+        v = got.get(code)
+        if type(v) is int and v >= 0:  # never anything but digits (a bool is not an int here)
+            scores[i] = str(v)
     row.scores = scores
-    res = score_protocol(scheme, p, proto)
+    res = score(scheme, category, got, proto.status)
     if res.complete:
         row.subtotals = [str(res.subtotals.get(s.code, 0)) for s in scheme.subtotals][:N_SUBTOTALS]
         row.total = str(res.total)

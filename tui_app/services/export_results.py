@@ -5,8 +5,9 @@ it holds EVERY participant of the list, sorted by surname, 20 a page: those who 
 with their results (or the early/removed mark), absentees with Аудитория «Н» and empty
 scores. The РЦОИ matches rows by FileName + ExamDate + GUID; dropping absentees would lose
 their «Н». The number of rows that carry a result or a mark must equal the participants who
-sat the exam: the export re-reads its own file and compares, and the result object (and the
-CLI, and the screen) always states rows / sat / absent.
+sat the exam: the export reads its own bytes back (every value must come back exactly as
+built), compares the rows with the workspace, and the result object (and the CLI, and the
+screen) always states rows / sat / absent.
 
 Condition 19 only when the pre-export check is clean; force=True writes 13 and says so.
 """
@@ -20,8 +21,7 @@ from typing import Optional
 from ..domain.checks import Problem, check_day, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
-from ..exchange.b2p import (STEM_RE, VERSION, B2PError, B2PPackage, no_gc, parse_b2p, stem_for,
-                            write_b2p)
+from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
 from ..store.atomic import durable_write, make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for
@@ -107,25 +107,25 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
         raise ExportRefused(f"Проверка перед выгрузкой нашла ошибки ({len(problems)}). Исправьте их "
                             f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
                             problems, kind="check")
-    condition = "13" if problems else "19"
-    pkg = build_package(store, condition, participants, protocols)
-    if progress:
-        progress(0.3)
-    data = write_b2p(pkg)
-    if progress:
-        progress(0.5)
-    # read our own bytes back through the same strict reader the import uses
-    try:
-        back = parse_b2p(data, file_stem=pkg.file_name, validate_schema=False)
-    except B2PError as e:  # a bug of ours: never write such a file
-        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
-                            kind="self_check") from None
-    info = [(r.guid, r.absent, bool(r.has_result_fields())) for r in back.rows]
+    pkg = build_package(store, "13" if problems else "19", participants, protocols)
+    # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
+    # write_verified() proves on the bytes below
+    info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
     mismatch = results_rows_problems(participants, protocols, info)
-    if mismatch and not problems:
+    if mismatch and not force:
         raise ExportRefused("Число строк в файле не совпадает с участниками: "
                             + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
     problems = problems + mismatch  # forced: told in the result, never silent
+    condition = pkg.condition = "13" if problems else "19"
+    if progress:
+        progress(0.3)
+    try:
+        data = write_verified(pkg)
+    except B2PError as e:  # a bug of ours: never write such a file
+        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
+                            kind="self_check") from None
+    if progress:
+        progress(0.5)
     out = Path(out_dir) if out_dir else store.dir("export")
     make_private_dir(out)
     path = out / f"{pkg.file_name}.b2p"
