@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -96,9 +97,16 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
 
 
 def make_screenshots(out: Path) -> list[Path]:
+    """The demo lives in a fixed temporary folder, so the paths the screens show (and so the
+    pictures) are the same from one run to the next."""
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        return asyncio.run(_shoot(out, Path(tmp)))
+    work = Path(tempfile.gettempdir()) / "is-shtab-guide"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        return asyncio.run(_shoot(out, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv=None) -> int:

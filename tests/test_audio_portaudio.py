@@ -162,6 +162,16 @@ def test_audio_test_cli_prints_verdict_and_levels(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     for text in ("Итог: ХОРОШО", "Средний уровень (RMS)", "Пик:", "Фоновый шум", "клиппинг"):
         assert text in r.stdout
+    assert "аудиторий" not in r.stdout  # no rooms yet: nothing to count
+
+
+@NEEDS_SPEECH
+def test_audio_test_cli_counts_the_room(tmp_path, demo_dir):
+    x = _speech(tmp_path / "gen")
+    home = alsa_home(tmp_path / "home", x)
+    r = cli(demo_dir, home, "audio-test", "--room", "101", "--seconds", f"{len(x) / SR:.4f}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Проверка записана для аудитории 101. Проверено с выводом «хорошо»: 1 из 4" in r.stdout
 
 
 def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_dir):

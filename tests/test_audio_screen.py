@@ -90,6 +90,8 @@ async def _f7_check_then_record(demo_results_ws):
         report = text_of(app, "#audio-report")
         assert "ХОРОШО" in report and "дБFS" in report
         assert demo_results_ws.store.setting("audio_test_ok") is True
+        tests = demo_results_ws.store.setting("audio_tests")
+        assert list(tests) == [app.screen.room] and tests[app.screen.room]["verdict"] == "good"
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.screen.session is not None and app.screen.session.finished)
         await pilot.pause(0.3)

@@ -342,3 +342,32 @@ def test_clip_from_mp3_segments_is_sample_aligned(tmp_path):
     d = decoded[int(1.3 * SR):int(4.6 * SR)]
     # no shift across the seams (the MP3 decoder may round a rare sample differently: ±2)
     assert np.max(np.abs(y.astype(int) - d.astype(int))) <= 2
+
+
+def test_checklist_wants_a_good_test_recording_in_every_room(demo_results_ws, tmp_path):
+    """One «хорошо» in one room does not tick «в каждой аудитории»; a later bad check in a
+    room un-ticks it."""
+    from tui_app.services import audio as svc
+    from tui_app.services.summary import audio_tests_done, summarize
+
+    store = demo_results_ws.store
+    rooms = [r.number for r in store.rooms()]
+    speech = (_sine(9000, 4.0, 220.0) * (np.arange(4 * SR) // 4000 % 2 == 0)).astype(np.int16)
+
+    def check(room, x):
+        res = svc.CheckResult(analyze(x, SR), tmp_path / "t.wav", x, SR, "default")
+        svc.remember_check(store, res, room)
+
+    def item():
+        return next(c for c in summarize(store).checklist if "аудиозапись" in c[1])
+
+    assert item() == (False, f"Тестовая аудиозапись в каждой аудитории (0 из {len(rooms)})")
+    check(rooms[0], speech)
+    assert store.setting("audio_test_ok") is True  # the last check was good…
+    assert item()[0] is False and f"(1 из {len(rooms)})" in item()[1]  # …but one room only
+    for room in rooms[1:]:
+        check(room, speech)
+    assert item()[0] is True and audio_tests_done(store) == (len(rooms), len(rooms))
+    check(rooms[1], np.zeros(SR * 3, dtype=np.int16))  # that room's microphone went quiet
+    assert item()[0] is False and audio_tests_done(store) == (len(rooms) - 1, len(rooms))
+    assert store.setting("audio_tests")[rooms[1]]["verdict"] == "quiet"

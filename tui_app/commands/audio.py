@@ -38,7 +38,8 @@ def register(sub) -> None:
                                    "Код выхода 0 — запись хорошая, 1 — нужно исправить.")
     t.add_argument("--seconds", type=float, default=10.0, metavar="N", help="длительность (по умолчанию 10 с)")
     t.add_argument("--device", metavar="УСТРОЙСТВО", help="номер или часть названия микрофона")
-    t.add_argument("--room", default="", metavar="НОМЕР", help="аудитория (для имени файла)")
+    t.add_argument("--room", default="", metavar="НОМЕР",
+                   help="аудитория: проверка засчитывается ей в перечне «Что дальше» и в имени файла")
     t.set_defaults(func=run_test)
 
     c = sub.add_parser("clip", help="вырезать ответ участника из потоковой записи (для эксперта, апелляции)",
@@ -89,6 +90,12 @@ def run_test(args: argparse.Namespace) -> int:
         for line in res.analysis.lines():
             say(line)
         say(f"Файл: {res.path}")
+        from ..services.summary import audio_tests_done
+
+        good, rooms = audio_tests_done(ws.store)
+        if rooms:
+            where = f"аудитории {args.room}" if args.room else "без аудитории (--room не указан)"
+            say(f"Проверка записана для {where}. Проверено с выводом «хорошо»: {good} из {rooms} аудиторий.")
         return EXIT_OK if res.analysis.verdict.value == "good" else EXIT_PROBLEMS
 
 

@@ -34,6 +34,7 @@ SETTING_FORMAT = "audio_format"
 SETTING_SEGMENT = "audio_segment_seconds"
 SETTING_TEST_OK = "audio_test_ok"
 SETTING_TEST_RESULT = "audio_test_result"
+SETTING_TESTS = "audio_tests"  # room -> its last check: {"verdict", "at", "device"}
 LOW_DISK_HOURS = 2.0
 
 _ACTIVE: "set[RoomRecording]" = set()
@@ -168,11 +169,18 @@ def capture_check(folder: Path, dev: InputDevice, seconds: float = 10.0, room: s
 
 
 def remember_check(store: Store, res: CheckResult, room: str = "") -> None:
-    """`audio_test_ok` is True after a «хорошо» verdict (the main screen's checklist reads it)."""
-    store.set_setting(SETTING_TEST_OK, res.analysis.verdict.value == "good")
-    store.set_setting(SETTING_TEST_RESULT, {**res.analysis.as_dict(), "device": res.device,
-                                            "room": room,
-                                            "at": datetime.now().isoformat(timespec="seconds")})
+    """The last check (`audio_test_result`, `audio_test_ok`: its verdict was «хорошо») and each
+    room's own last check (`audio_tests`): the main screen's checklist is done when every room
+    has a «хорошо» (services.summary.audio_tests_done)."""
+    at = datetime.now().isoformat(timespec="seconds")
+    verdict = res.analysis.verdict.value
+    tests = dict(store.setting(SETTING_TESTS) or {})
+    tests[room] = {"verdict": verdict, "at": at, "device": res.device}
+    with store.transaction():
+        store.set_setting(SETTING_TEST_OK, verdict == "good")
+        store.set_setting(SETTING_TEST_RESULT, {**res.analysis.as_dict(), "device": res.device,
+                                                "room": room, "at": at})
+        store.set_setting(SETTING_TESTS, tests)
 
 
 def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str] = None,
