@@ -186,3 +186,11 @@ def test_results_rows_problems_counts():
     assert kinds([("a", False, True), ("b", False, True), ("c", False, False)]) == {"rows_absent"}
     assert kinds([("a", False, True), ("b", False, True)]) == {"rows_roster", "rows_absent"}
     assert "rows_duplicate" in kinds(good + [("a", False, True)])
+
+
+def test_a_row_with_a_wrong_number_of_scores_is_refused_not_shifted():
+    pkg = make_roster(2)
+    pkg.rows[1].scores = ["1"] * 12  # one short: every later block would move by one
+    with pytest.raises(B2PError) as ei:
+        write_verified(pkg)
+    assert ei.value.kind == "self_check" and "12 баллов" in str(ei.value)
