@@ -6,6 +6,8 @@ from datetime import datetime
 import pytest
 
 from entry_helpers import clear_results, present_in, protocol
+from textual import events
+
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.screens.checks import ChecksScreen
@@ -119,7 +121,7 @@ async def test_room_log_screen_now_key_and_marks(demo_results_ws):
         await pilot.press("down", "enter", "0", "9", "1", "0", "enter", "0", "9", "3", "0", "enter")
         assert store.get(RoomLogEntry, scr.rows[1].participant.guid) is None
         assert "пересекается" in str(scr.query_one("#log-msg").render())
-        assert app.focused.id == "log-start"  # back to the start, whole value selected
+        assert scr.edit == "start" and scr.fresh  # back to the start, whole value selected
         await pilot.press("0", "9", "1", "9", "enter", "0", "9", "3", "5", "enter")
         e = store.get(RoomLogEntry, scr.rows[1].participant.guid)
         assert e is not None and e.start.strftime("%H:%M") == "09:19"
@@ -129,6 +131,46 @@ async def test_room_log_screen_now_key_and_marks(demo_results_ws):
         assert protocol(store, guid).status is ProtocolStatus.REMOVED
         await pilot.press("f4")
         assert protocol(store, guid) is None
+
+
+def burst(app, *keys: str) -> None:
+    """Keys the way a terminal delivers fast typing: all queued at once, no waiting between."""
+    chars = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "down": None}
+    for k in keys:
+        ev = events.Key(k, chars.get(k, k))
+        ev.set_sender(app)
+        app._driver.send_message(ev)
+
+
+async def test_room_log_times_typed_as_fast_as_a_terminal_sends(demo_results_ws):
+    """«0910⏎0930⏎» for one participant after another with no pause: nothing is lost or
+    lands in the wrong field (with Input widgets, digits after Enter went astray)."""
+    store = demo_results_ws.store
+    clear_results(store)
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(RoomLogScreen(room="202"))
+        await pilot.pause()
+        scr = app.screen
+        a, b, c, d = (r.participant.guid for r in scr.rows[:4])
+        burst(app, "enter", *"0910", "enter", *"0930", "enter",
+              "enter", *"0931", "enter", *"0951", "backspace", "0", "enter",  # a typo mended
+              *"0952", "enter", *"1010", "enter",  # digits start typing without Enter
+              *"1011", "escape", "down")  # begun, then cancelled: nothing saved for d
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if store.get(RoomLogEntry, c) is not None and scr.edit is None:
+                break
+
+        def times(guid):
+            e = store.get(RoomLogEntry, guid)
+            return e and (e.start.strftime("%H:%M"), e.end.strftime("%H:%M"))
+
+        assert times(a) == ("09:10", "09:30")
+        assert times(b) == ("09:31", "09:50")
+        assert times(c) == ("09:52", "10:10")
+        assert times(d) is None and scr.edit is None
+        assert scr.query_one("#log-table").cursor_row == 4
 
 
 async def test_stats_screen_shows_counts(demo_results_ws):

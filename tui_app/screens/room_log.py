@@ -6,13 +6,24 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.models import Attendance, ProtocolStatus
 from ..services import room_log as rl
 from ..services.protocols import ProtocolRejected
 from .base import BaseScreen
+
+
+class LogTable(DataTable):
+    """The ИС-02 table: Enter goes straight to the screen (in key order), not by a message."""
+
+    def action_select_cursor(self) -> None:
+        screen = self.screen
+        if isinstance(screen, RoomLogScreen):
+            screen.advance()
+        else:  # pragma: no cover - the table lives only on that screen
+            super().action_select_cursor()
 
 
 class RoomLogScreen(BaseScreen):
@@ -23,8 +34,9 @@ class RoomLogScreen(BaseScreen):
 
 - слева — аудитории (Tab — переход между списком аудиторий и ведомостью)
 - **F2** — поставить **текущее время**: в пустое «начало», иначе в «конец» (и сохранить)
-- **Enter** — ввести время вручную: ЧЧ:ММ или просто 4 цифры (0915); Enter — дальше,
-  Enter в поле «конец» — сохранить
+- **Enter** или сразу цифры — ввести время вручную: ЧЧ:ММ или просто 4 цифры (0915);
+  Enter — дальше, Enter в поле «конец» — сохранить; старое значение выделено — первая
+  цифра его заменяет; **Esc** — отменить ввод
 - **F3** — отметка «не завершил по объективным причинам» (ещё раз — снять)
 - **F4** — отметка «удалён за нарушение требований» (ещё раз — снять)
 
@@ -36,13 +48,26 @@ class RoomLogScreen(BaseScreen):
         Binding("f2", "now", "Сейчас", id="now"),
         Binding("f3", "mark('early')", "Не завершил", id="early"),
         Binding("f4", "mark('removed')", "Удалён", id="removed"),
+        *[Binding(k, f"type('{c}')", show=False) for k, c in
+          [(str(d), str(d)) for d in range(10)] + [("colon", ":"), ("backspace", "")]],
     ]
+    FIELDS = ("start", "end")
 
     def __init__(self, room: str | None = None) -> None:
         super().__init__()
         self.room = room or ""
         self.rows: list[rl.LogRow] = []
         self.clock = datetime.now
+        # The times are typed into the screen itself, not into Input widgets. Every key of this
+        # screen (digits, Enter, arrows, Esc, F-keys) is a binding, and Textual runs bindings
+        # one key after another in the order pressed, so «0910⏎0930⏎» sent as fast as a
+        # terminal can is never split between widgets' queues. (With Inputs, digits typed right
+        # after Enter went to the field that had just lost focus; a RowSelected message from
+        # Enter arrived after the digits that followed it.)
+        self.edit: str | None = None  # the field being typed: "start" or "end"
+        self.typed = {"start": "", "end": ""}
+        self.edit_guid: str | None = None
+        self.fresh = False  # the field's old value is shown «selected»: a key replaces it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,12 +75,12 @@ class RoomLogScreen(BaseScreen):
             yield OptionList(id="log-rooms")
             with Vertical():
                 yield Static(id="log-info")
-                yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+                yield LogTable(id="log-table", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="log-edit"):
                     yield Label("Начало ")
-                    yield Input(id="log-start", restrict=r"[0-9:]*", max_length=5, placeholder="ЧЧ:ММ")
+                    yield Static(id="log-start", classes="log-time")
                     yield Label("  Конец ")
-                    yield Input(id="log-end", restrict=r"[0-9:]*", max_length=5, placeholder="ЧЧ:ММ")
+                    yield Static(id="log-end", classes="log-time")
                 yield Static(id="log-msg")
         yield Footer()
 
@@ -106,16 +131,80 @@ class RoomLogScreen(BaseScreen):
         return self.rows[t.cursor_row] if 0 <= t.cursor_row < len(self.rows) else None
 
     def _show_inputs(self) -> None:
+        """The fields show what is typed, or else the highlighted participant's times."""
         r = self._current()
-        self.query_one("#log-start", Input).value = r.start if r else ""
-        self.query_one("#log-end", Input).value = r.end if r else ""
+        for f in self.FIELDS:
+            w = self.query_one(f"#log-{f}", Static)
+            if self.edit is not None:
+                text = self.typed[f]
+            else:
+                text = (r.start if f == "start" else r.end) if r else ""
+            active = self.edit == f
+            w.set_class(active, "-active")
+            w.set_class(active and self.fresh and bool(text), "-selected")
+            w.set_class(not text and not active, "-empty")
+            w.update(text + ("▏" if active and not self.fresh else "") if (text or active) else "ЧЧ:ММ")
+
+    def _begin(self, field: str = "start") -> None:
+        r = self._current()
+        if r is None:
+            return
+        self.edit_guid = r.participant.guid
+        self.typed = {"start": r.start, "end": r.end}
+        self._enter(field)
+
+    def _enter(self, field: str) -> None:
+        self.edit = field
+        self.fresh = True
+        self._show_inputs()
+
+    def _stop(self) -> None:
+        self.edit = None
+        self.edit_guid = None
+        self._show_inputs()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._editing_here()  # moved to another participant: the typing is dropped
         self._show_inputs()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """A click on a row (Enter is LogTable.action_select_cursor)."""
         event.stop()
-        self.query_one("#log-start", Input).focus()
+        self.advance()
+
+    def _editing_here(self) -> bool:
+        """Typing goes on only for the participant it began on (the cursor may have moved)."""
+        if self.edit is None:
+            return False
+        r = self._current()
+        if r is None or r.participant.guid != self.edit_guid:
+            self.edit = None
+            self._msg("Ввод времени отменён.")
+            return False
+        return True
+
+    def action_type(self, ch: str) -> None:
+        """A digit or «:» («» is Backspace) typed on the table."""
+        if self.focused is not self.query_one(DataTable):
+            return
+        if not self._editing_here():
+            if not ch:
+                return
+            self._begin("start")
+            if self.edit is None:
+                return
+        field = self.edit
+        if not ch:
+            self.typed[field] = "" if self.fresh else self.typed[field][:-1]
+        else:
+            if self.fresh:
+                self.typed[field] = ""
+            if len(self.typed[field]) >= 5:
+                self.app.bell()
+            else:
+                self.typed[field] += ch
+        self.fresh = False
+        self._show_inputs()
 
     def _msg(self, text: str, kind: str = "") -> None:
         style = {"error": "red", "ok": "green"}.get(kind)
@@ -126,33 +215,34 @@ class RoomLogScreen(BaseScreen):
         if r is None:
             return False
         try:
-            rl.set_times(self.app.store, r.participant.guid, start, end)
-        except rl.RoomLogRejected as e:
+            e = rl.set_times(self.app.store, r.participant.guid, start, end)
+        except rl.RoomLogRejected as err:
             self.app.bell()
-            self._msg(str(e), "error")
+            self._msg(str(err), "error")
             return False
-        self._msg(f"Сохранено: {r.participant.short_fio} {start or '—'}–{end or '—'}", "ok")
+        shown = [t.strftime("%H:%M") if t else "—" for t in (e.start, e.end)]
+        self._msg(f"Сохранено: {r.participant.short_fio} {shown[0]}–{shown[1]}", "ok")
         return True
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "log-start":
-            self.query_one("#log-end", Input).focus()
-            return
-        start = self.query_one("#log-start", Input).value
-        end = self.query_one("#log-end", Input).value
-        if self._save(start, end):
+    def advance(self) -> None:
+        """Enter: start typing «начало», then «конец», then save and go to the next row."""
+        if not self._editing_here():
+            self._begin("start")
+        elif self.edit == "start":
+            self._enter("end")
+        elif self._save(self.typed["start"], self.typed["end"]):
             t = self.query_one(DataTable)
+            self.edit = None
             self.refill(t.cursor_row + 1)
-            t.focus()
         else:
-            self.query_one("#log-start", Input).focus()
+            self._enter("start")
 
     def action_now(self) -> None:
         now = rl.now_hhmm(self.clock)
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id in ("log-start", "log-end"):
-            focused.value = now
+        if self._editing_here():
+            self.typed[self.edit] = now
+            self.fresh = False
+            self._show_inputs()
             return
         r = self._current()
         if r is None:
@@ -178,8 +268,8 @@ class RoomLogScreen(BaseScreen):
         self.refill()
 
     def action_back(self) -> None:
-        if isinstance(self.focused, Input):
-            self._show_inputs()
-            self.query_one(DataTable).focus()
+        if self.edit is not None:
+            self._stop()
+            self._msg("Ввод времени отменён.")
             return
         super().action_back()
