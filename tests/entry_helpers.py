@@ -1,8 +1,21 @@
 """Helpers shared by the results-entry tests (issue 6)."""
 from __future__ import annotations
 
+from textual import events
+
 from tui_app.domain.models import Attendance, Participant, Protocol
 from tui_app.services.entry import room_list
+
+_CHARS = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "tab": "\t"}
+
+
+def burst(app, *keys: str) -> None:
+    """Keys the way a fast typist or a terminal paste delivers them: all queued at once through
+    the driver (as Pilot does, but without waiting between keys)."""
+    for k in keys:
+        ev = events.Key(k, _CHARS.get(k, k if len(k) == 1 else None))
+        ev.set_sender(app)
+        app._driver.send_message(ev)
 
 
 def clear_results(store) -> None:

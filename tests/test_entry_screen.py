@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from entry_helpers import KeyCounter, clear_results, present_in, protocol
+from entry_helpers import KeyCounter, burst, clear_results, present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Attendance, ProtocolStatus
 from tui_app.screens.entry import EntryScreen, HistoryScreen
@@ -218,11 +218,7 @@ async def test_pick_by_surname_and_absentee_refused(typing_ws):
 
 
 async def _burst(app, pilot, keys: list[str]) -> None:
-    """Deliver keys the way a fast typist or a terminal paste does: all queued at once."""
-    from textual import events
-
-    for k in keys:
-        app.post_message(events.Key(k, k if len(k) == 1 else None))
+    burst(app, *keys)
     for _ in range(50):
         await pilot.pause()
 

@@ -5,9 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from entry_helpers import clear_results, present_in, protocol
-from textual import events
-
+from entry_helpers import burst, clear_results, present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.screens.checks import ChecksScreen
@@ -131,15 +129,6 @@ async def test_room_log_screen_now_key_and_marks(demo_results_ws):
         assert protocol(store, guid).status is ProtocolStatus.REMOVED
         await pilot.press("f4")
         assert protocol(store, guid) is None
-
-
-def burst(app, *keys: str) -> None:
-    """Keys the way a terminal delivers fast typing: all queued at once, no waiting between."""
-    chars = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "down": None}
-    for k in keys:
-        ev = events.Key(k, chars.get(k, k))
-        ev.set_sender(app)
-        app._driver.send_message(ev)
 
 
 async def test_room_log_times_typed_as_fast_as_a_terminal_sends(demo_results_ws):
