@@ -1,6 +1,7 @@
 """Pilot tests of the other results screens: ИС-04, checks, double entry, ИС-02, statistics."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 import pytest
@@ -100,14 +101,20 @@ async def test_double_entry_screen_blind_second_pass_and_settle(demo_results_ws)
         assert de.counts(store).agreed == 2
 
 
-async def test_room_log_screen_now_key_and_marks(demo_results_ws):
-    store = demo_results_ws.store
-    clear_results(store)
-    app = ShtabApp(demo_results_ws)
+@asynccontextmanager
+async def room_log_202(ws):
+    """The ИС-02 screen of room 202 with no results yet: (app, pilot, screen)."""
+    clear_results(ws.store)
+    app = ShtabApp(ws)
     async with app.run_test(size=(80, 25)) as pilot:
         app.push_screen(RoomLogScreen(room="202"))
         await pilot.pause()
-        scr = app.screen
+        yield app, pilot, app.screen
+
+
+async def test_room_log_screen_now_key_and_marks(demo_results_ws):
+    store = demo_results_ws.store
+    async with room_log_202(demo_results_ws) as (app, pilot, scr):
         first = scr.rows[0].participant
         scr.clock = lambda: datetime(2027, 2, 10, 9, 3)
         await pilot.press("f2")  # start := now
@@ -135,12 +142,7 @@ async def test_room_log_times_typed_as_fast_as_a_terminal_sends(demo_results_ws)
     """«0910⏎0930⏎» for one participant after another with no pause: nothing is lost or
     lands in the wrong field (with Input widgets, digits after Enter went astray)."""
     store = demo_results_ws.store
-    clear_results(store)
-    app = ShtabApp(demo_results_ws)
-    async with app.run_test(size=(80, 25)) as pilot:
-        app.push_screen(RoomLogScreen(room="202"))
-        await pilot.pause()
-        scr = app.screen
+    async with room_log_202(demo_results_ws) as (app, pilot, scr):
         a, b, c, d = (r.participant.guid for r in scr.rows[:4])
         burst(app, "enter", *"0910", "enter", *"0930", "enter",
               "enter", *"0931", "enter", *"0951", "backspace", "0", "enter",  # a typo mended
