@@ -11,6 +11,7 @@ import pytest
 from entry_helpers import clear_results, present_in
 from tmux_driver import Tmux
 from tui_app.domain.models import Protocol
+from tui_app.screens.registry import MENU
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
 
@@ -49,5 +50,42 @@ def test_enter_two_protocols_in_tmux(tmp_path):
         pa, pb = w.store.get(Protocol, a.guid), w.store.get(Protocol, b.guid)
         assert pa.variant == "7" and sum(pa.scores.values()) == 17
         assert pb.variant == "7" and sum(pb.scores.values()) == 0 and len(pb.scores) == 13
+    finally:
+        w.close()
+
+
+def test_room_log_times_in_one_burst_in_tmux(tmp_path):
+    """ИС-02 in a real terminal: times for two participants sent by tmux in one burst (faster
+    than any typist); both are saved exactly, none lands in the wrong field. (With the Input
+    fields this ИС-02 had before, this burst saved nothing.)"""
+    from tui_app.domain.models import RoomLogEntry
+    from tui_app.services import room_log as rl
+
+    root = tmp_path / "ws"
+    w = Workspace.open(root, snapshot=False)
+    create_demo(w.store, with_results=True)
+    clear_results(w.store)
+    first_room = rl.room_numbers(w.store)[0]
+    a, b = [r.participant for r in rl.rows(w.store, first_room)[:2]]
+    w.close()
+    t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
+    try:
+        t.wait_for("Что дальше", timeout=15)
+        index = [e.id for e in MENU].index("room_log")
+        t.keys("Home", *["Down"] * index, "Enter")  # the menu item «Ведомость ИС-02»
+        t.wait_for(f"Аудитория {first_room}", timeout=15)
+        t.keys("Enter", *"0910", "Enter", *"0930", "Enter", "Enter", *"0931", "Enter", *"0950", "Enter")
+        t.wait_for("Сохранено: " + b.short_fio + " 09:31–09:50", timeout=15)
+        t.keys("Escape")
+        t.wait_for("Что дальше", timeout=15)
+        t.keys("F10")
+        t.wait_for("ВЫХОД-0", timeout=15)
+    finally:
+        t.close()
+    w = Workspace.open(root, snapshot=False)
+    try:
+        got = [w.store.get(RoomLogEntry, p.guid) for p in (a, b)]
+        assert [(e.start.strftime("%H:%M"), e.end.strftime("%H:%M")) for e in got] == [
+            ("09:10", "09:30"), ("09:31", "09:50")]
     finally:
         w.close()
