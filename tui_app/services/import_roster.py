@@ -43,6 +43,12 @@ class ImportRefused(Exception):
         super().__init__("\n".join(problems))
 
 
+def _some(names: list[str], shown: int = 10) -> str:
+    """«(N): first, second, … » — a count and the first names of a list, for a summary line."""
+    more = " …" if len(names) > shown else ""
+    return f"({len(names)}): {', '.join(names[:shown])}{more}"
+
+
 @dataclass
 class ImportSummary:
     path: Path
@@ -73,20 +79,16 @@ class ImportSummary:
             out.append(f"Заведены аудитории: {', '.join(self.rooms_added)}.")
         if self.protocols_kept:
             out.append(f"Результаты в рабочей папке отличаются от файла и оставлены без изменений "
-                       f"({len(self.protocols_kept)}): {', '.join(self.protocols_kept[:10])}"
-                       + (" …" if len(self.protocols_kept) > 10 else ""))
+                       f"{_some(self.protocols_kept)}")
         if self.removed:
-            out.append(f"Нет в новом списке и исключены (результатов не было) ({len(self.removed)}): "
-                       f"{', '.join(self.removed[:10])}" + (" …" if len(self.removed) > 10 else ""))
+            out.append(f"Нет в новом списке и исключены (результатов не было) {_some(self.removed)}")
         if self.missing_kept:
             out.append(f"ВНИМАНИЕ: нет в новом списке, но оставлены — у них уже есть отметки или "
-                       f"протоколы ({len(self.missing_kept)}): {', '.join(self.missing_kept[:10])}"
-                       + (" …" if len(self.missing_kept) > 10 else ""))
+                       f"протоколы {_some(self.missing_kept)}")
         if self.ovz_unknown:
             out.append(f"ВНИМАНИЕ: участники с ОВЗ (Резерв 22), категория которых в файле не указана "
-                       f"({len(self.ovz_unknown)}): {', '.join(self.ovz_unknown[:10])}"
-                       + (" …" if len(self.ovz_unknown) > 10 else "")
-                       + " — установите категорию ОВЗ в списке участников до ввода баллов.")
+                       f"{_some(self.ovz_unknown)} — установите категорию ОВЗ в списке участников "
+                       f"до ввода баллов.")
         return out
 
 
