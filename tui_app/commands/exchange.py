@@ -80,35 +80,31 @@ def _refused(title: str, problems: list[str], kind: str = "") -> int:
     return EXIT_ERROR if kind in _USAGE_KINDS else EXIT_PROBLEMS
 
 
-def run_import(args: argparse.Namespace) -> int:
+def _import(args: argparse.Namespace, load, refused: str) -> int:
+    """Both imports: the file must exist; all or nothing; the summary or every problem."""
     path = Path(args.file)
     if not path.is_file():
         raise UserError(f"файл «{path}» не найден.")
     with workspace(args) as ws:
         try:
-            s = import_file(ws.store, path, region=args.region, msu=args.msu, oo=args.oo,
-                            exam_date=args.date)
+            s = load(ws.store, path)
         except ImportRefused as e:
-            return _refused(f"Файл не загружен, рабочая папка не изменена (ошибок: {len(e.problems)}):",
+            return _refused(f"{refused}, рабочая папка не изменена (ошибок: {len(e.problems)}):",
                             e.problems, e.kind)
         for line in s.lines():
             say(line)
     return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    return _import(args, lambda store, path: import_file(store, path, region=args.region,
+                                                         msu=args.msu, oo=args.oo,
+                                                         exam_date=args.date),
+                   "Файл не загружен")
 
 
 def run_import_scores(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"файл «{path}» не найден.")
-    with workspace(args) as ws:
-        try:
-            s = import_scores(ws.store, path)
-        except ImportRefused as e:
-            return _refused(f"Баллы не загружены, рабочая папка не изменена (ошибок: {len(e.problems)}):",
-                            e.problems, e.kind)
-        for line in s.lines():
-            say(line)
-    return EXIT_OK
+    return _import(args, import_scores, "Баллы не загружены")
 
 
 def run_check(args: argparse.Namespace) -> int:
