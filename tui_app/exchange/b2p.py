@@ -639,6 +639,15 @@ def _number_problem(value: str) -> Optional[tuple[str, str]]:
     return "not_number", f"значение «{value}» не является числом{hint}"
 
 
+def _numeric_block(nn: int, i: int) -> str:
+    """The block of the i-th value of (*scores, *subtotals, total, variant) of row NN."""
+    if i < N_SCORES:
+        return score_block(nn, i + 1)
+    if i < N_SCORES + N_SUBTOTALS:
+        return subtotal_block(nn, i - N_SCORES + 1)
+    return block_name("total" if i == N_SCORES + N_SUBTOTALS else "variant", nn)
+
+
 def _check_rows(name: str, condition: str, rows: list[B2PRow]) -> list[FileProblem]:
     out: list[FileProblem] = []
     guids: dict[str, B2PRow] = {}
@@ -659,22 +668,11 @@ def _check_rows(name: str, condition: str, rows: list[B2PRow]) -> list[FileProbl
             add("no_name", block_name("surname", row.nn), "не указана фамилия.")
         if not row.name:
             add("no_name", block_name("name", row.nn), "не указано имя.")
-        for i, v in enumerate(row.scores):
-            if v and not (v.isdigit() and v.isascii()):
+        for i, v in enumerate((*row.scores, *row.subtotals, row.total, row.variant)):
+            if v and not (v.isdigit() and v.isascii()):  # the usual value decided without a call
                 p = _number_problem(v)
                 if p:
-                    add(p[0], score_block(row.nn, i + 1), f"{p[1]}.")
-        for i, v in enumerate(row.subtotals):
-            if v and not (v.isdigit() and v.isascii()):
-                p = _number_problem(v)
-                if p:
-                    add(p[0], subtotal_block(row.nn, i + 1), f"{p[1]}.")
-        for attr in ("total", "variant"):
-            v = getattr(row, attr)
-            if v and not (v.isdigit() and v.isascii()):
-                p = _number_problem(v)
-                if p:
-                    add(p[0], block_name(attr, row.nn), f"{p[1]}.")
+                    add(p[0], _numeric_block(row.nn, i), f"{p[1]}.")
         if row.passed not in ("", "0", "1"):
             add("bad_mark", block_name("passed", row.nn),
                 f"«{row.passed}»: допустимо 1 (зачёт), 0 (незачёт) или пусто.")
