@@ -124,13 +124,13 @@ class RoomLogScreen(BaseScreen):
             f"[b]Аудитория {self.room}[/b] · участников {len(self.rows)} · время внесено {done}")
         if self.rows:
             t.move_cursor(row=max(0, min(keep, len(self.rows) - 1)))
-        self._show_inputs()
+        self._show_fields()
 
     def _current(self) -> rl.LogRow | None:
         t = self.query_one(DataTable)
         return self.rows[t.cursor_row] if 0 <= t.cursor_row < len(self.rows) else None
 
-    def _show_inputs(self) -> None:
+    def _show_fields(self) -> None:
         """The fields show what is typed, or else the highlighted participant's times."""
         r = self._current()
         for f in self.FIELDS:
@@ -156,16 +156,16 @@ class RoomLogScreen(BaseScreen):
     def _enter(self, field: str) -> None:
         self.edit = field
         self.fresh = True
-        self._show_inputs()
+        self._show_fields()
 
     def _stop(self) -> None:
         self.edit = None
         self.edit_guid = None
-        self._show_inputs()
+        self._show_fields()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._editing_here()  # moved to another participant: the typing is dropped
-        self._show_inputs()
+        self._show_fields()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """A click on a row (Enter is LogTable.action_select_cursor)."""
@@ -204,7 +204,7 @@ class RoomLogScreen(BaseScreen):
             else:
                 self.typed[field] += ch
         self.fresh = False
-        self._show_inputs()
+        self._show_fields()
 
     def _msg(self, text: str, kind: str = "") -> None:
         style = {"error": "red", "ok": "green"}.get(kind)
@@ -242,7 +242,7 @@ class RoomLogScreen(BaseScreen):
         if self._editing_here():
             self.typed[self.edit] = now
             self.fresh = False
-            self._show_inputs()
+            self._show_fields()
             return
         r = self._current()
         if r is None:
