@@ -28,13 +28,14 @@ from ..audio.segments import (
 )
 from ..domain.models import Participant, RoomLogEntry
 from ..store.workspace import Store
+from .summary import SETTING_AUDIO_TESTS
 
 SETTING_DEVICE = "audio_device"
 SETTING_FORMAT = "audio_format"
 SETTING_SEGMENT = "audio_segment_seconds"
 SETTING_TEST_OK = "audio_test_ok"
 SETTING_TEST_RESULT = "audio_test_result"
-SETTING_TESTS = "audio_tests"  # room -> its last check: {"verdict", "at", "device"}
+SETTING_TESTS = SETTING_AUDIO_TESTS  # room -> its last check: {"verdict", "at", "device"}
 LOW_DISK_HOURS = 2.0
 
 _ACTIVE: "set[RoomRecording]" = set()

@@ -28,10 +28,14 @@ class DaySummary:
     reminders: list[str] = field(default_factory=list)  # retention: what is due to destroy
 
 
+# room -> its last test recording {"verdict", "at", "device"}; written by services.audio
+# (kept here so that the main screen does not load the audio stack to read it)
+SETTING_AUDIO_TESTS = "audio_tests"
+
+
 def audio_tests_done(store: Store) -> tuple[int, int]:
-    """(rooms whose last test recording was judged «хорошо», rooms). The audio service records
-    each check under its room (setting `audio_tests`)."""
-    tests = store.setting("audio_tests") or {}
+    """(rooms whose last test recording was judged «хорошо», rooms)."""
+    tests = store.setting(SETTING_AUDIO_TESTS) or {}
     numbers = [r.number for r in store.rooms()]
     good = sum(1 for n in numbers if (tests.get(n) or {}).get("verdict") == "good")
     return good, len(numbers)
