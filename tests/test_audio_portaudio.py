@@ -232,7 +232,7 @@ def test_no_input_device_in_process_real_portaudio(tmp_path, monkeypatch, ws):
         svc.run_test_recording(ws.store, 1.0)
     with pytest.raises(devlib.AudioUnavailable, match="Нет устройства записи"):
         svc.RoomRecording(ws.store, "101", oo="470123")
-    assert ws.store.setting("audio_test_ok") is None
+    assert ws.store.settings().audio_test_ok is None
 
 
 def test_no_portaudio_clear_russian_message(tmp_path):

@@ -89,8 +89,8 @@ async def _f7_check_then_record(demo_results_ws):
         await wait_for(pilot, lambda: app.screen.last_check is not None)
         report = text_of(app, "#audio-report")
         assert "ХОРОШО" in report and "дБFS" in report
-        assert demo_results_ws.store.setting("audio_test_ok") is True
-        tests = demo_results_ws.store.setting("audio_tests")
+        assert demo_results_ws.store.settings().audio_test_ok is True
+        tests = demo_results_ws.store.settings().audio_tests
         assert list(tests) == [app.screen.room] and tests[app.screen.room]["verdict"] == "good"
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.screen.session is not None and app.screen.session.finished)
@@ -145,7 +145,7 @@ def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
 
 async def _personal(demo_results_ws):
     store = demo_results_ws.store
-    store.set_setting(svc.SETTING_FORMAT, "wav")
+    store.update_settings(audio_format="wav")
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         app.push_screen(AudioScreen())

@@ -363,11 +363,11 @@ def test_checklist_wants_a_good_test_recording_in_every_room(demo_results_ws, tm
 
     assert item() == (False, f"Тестовая аудиозапись в каждой аудитории (0 из {len(rooms)})")
     check(rooms[0], speech)
-    assert store.setting("audio_test_ok") is True  # the last check was good…
+    assert store.settings().audio_test_ok is True  # the last check was good…
     assert item()[0] is False and f"(1 из {len(rooms)})" in item()[1]  # …but one room only
     for room in rooms[1:]:
         check(room, speech)
     assert item()[0] is True and audio_tests_done(store) == (len(rooms), len(rooms))
     check(rooms[1], np.zeros(SR * 3, dtype=np.int16))  # that room's microphone went quiet
     assert item()[0] is False and audio_tests_done(store) == (len(rooms) - 1, len(rooms))
-    assert store.setting("audio_tests")[rooms[1]]["verdict"] == "quiet"
+    assert store.settings().audio_tests[rooms[1]]["verdict"] == "quiet"

@@ -5,14 +5,22 @@ from collections import Counter
 from datetime import datetime, time
 
 import pytest
-
 from entry_helpers import clear_results, present_in
+
 from tui_app.domain.models import Attendance, Protocol, ProtocolStatus, RoomLogEntry
+from tui_app.domain.ordering import fold
 from tui_app.domain.scoring import score_protocol
 from tui_app.services import double_entry as de
-from tui_app.services import form04, room_log as rl, stats
+from tui_app.services import form04, stats
+from tui_app.services import room_log as rl
 from tui_app.services.data import scheme, scheme_for
-from tui_app.services.entry import PASS2_TABLE, EntryState, next_in_stack, pick, room_list
+from tui_app.services.entry import (
+    PASS2_TABLE,
+    EntryState,
+    next_in_stack,
+    pick,
+    room_list,
+)
 from tui_app.services.protocols import ProtocolRejected, save_protocol
 
 FULL = dict(zip(["Ч1", "Ч2", "Ч3", "П1", "П2", "П3", "М1", "М2", "Д1", "Р1", "Р2", "Р3", "Р4"],
@@ -240,7 +248,7 @@ def test_form04_rows(typing_ws):
     by_room = [(r.participant.room, r.participant.order) for r in rows]
     assert by_room == sorted(by_room, key=lambda x: (len(x[0]), x[0], x[1]))
     names = [r.participant.surname for r in form04.rows(store, "name")]
-    assert names == sorted(names)
+    assert names == sorted(names, key=fold)  # ё = е: «Фёдорова» among the «Фе…»
 
 
 def test_transaction_rollback_restores_documents(typing_ws):

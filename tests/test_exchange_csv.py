@@ -56,7 +56,7 @@ def test_csv_roster_missing_required_column(ws, tmp_path):
 
 
 def test_csv_roster_bad_rows_listed_with_lines_nothing_written(ws, tmp_path):
-    ws.store.set_setting("probe", 1)
+    ws.store.update_settings(roster_reviewed=True)
     before = db_fingerprint(ws.root)
     rows = ROSTER + [["Петров", "", "", "9В", "", "", "", "", ""],
                      ["Сидоров", "Пётр", "", "9В", "", "", "31.02.2011", "", ""],

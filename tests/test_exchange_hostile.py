@@ -40,7 +40,7 @@ CASES = {
 @pytest.fixture
 def busy_ws(ws):
     """A workspace whose database file exists (so «unchanged» compares real bytes)."""
-    ws.store.set_setting("probe", 1)
+    ws.store.update_settings(roster_reviewed=True)
     return ws
 
 

@@ -63,7 +63,7 @@ def test_every_guid_and_the_name_survive(tmp_path):
     assert out.file_name == src.file_name and STEM_RE.match(res.path.stem)
     assert [r.guid for r in out.rows] == [r.guid for r in src.rows]
     assert [r.local_guid for r in out.rows] == [r.local_guid for r in src.rows]
-    assert ws.store.setting("export_done") is True
+    assert ws.store.settings().export_done is True
     ws.close()
 
 

@@ -106,7 +106,7 @@ def test_a_new_export_makes_an_earlier_handoff_stale(demo_results_ws, tmp_path):
     stick = tmp_path / "stick"
     stick.mkdir()
     assert handoff(store, stick).files > 0  # raises HandoffFailed otherwise
-    assert store.setting("handoff_done") is True
+    assert store.settings().handoff_done is True
     export_results(store)
-    assert store.setting("handoff_done") is False
-    assert store.setting("export_done") is True
+    assert store.settings().handoff_done is False
+    assert store.settings().export_done is True

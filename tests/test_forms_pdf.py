@@ -349,12 +349,12 @@ def test_kit_shrinks_then_wraps():
 # -- the checklist mark and refusals -------------------------------------------------
 def test_printing_is01_02_03_marks_forms_printed(demo_results_ws, tmp_path):
     store = demo_results_ws.store
-    assert not store.setting("forms_printed", False)
+    assert not store.settings().forms_printed
     build_form(store, "ИС-01", out_dir=tmp_path)
     build_form(store, "ИС-02", out_dir=tmp_path)
-    assert not store.setting("forms_printed", False)
+    assert not store.settings().forms_printed
     build_form(store, "ИС-03", blank=True)
-    assert store.setting("forms_printed", False) is True
+    assert store.settings().forms_printed is True
     assert (demo_results_ws.root / "forms" / "IS-03_470123_20270210_blank.pdf").exists()
 
 

@@ -62,7 +62,7 @@ def test_copy_verifies_with_real_sha256sum(filled, tmp_path):
     seen = []
     result = handoff.handoff(ws.store, stick, progress=seen.append)
     assert result.folder == stick / "IS_470123_2027-02-10"
-    assert ws.store.setting("handoff_done") is True
+    assert ws.store.settings().handoff_done is True
     # byte for byte
     for rel in ("audio/101/IS_470123_101_20270210_001.mp3", "forms/ИС-03/ИС-03 Иванов.pdf"):
         assert (result.folder / rel).read_bytes() == files[rel]
@@ -110,7 +110,7 @@ def test_corrupted_copy_is_caught(filled, tmp_path, monkeypatch):
     monkeypatch.setattr(handoff, "_write_chunk", faulty)
     with pytest.raises(HandoffFailed, match="искажены"):
         handoff.handoff(ws.store, tmp_path)
-    assert ws.store.setting("handoff_done", False) is False
+    assert ws.store.settings().handoff_done is False
     assert not list(tmp_path.glob("IS_*/SHA256SUMS"))
 
 
@@ -123,7 +123,7 @@ def test_too_small_target_is_refused_before_copying(filled, tmp_path, monkeypatc
     with pytest.raises(HandoffRefused, match="недостаточно места.*Ничего не записано"):
         handoff.handoff(ws.store, stick)
     assert list(stick.iterdir()) == []
-    assert ws.store.setting("handoff_done", False) is False
+    assert ws.store.settings().handoff_done is False
 
 
 def test_missing_target_is_refused(filled, tmp_path):
@@ -143,7 +143,7 @@ def test_target_vanishing_mid_copy_is_a_failure(filled, tmp_path):
 
     with pytest.raises(HandoffFailed, match="НЕ выполнена"):
         handoff.handoff(ws.store, stick, progress=pull_the_stick)
-    assert ws.store.setting("handoff_done", False) is False
+    assert ws.store.settings().handoff_done is False
 
 
 def test_write_error_mid_copy_is_a_failure(filled, tmp_path, monkeypatch):
@@ -159,7 +159,7 @@ def test_write_error_mid_copy_is_a_failure(filled, tmp_path, monkeypatch):
     monkeypatch.setattr(handoff, "_write_chunk", eio)
     with pytest.raises(HandoffFailed, match="Input/output error"):
         handoff.handoff(ws.store, tmp_path)
-    assert ws.store.setting("handoff_done", False) is False
+    assert ws.store.settings().handoff_done is False
     assert not (tmp_path / "IS_470123_2027-02-10").exists()  # the partial folder is removed
 
 

@@ -60,7 +60,7 @@ async def _test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stic
         await _wait_done(app, pilot)
         assert "Готово" in _text(app, "#handoff-result")
         assert "Проверка" in _text(app, "#handoff-progress")
-        assert demo_results_ws.store.setting("handoff_done") is True
+        assert demo_results_ws.store.settings().handoff_done is True
         folder = stick / "IS_470123_2027-02-10"
         assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
         await pilot.press("escape")
@@ -86,7 +86,7 @@ async def _test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_w
         await _wait_done(app, pilot)
         assert "не найдена" in _text(app, "#handoff-result")
         assert "Готово" not in _text(app, "#handoff-result")
-        assert demo_results_ws.store.setting("handoff_done", False) is False
+        assert demo_results_ws.store.settings().handoff_done is False
 
 
 def test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
@@ -106,7 +106,7 @@ async def _test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monke
         await pilot.press("f9", "enter", "f9")
         await _wait_done(app, pilot)
         assert "НЕ выполнена" in _text(app, "#handoff-result")
-        assert demo_results_ws.store.setting("handoff_done", False) is False
+        assert demo_results_ws.store.settings().handoff_done is False
 
 
 def test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):

@@ -185,7 +185,7 @@ def test_schedule_settings_are_stored_and_validated(demo_ws):
         dist.set_schedule(store, "09:00", "", "90")
     s = dist.set_schedule(store, "08:30", "14:00", "15")
     assert (s.start, s.limit, s.minutes) == (time(8, 30), time(14, 0), 15)
-    assert store.setting("schedule_start") == "08:30"
+    assert store.settings().schedule_start == "08:30"
     dist.auto_distribute(store)
     tables = dist.timetables(store)
     assert all(t.start == time(8, 30) for t in tables)

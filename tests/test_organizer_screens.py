@@ -84,13 +84,13 @@ async def test_roster_search_absent_edit_add_review(demo_ws, size):
         added = [p for p in store.participants() if p.added_locally]
         assert [(p.fio, p.grade) for p in added] == [("Новиков Олег Петрович", "9А")]
         # F9: the organizer confirms the roster was reviewed
-        assert not store.setting("roster_reviewed", False)
+        assert not store.settings().roster_reviewed
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("enter")
         await settle(pilot)
-        assert store.setting("roster_reviewed") is True
+        assert store.settings().roster_reviewed is True
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "MainScreen"
@@ -192,7 +192,7 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         await settle(pilot)
         await pilot.press("tab", *"15:00", "f2")
         await settle(pilot)
-        assert store.setting("schedule_limit") == "15:00"
+        assert store.settings().schedule_limit == "15:00"
         assert "Не успевают до 15:00" in str(screen.query_one("#rooms-status").render())
         # Insert creates a room, Delete removes it (empty)
         await pilot.press("insert")

@@ -36,7 +36,7 @@ def test_rooms_timetable_80x25(demo_results_ws, snap_compare):
 
 
 def test_rooms_timetable_limit_120x40(demo_results_ws, snap_compare):
-    demo_results_ws.store.set_setting("schedule_limit", "14:00")
+    demo_results_ws.store.update_settings(schedule_limit="14:00")
     assert snap_compare(ShtabApp(demo_results_ws), press=["f3"], terminal_size=(120, 40))
 
 

@@ -121,7 +121,7 @@ def test_destroy_month_materials_then_march(demo_results_ws):
         assert "Константинопольская" not in f.read_text(encoding="utf-8")
     assert res.act.exists() and res2.act.exists()  # the acts are kept
     assert retention.due_reminders(store, date(2029, 1, 1)) == []
-    acts = store.setting("retention_acts")
+    acts = store.settings().retention_acts
     assert [a["date"] for a in acts] == ["2027-03-10", "2028-03-01"]
 
 

@@ -167,7 +167,7 @@ def test_unchanged_tables_are_not_reserialized(ws):
     s.put_many([Participant(surname=f"П{i}", name="И") for i in range(5)])
     s.set_exam_day(DAY)
     cache_before = dict(s.storage._cache)
-    s.set_setting("x", 1)
+    s.update_settings(roster_reviewed=True)
     # the participants table object is the same, its cached JSON is reused
     assert s.storage._cache["participants"] == cache_before["participants"]
     data = json.loads((ws.root / DB_NAME).read_text(encoding="utf-8"))

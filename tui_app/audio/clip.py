@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from ..errors import Refused
 from .segments import AudioFile, Segment
 
 
-class ClipError(Exception):
+class ClipError(Refused):
     """Nothing to cut (Russian message)."""
 
 

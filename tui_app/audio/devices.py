@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from ..errors import DeviceError
+
 NO_PORTAUDIO = (
     "Звук недоступен: не найдена звуковая библиотека PortAudio. В Windows она входит в "
     "программу; в Linux установите пакет libportaudio2. Остальные разделы программы работают."
@@ -24,7 +26,7 @@ NO_OUTPUT = (
 )
 
 
-class AudioUnavailable(Exception):
+class AudioUnavailable(DeviceError):
     """No PortAudio, no input device, or the chosen device is gone (Russian message)."""
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Optional
 import numpy as np
 import soundfile as sf
 
+from ..errors import Refused
 from ..store.atomic import durable_write
 from . import names
 
@@ -39,7 +40,7 @@ DEFAULT_FLUSH_SECONDS = 5.0
 _mp3_ok: Optional[bool] = None
 
 
-class FormatError(Exception):
+class FormatError(Refused):
     """A format libsndfile cannot write here (Russian message)."""
 
 

@@ -7,15 +7,14 @@ import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from ..errors import Refused, ShtabError, user_message
 from ..services.workspace import open_workspace, resolve_root
-from ..store.lock import WorkspaceLocked
-from ..store.storage import StoreCorrupted
 from ..store.workspace import Workspace
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 
-class UserError(Exception):
+class UserError(Refused):
     """An error the user can fix; its text is shown as is (Russian), exit code 2."""
 
 
@@ -37,16 +36,15 @@ def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; the one place where the CLI turns the error family and OS errors into
+    a Russian message and exit code 2 (anything else is a bug and shows as one)."""
     try:
         return int(func(args) or 0)
-    except (WorkspaceLocked, StoreCorrupted, UserError) as e:
-        warn(f"Ошибка: {e}")
-        return EXIT_ERROR
     except KeyboardInterrupt:
         warn("Прервано.")
         return 130
-    except PermissionError as e:
-        warn(f"Ошибка: нет доступа к «{e.filename}». Проверьте права на папку.")
+    except (ShtabError, OSError) as e:
+        warn(f"Ошибка: {user_message(e)}")
         return EXIT_ERROR
 
 

@@ -3,20 +3,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from contextlib import contextmanager
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
-
-
-@contextmanager
-def _audio_errors():
-    from ..audio.devices import AudioUnavailable
-    from ..services.audio import AudioError
-
-    try:
-        yield
-    except (AudioUnavailable, AudioError) as e:
-        raise UserError(str(e)) from e
 
 
 def register(sub) -> None:
@@ -62,7 +50,7 @@ def register(sub) -> None:
 def run_devices(args: argparse.Namespace) -> int:
     from ..services import audio as svc
 
-    with workspace(args) as ws, _audio_errors():
+    with workspace(args) as ws:
         devices = svc.list_devices()
         if args.choose:
             from ..audio.devices import resolve
@@ -70,7 +58,7 @@ def run_devices(args: argparse.Namespace) -> int:
             dev = resolve(args.choose, devices)
             svc.choose_device(ws.store, dev)
             say(f"Выбрано устройство записи: {dev.index}: {dev.name}")
-        saved = ws.store.setting(svc.SETTING_DEVICE)
+        saved = ws.store.settings().audio_device
         say("Устройства записи:")
         for d in devices:
             mark = " ← выбрано" if d.name == saved else ""
@@ -81,7 +69,7 @@ def run_devices(args: argparse.Namespace) -> int:
 def run_test(args: argparse.Namespace) -> int:
     from ..services import audio as svc
 
-    with workspace(args) as ws, _audio_errors():
+    with workspace(args) as ws:
         if args.seconds <= 0 or args.seconds > 600:
             raise UserError("Длительность проверки — от 1 до 600 секунд.")
         say(f"Проверочная запись {args.seconds:g} с… говорите в микрофон обычным голосом.")
@@ -102,7 +90,7 @@ def run_test(args: argparse.Namespace) -> int:
 def run_record(args: argparse.Namespace) -> int:
     from ..services import audio as svc
 
-    with workspace(args) as ws, _audio_errors():
+    with workspace(args) as ws:
         if args.seconds is not None and args.seconds <= 0:
             raise UserError("--seconds должно быть больше нуля.")
         if args.segment is not None and args.segment < 1:
@@ -147,7 +135,7 @@ def run_record(args: argparse.Namespace) -> int:
 def run_clip(args: argparse.Namespace) -> int:
     from ..services import audio as svc
 
-    with workspace(args) as ws, _audio_errors():
+    with workspace(args) as ws:
         info = svc.make_clip(ws.store, args.participant, source=args.source, pad=args.pad)
         r = info.result
         say(f"Фрагмент ({info.source}): {r.start:%H:%M:%S}–{r.end:%H:%M:%S}, {r.seconds:.1f} с")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..services.demo import NotADemoWorkspace, create_demo, demo_root_for
+from ..services.demo import create_demo, demo_root_for
 from ..services.workspace import open_workspace
-from ._common import EXIT_OK, UserError, say
+from ._common import EXIT_OK, say
 
 
 def register(sub) -> None:
@@ -26,10 +26,7 @@ def run(args: argparse.Namespace) -> int:
     root = demo_root_for(args.workspace)
     ws = open_workspace(root)
     try:
-        try:
-            counts = create_demo(ws.store, with_results=args.with_results)
-        except NotADemoWorkspace as e:
-            raise UserError(str(e)) from None
+        counts = create_demo(ws.store, with_results=args.with_results)
         say(f"Демо-папка: {ws.root}")
         say(f"Участников: {counts['participants']}, аудиторий: {counts['rooms']}, "
             f"протоколов: {counts['protocols']}")

@@ -28,10 +28,7 @@ def register(sub) -> None:
 
 def run_distribute(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        try:
-            res = dist.auto_distribute(ws.store)
-        except dist.DistributeError as e:
-            raise UserError(str(e)) from None
+        res = dist.auto_distribute(ws.store)
         say(res.message())
         for t in dist.timetables(ws.store):
             people = sum(1 for s in t.slots if not s.absent)

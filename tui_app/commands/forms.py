@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..forms.context import FormError
-from ..services.acts import ActRejected, create_act
+from ..services.acts import create_act
 from ..services.forms import FORMS, build_form, find_participant
-from ._common import EXIT_OK, UserError, say, workspace
+from ._common import EXIT_OK, say, workspace
 
 FORM_LIST = "\n".join(f"  {code:<10} {title}" for code, title in FORMS.items())
 
@@ -56,11 +55,8 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        try:
-            paths = build_form(ws.store, args.form, room=args.room,
-                               participant=args.participant, blank=args.blank, out_dir=args.out)
-        except FormError as e:
-            raise UserError(str(e)) from None
+        paths = build_form(ws.store, args.form, room=args.room,
+                           participant=args.participant, blank=args.blank, out_dir=args.out)
         for path in paths:
             say(f"Готово: {path}")
     return EXIT_OK
@@ -68,23 +64,17 @@ def run(args: argparse.Namespace) -> int:
 
 def run_act(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        try:
-            who = find_participant(ws.store, args.participant)
-            signers = [args.organizer or "", args.head or ""]
-            if not args.organizer and not args.head:
-                signers = []
-            act = create_act(ws.store, who, args.kind, args.reason, args.time,
-                             signed_by=[s for s in signers] or None)
-        except (FormError, ActRejected) as e:
-            raise UserError(str(e)) from None
+        who = find_participant(ws.store, args.participant)
+        signers = [args.organizer or "", args.head or ""]
+        if not args.organizer and not args.head:
+            signers = []
+        act = create_act(ws.store, who, args.kind, args.reason, args.time,
+                         signed_by=[s for s in signers] or None)
         say(f"Акт {act.kind.value} составлен: {who.short_fio}, {act.time:%H:%M}. "
             f"Отметка в протоколе: «{act.kind.status.label}».")
         if not args.no_print:
-            try:
-                paths = build_form(ws.store, act.kind.value, act=act, participant=who,
-                                   out_dir=args.out)
-            except FormError as e:
-                raise UserError(str(e)) from None
+            paths = build_form(ws.store, act.kind.value, act=act, participant=who,
+                               out_dir=args.out)
             for path in paths:
                 say(f"Готово: {path}")
     return EXIT_OK

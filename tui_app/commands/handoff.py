@@ -103,10 +103,10 @@ def run_handoff(args: argparse.Namespace) -> int:
         prog = _TtyProgress()
         try:
             result = handoff.execute(plan, args.to, prog)
-        except handoff.HandoffError as e:
+        except handoff.HandoffError:
             if prog.tty:
                 print()
-            raise UserError(str(e)) from None
+            raise
         if prog.tty:
             print()
         handoff.record_done(ws.store, result)
@@ -131,10 +131,7 @@ def run_retention(args: argparse.Namespace) -> int:
         if not rows:
             say("  всё уже уничтожено по актам.")
         if args.destroy:
-            try:
-                res = retention.destroy(ws.store, today, args.member, args.head)
-            except retention.RetentionError as e:
-                raise UserError(str(e)) from None
+            res = retention.destroy(ws.store, today, args.member, args.head)
             say(f"Акт: {res.act}")
             say(f"Удалено файлов: {res.files_removed} ({format_size(res.bytes_removed)})"
                 + ("; списки и протоколы удалены из базы" if res.db_cleared else ""))
@@ -151,36 +148,33 @@ def run_retakes(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         store = ws.store
-        try:
-            if args.carry_from:
-                try:
-                    n = retakes.carry_prior_fails(store, args.carry_from)
-                except (OSError, ValueError) as e:
-                    raise UserError(f"Не удалось прочитать «{args.carry_from}»: {e}") from None
-                say(f"Число прежних незачётов перенесено: {n} участников.")
-            if args.document:
-                p = retakes.record_document(store, *args.document)
-                say(f"Документ внесён: {p.short_fio}.")
-            rows = retakes.verdicts(store)
-            ok = [r for r in rows if r.verdict.eligible]
-            say(f"Допущены к дополнительному сроку: {len(ok)}")
-            for r in ok:
+        if args.carry_from:
+            try:
+                n = retakes.carry_prior_fails(store, args.carry_from)
+            except (OSError, ValueError) as e:
+                raise UserError(f"Не удалось прочитать «{args.carry_from}»: {e}") from None
+            say(f"Число прежних незачётов перенесено: {n} участников.")
+        if args.document:
+            p = retakes.record_document(store, *args.document)
+            say(f"Документ внесён: {p.short_fio}.")
+        rows = retakes.verdicts(store)
+        ok = [r for r in rows if r.verdict.eligible]
+        say(f"Допущены к дополнительному сроку: {len(ok)}")
+        for r in ok:
+            say(f"  {r.participant.short_fio} ({r.participant.grade}) — {r.verdict.note}")
+        pending = [r for r in rows if not r.verdict.eligible and r.verdict.ground is not None]
+        if pending:
+            say(f"Не допущены (проверьте): {len(pending)}")
+            for r in pending:
                 say(f"  {r.participant.short_fio} ({r.participant.grade}) — {r.verdict.note}")
-            pending = [r for r in rows if not r.verdict.eligible and r.verdict.ground is not None]
-            if pending:
-                say(f"Не допущены (проверьте): {len(pending)}")
-                for r in pending:
-                    say(f"  {r.participant.short_fio} ({r.participant.grade}) — {r.verdict.note}")
-            if args.all:
-                for r in rows:
-                    if not r.verdict.eligible and r.verdict.ground is None:
-                        say(f"  {r.participant.short_fio} — {r.verdict.note}")
-            if args.out:
-                day, n = retakes.write_roster_csv(store, args.out, args.date)
-                say(f"Список на {day.date:%d.%m.%Y}: {n} участников → {args.out}")
-            if args.new_workspace:
-                day, n = retakes.create_next_workspace(store, args.new_workspace, args.date)
-                say(f"Рабочая папка на {day.date:%d.%m.%Y}: {args.new_workspace} ({n} участников)")
-        except retakes.RetakeError as e:
-            raise UserError(str(e)) from None
+        if args.all:
+            for r in rows:
+                if not r.verdict.eligible and r.verdict.ground is None:
+                    say(f"  {r.participant.short_fio} — {r.verdict.note}")
+        if args.out:
+            day, n = retakes.write_roster_csv(store, args.out, args.date)
+            say(f"Список на {day.date:%d.%m.%Y}: {n} участников → {args.out}")
+        if args.new_workspace:
+            day, n = retakes.create_next_workspace(store, args.new_workspace, args.date)
+            say(f"Рабочая папка на {day.date:%d.%m.%Y}: {args.new_workspace} ({n} участников)")
     return EXIT_OK

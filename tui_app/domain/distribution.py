@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from .criteria import Scheme
 from .models import Participant, Room
+from .ordering import name_key, natural_key, room_key, seat_key
 
 DEFAULT_MINUTES = 16  # seed 004 §4.2: «примерно 15-16 минут»
 DEFAULT_START = time(9, 0)
@@ -68,12 +69,8 @@ class DistributionResult:
         return pl.room if pl else None
 
 
-def _room_key(r: Room):
-    return (len(r.number), r.number)
-
-
 def _person_key(p: Participant):
-    return (p.grade, p.surname.casefold(), p.name.casefold(), p.patronymic.casefold(), p.guid)
+    return (natural_key(p.grade), *name_key(p))
 
 
 def distribute(participants: Sequence[Participant], rooms: Sequence[Room],
@@ -87,7 +84,7 @@ def distribute(participants: Sequence[Participant], rooms: Sequence[Room],
     seats and the class overshoots the room's fair share of time by at most `class_slack`
     minutes (default: one slot).
     """
-    rooms = sorted(rooms, key=_room_key)
+    rooms = sorted(rooms, key=room_key)
     res = DistributionResult()
     if not rooms:
         res.unplaced = [(p.guid, "нет ни одной аудитории") for p in participants]
@@ -126,7 +123,7 @@ def distribute(participants: Sequence[Participant], rooms: Sequence[Room],
                       else "в доступных для участников с ОВЗ аудиториях нет мест")
             res.unplaced.append((p.guid, reason))
             continue
-        put(p, min(options, key=lambda n: (load[n], count[n], _room_key(by_number[n]))))
+        put(p, min(options, key=lambda n: (load[n], count[n], room_key(by_number[n]))))
 
     # 2. everybody else, by class blocks, balanced by time
     rest = [p for p in free if not p.is_ovz]
@@ -142,7 +139,7 @@ def distribute(participants: Sequence[Participant], rooms: Sequence[Room],
         # a room whose remaining time quota and seats hold the whole class: the tightest fit
         fits = [n for n in load if quota[n] + class_slack >= block_min and room_free(n) >= len(block)]
         if fits:
-            n = min(fits, key=lambda n: (quota[n] - block_min, _room_key(by_number[n])))
+            n = min(fits, key=lambda n: (quota[n] - block_min, room_key(by_number[n])))
             for p in block:
                 put(p, n)
             quota[n] -= block_min
@@ -156,13 +153,13 @@ def distribute(participants: Sequence[Participant], rooms: Sequence[Room],
                 if not options:
                     res.unplaced.append((p.guid, "во всех аудиториях нет свободных мест"))
                     continue
-                current = min(options, key=lambda n: (-quota[n], load[n], _room_key(by_number[n])))
+                current = min(options, key=lambda n: (-quota[n], load[n], room_key(by_number[n])))
             put(p, current)
             quota[current] -= m
 
     # 3. order in each room: fixed ones keep their place first, then by class and surname
     for number, people in members.items():
-        kept = sorted((p for p in people if p.guid in fixed), key=lambda p: (p.order or 10**6, _person_key(p)))
+        kept = sorted((p for p in people if p.guid in fixed), key=seat_key)
         new = sorted((p for p in people if p.guid not in fixed), key=_person_key)
         for i, p in enumerate(kept + new, start=1):
             res.placements[p.guid] = Placement(number, i)

@@ -93,7 +93,7 @@ class ExamDay(BaseModel):
     oo: str = Field(pattern=r"^\d{6}$")
     oo_name: str = ""
     source_file: str = ""  # B2P FileName stem, kept unchanged on export
-    scheme_year: str = "2025"
+    scheme_year: str = ""  # criteria year (data/criteria); empty = the scheme for the date
     remote: bool = False  # дистанционная форма (seed 002)
 
 

@@ -27,6 +27,7 @@ from xml.parsers import expat
 from lxml import etree
 
 from ..domain.checks import B2P_STEM
+from ..errors import Refused
 
 OWNER = "Federal Test Center"
 VERSION = "12.0.0.4"
@@ -238,7 +239,7 @@ class FileProblem:
     message: str  # Russian, names the line/block
 
 
-class B2PError(Exception):
+class B2PError(Refused):
     """The file is refused; .problems lists every reason found (Russian)."""
 
     def __init__(self, problems: list[FileProblem], path: Optional[Path] = None) -> None:

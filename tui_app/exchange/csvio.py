@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from ..domain.ordering import fold
+from ..errors import Refused
+
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
 
-class CsvError(Exception):
+class CsvError(Refused):
     def __init__(self, problems: list[str], kind: str = "csv") -> None:
         self.problems = problems
         self.kind = kind
@@ -19,7 +22,7 @@ class CsvError(Exception):
 
 
 def norm_header(text: str) -> str:
-    t = text.replace("\ufeff", "").strip().lower().replace("ё", "е")
+    t = fold(text.replace("\ufeff", ""))
     for ch in "_/-.":
         t = t.replace(ch, " ")
     return " ".join(t.split())

@@ -5,6 +5,7 @@ from typing import Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, ProtocolStatus
+from ..domain.ordering import name_key
 from ..domain.scoring import score
 from .b2p import ABSENT_MARK, N_SCORES, N_SUBTOTALS, B2PRow
 
@@ -14,7 +15,7 @@ STATUS_OF = {"": ProtocolStatus.PRESENT, "1": ProtocolStatus.EARLY, "2": Protoco
 
 def sort_key(p: Participant) -> tuple:
     """Rows are sorted by surname (then name, patronymic, GUID for a stable order)."""
-    return (p.surname.casefold().replace("ё", "е"), p.name.casefold(), p.patronymic.casefold(), p.guid)
+    return name_key(p)
 
 
 def participant_to_row(scheme: Scheme, p: Participant, proto: Optional[Protocol]) -> B2PRow:

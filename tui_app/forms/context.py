@@ -18,11 +18,13 @@ from ..domain.models import (
     RoomLogEntry,
     StaffMember,
 )
+from ..domain.ordering import room_number_key, seat_key
+from ..errors import Refused
 
 SUBJECT = "Русский язык (итоговое собеседование)"
 
 
-class FormError(ValueError):
+class FormError(Refused):
     """A form cannot be built as asked; the text says why, in Russian."""
 
 
@@ -86,12 +88,12 @@ class FormContext:
     def in_room(self, room: str) -> list[Participant]:
         """The participants of one room in their ИС-02 order (then by name)."""
         people = [p for p in self.participants if p.room == room]
-        return sorted(people, key=lambda p: (p.order or 10**6, p.surname, p.name, p.patronymic))
+        return sorted(people, key=seat_key)
 
     def room_numbers(self) -> list[str]:
         """Rooms that have participants, in the rooms' order, then any others."""
         numbers = [r.number for r in self.rooms]
         used = {p.room for p in self.participants if p.room}
         out = [n for n in numbers if n in used]
-        out += sorted(used - set(numbers), key=lambda n: (len(n), n))
+        out += sorted(used - set(numbers), key=room_number_key)
         return out

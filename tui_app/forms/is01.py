@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..domain.ordering import name_key
 from .context import FormContext
 from .kit import Col, FormPDF, paged_rows
 
@@ -36,10 +37,9 @@ def build(ctx: FormContext, *, room: Optional[str] = None, blank: bool = False,
     if blank:
         people = []
     elif room:
-        people = sorted((p for p in ctx.participants if p.room == room),
-                        key=lambda p: (p.surname, p.name, p.patronymic))
+        people = sorted((p for p in ctx.participants if p.room == room), key=name_key)
     else:
-        people = sorted(ctx.participants, key=lambda p: (p.surname, p.name, p.patronymic))
+        people = sorted(ctx.participants, key=name_key)
     cols = [Col("№ п.п.", 14, "C"), Col("ФИО участника", pdf.width - 14 - 48, "L", 11),
             Col("Номер аудитории / отметка о неявке", 48, "C", 11)]
     if blank:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..domain.models import ProtocolStatus
+from ..domain.ordering import name_key
 from ..domain.scoring import score
 from .context import FormContext
 from .kit import Col, FormPDF, paged_rows
@@ -50,8 +51,7 @@ def build(ctx: FormContext, *, room: Optional[str] = None, blank: bool = False,
     numbers = [room] if room else ctx.room_numbers()
     people = [p for n in numbers for p in ctx.in_room(n)]
     if not room:
-        people += sorted((p for p in ctx.participants if not p.room and p.guid in ctx.protocols),
-                         key=lambda p: (p.surname, p.name))
+        people += sorted((p for p in ctx.participants if not p.room and p.guid in ctx.protocols), key=name_key)
     rows: list[list[str]] = []
     first = pdf.page + 1
     for p in people:

@@ -16,7 +16,7 @@ from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap
 
-from ..services.data import data_path
+from ..paths import data_path
 
 FONT = "Serif"
 PT = 25.4 / 72  # mm per point

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from ..audio.devices import AudioUnavailable, InputDevice
 from ..domain.models import RoomLogEntry
+from ..domain.ordering import seat_key
 from ..services import audio as svc
 from ..widgets.level_meter import LevelMeter
 from .base import BaseScreen
@@ -165,7 +166,7 @@ class AudioScreen(BaseScreen):
         if self.room in numbers:
             rooms.highlighted = numbers.index(self.room)
         self._fill_people()
-        last = self.app.store.setting(svc.SETTING_TEST_RESULT)
+        last = self.app.store.settings().audio_test_result
         if last:
             self._report_saved(last)
         else:
@@ -221,7 +222,7 @@ class AudioScreen(BaseScreen):
             self._show_device()
             self.notify(str(e), severity="error", timeout=10)
             return
-        current = self.app.store.setting(svc.SETTING_DEVICE) or ""
+        current = self.app.store.settings().audio_device or ""
 
         def chosen(dev: Optional[InputDevice]) -> None:
             if dev is not None:
@@ -250,7 +251,7 @@ class AudioScreen(BaseScreen):
         store = self.app.store
         log = {e.participant: e for e in store.all(RoomLogEntry)}
         people = [p for p in store.participants() if p.room == self.room and not p.absent]
-        people.sort(key=lambda p: (p.order or 10 ** 6, p.surname, p.name))
+        people.sort(key=seat_key)
         for p in people:
             e = log.get(p.guid)
             table.add_row(p.code or "—", p.short_fio,

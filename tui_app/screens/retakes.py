@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ..domain.ordering import name_key
 from ..services import retakes as retakes_service
 from .after_dialogs import TextDialog
 from .base import BaseScreen
@@ -48,7 +49,7 @@ class RetakesScreen(BaseScreen):
     def refresh_rows(self) -> None:
         store = self.app.store
         rows = [r for r in retakes_service.verdicts(store) if r.verdict.ground is not None]
-        rows.sort(key=lambda r: (not r.verdict.eligible, r.participant.surname))
+        rows.sort(key=lambda r: (not r.verdict.eligible, *name_key(r.participant)))
         t = self.query_one(DataTable)
         t.clear()
         for r in rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional, Sequence
 
+from ..errors import Refused
 from ..domain.models import (
     Act,
     ActKind,
@@ -28,7 +29,7 @@ from ..store.workspace import Store
 from .data import scheme_for
 
 
-class ActRejected(ValueError):
+class ActRejected(Refused):
     """The act cannot be made; the text says why (Russian)."""
 
 

@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from ..errors import DeviceError
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
 from ..audio import markers as mk
@@ -28,14 +29,7 @@ from ..audio.segments import (
 )
 from ..domain.models import Participant, RoomLogEntry
 from ..store.workspace import Store
-from .summary import SETTING_AUDIO_TESTS
 
-SETTING_DEVICE = "audio_device"
-SETTING_FORMAT = "audio_format"
-SETTING_SEGMENT = "audio_segment_seconds"
-SETTING_TEST_OK = "audio_test_ok"
-SETTING_TEST_RESULT = "audio_test_result"
-SETTING_TESTS = SETTING_AUDIO_TESTS  # room -> its last check: {"verdict", "at", "device"}
 LOW_DISK_HOURS = 2.0
 
 _ACTIVE: "set[RoomRecording]" = set()
@@ -55,7 +49,7 @@ def _stop_all() -> None:
 BACKEND_FACTORY: Callable[[], object] = lambda: devlib.SoundDeviceBackend()  # noqa: E731
 
 
-class AudioError(Exception):
+class AudioError(DeviceError):
     """An audio problem the user can fix (Russian message)."""
 
 
@@ -74,7 +68,7 @@ def refresh_devices() -> list[InputDevice]:
 
 
 def choose_device(store: Store, device: InputDevice) -> None:
-    store.set_setting(SETTING_DEVICE, device.name)
+    store.update_settings(audio_device=device.name)
 
 
 def current_device(store: Store, spec: Optional[str] = None) -> InputDevice:
@@ -82,7 +76,7 @@ def current_device(store: Store, spec: Optional[str] = None) -> InputDevice:
     devices = list_devices()
     if spec:
         return devlib.resolve(spec, devices)
-    saved = store.setting(SETTING_DEVICE)
+    saved = store.settings().audio_device
     if saved:
         for d in devices:
             if d.name == saved:
@@ -93,18 +87,18 @@ def current_device(store: Store, spec: Optional[str] = None) -> InputDevice:
 def audio_format(store: Store, fmt: Optional[str] = None) -> tuple[str, str]:
     """(format to write, Russian notice if MP3 had to fall back to WAV)."""
     try:
-        return effective_format(fmt or store.setting(SETTING_FORMAT) or "mp3")
+        return effective_format(fmt or store.settings().audio_format or "mp3")
     except Exception as e:
         raise AudioError(str(e)) from e
 
 
 def set_format(store: Store, fmt: str) -> None:
     audio_format(store, fmt)
-    store.set_setting(SETTING_FORMAT, fmt)
+    store.update_settings(audio_format=fmt)
 
 
 def segment_seconds(store: Store) -> float:
-    return float(store.setting(SETTING_SEGMENT) or DEFAULT_SEGMENT_SECONDS)
+    return float(store.settings().audio_segment_seconds or DEFAULT_SEGMENT_SECONDS)
 
 
 def hours_left(folder: Path, fmt: str) -> float:
@@ -175,13 +169,12 @@ def remember_check(store: Store, res: CheckResult, room: str = "") -> None:
     has a «хорошо» (services.summary.audio_tests_done)."""
     at = datetime.now().isoformat(timespec="seconds")
     verdict = res.analysis.verdict.value
-    tests = dict(store.setting(SETTING_TESTS) or {})
+    tests = dict(store.settings().audio_tests or {})
     tests[room] = {"verdict": verdict, "at": at, "device": res.device}
-    with store.transaction():
-        store.set_setting(SETTING_TEST_OK, verdict == "good")
-        store.set_setting(SETTING_TEST_RESULT, {**res.analysis.as_dict(), "device": res.device,
-                                                "room": room, "at": at})
-        store.set_setting(SETTING_TESTS, tests)
+    store.update_settings(audio_test_ok=verdict == "good",
+                          audio_test_result={**res.analysis.as_dict(), "device": res.device,
+                                             "room": room, "at": at},
+                          audio_tests=tests)
 
 
 def run_test_recording(store: Store, seconds: float = 10.0, device: Optional[str] = None,

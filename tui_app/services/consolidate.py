@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ..errors import Refused
 from ..domain.criteria import Scheme
 from ..domain.models import ProtocolStatus
 from ..domain.scoring import result_matches, validate_protocol
@@ -20,7 +21,7 @@ from ..store.atomic import durable_write
 from .data import scheme
 
 
-class ConsolidateRefused(Exception):
+class ConsolidateRefused(Refused):
     def __init__(self, problems: list[str], kind: str = "refused") -> None:
         self.problems = problems
         self.kind = kind
@@ -109,7 +110,7 @@ def _check_results(sch: Scheme, pkg: B2PPackage, name: str) -> list[str]:
 
 
 def consolidate(paths: list[Path | str], out_csv: Optional[Path | str] = None,
-                year: str = "2025") -> ConsolidateResult:
+                year: Optional[str] = None) -> ConsolidateResult:
     files = collect_files(paths)
     if not files:
         raise ConsolidateRefused(["Не найдено ни одного файла .b2p."], "no_files")

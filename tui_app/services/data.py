@@ -1,35 +1,19 @@
-"""Where the shipped data lives (criteria, fonts, demo) and the loaded criteria scheme."""
+"""The loaded criteria scheme of a workspace (the data folder itself is `tui_app.paths`)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from typing import Optional
 
 from ..domain.criteria import Scheme, load_scheme_file
+from ..paths import data_dir, data_path, scheme_year_for
 
-
-def data_dir() -> Path:
-    """The data/ folder: the checkout's when running from one, else the installed
-    package's tui_app.data."""
-    checkout = Path(__file__).resolve().parents[2] / "data"
-    if (checkout / "criteria").is_dir():
-        return checkout
-    try:
-        from importlib.resources import files
-
-        p = Path(str(files("tui_app.data")))
-        if (p / "criteria").is_dir():
-            return p
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return checkout
-
-
-def data_path(*parts: str) -> Path:
-    return data_dir().joinpath(*parts)
+__all__ = ["data_dir", "data_path", "scheme", "scheme_for"]
 
 
 @lru_cache(maxsize=8)
-def scheme(year: str = "2025") -> Scheme:
+def scheme(year: Optional[str] = None) -> Scheme:
+    """The criteria scheme of a year (`data/criteria/<год>.json`); the newest without one."""
+    year = year or scheme_year_for()
     path = data_path("criteria", f"{year}.json")
     if not path.exists():
         raise FileNotFoundError(f"Нет файла критериев для {year} года: {path}")
@@ -37,5 +21,8 @@ def scheme(year: str = "2025") -> Scheme:
 
 
 def scheme_for(store) -> Scheme:
+    """The scheme of the workspace's exam day (its stored year, else the one for its date)."""
     day = store.exam_day()
-    return scheme(day.scheme_year if day else "2025")
+    if day is None:
+        return scheme()
+    return scheme(day.scheme_year or scheme_year_for(day.date))

@@ -10,6 +10,8 @@ import uuid
 from datetime import date, time
 from pathlib import Path
 
+from ..domain.ordering import room_number_key
+from ..errors import Refused
 from ..domain.models import (
     OVZ_RESERVE,
     Attendance,
@@ -24,7 +26,8 @@ from ..domain.models import (
 )
 from ..domain.names import feminine_surname, patronymic
 from ..store.workspace import Store
-from .data import data_path, scheme
+from ..paths import data_path
+from .data import scheme
 
 DEMO_DAY = ExamDay(
     date=date(2027, 2, 10),
@@ -42,7 +45,7 @@ DEMO_OVZ = ["deaf", "hard_of_hearing", "blind", "low_vision", "speech", "musculo
 LONG_SURNAME = ("Константинопольская-Милославская", "Аделаида", "Вячеславовна")
 
 
-class NotADemoWorkspace(Exception):
+class NotADemoWorkspace(Refused):
     pass
 
 
@@ -130,7 +133,7 @@ def _plausible_scores(rng: random.Random, criteria: list[str], max_of) -> dict[s
 def create_demo(store: Store, *, with_results: bool = False, force: bool = False) -> dict:
     """Fill the store with the demo school. Refuses a workspace holding real data."""
     day = store.exam_day()
-    if day is not None and not store.setting("demo", False) and not force:
+    if day is not None and not store.settings().demo and not force:
         raise NotADemoWorkspace(
             "В этой рабочей папке уже есть данные реальной школы; демо-данные туда не записываются. "
             "Укажите другую папку: --workspace ПАПКА."
@@ -151,7 +154,7 @@ def create_demo(store: Store, *, with_results: bool = False, force: bool = False
             store.db.drop_table(table)
         store._reset_index()
         store.set_exam_day(DEMO_DAY)
-        store.set_setting("demo", True)
+        store.update_settings(demo=True)
         store.put_many(participants)
         store.put_many(rooms)
         store.put_many(staff)
@@ -172,7 +175,7 @@ def _fill_results(participants, rooms, staff):
     placed = distribute(participants, rooms, lambda p: minutes_for(p, sch)).placements
     seated, protocols, log = [], [], []
     clock = {r.number: 9 * 60 for r in rooms}
-    order = sorted(participants, key=lambda p: (placed[p.guid].room, placed[p.guid].order))
+    order = sorted(participants, key=lambda p: (room_number_key(placed[p.guid].room), placed[p.guid].order))
     for p in order:
         room = placed[p.guid].room
         absent = rng.random() < 0.04 and not p.is_ovz

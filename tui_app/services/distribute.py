@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Iterable, Optional
 
+from ..domain.ordering import seat_key
+from ..errors import Refused
 from ..domain.distribution import (
     DEFAULT_MINUTES,
     DEFAULT_START,
@@ -28,7 +30,7 @@ from ..store.workspace import Store
 from .data import scheme_for
 
 
-class DistributeError(ValueError):
+class DistributeError(Refused):
     """The text is Russian and tells what to do."""
 
 
@@ -54,12 +56,13 @@ def _t(value, default):
 
 
 def schedule_settings(store: Store) -> ScheduleSettings:
+    s = store.settings()
     return ScheduleSettings(
-        start=_t(store.setting("schedule_start"), DEFAULT_START),
-        limit=_t(store.setting("schedule_limit"), None),
-        minutes=int(store.setting("minutes_per_participant", DEFAULT_MINUTES) or DEFAULT_MINUTES),
-        remote_prep=int(store.setting("remote_prep_minutes", REMOTE_PREP_MINUTES) or 0),
-        test_call_start=_t(store.setting("test_call_start"), time(15, 0)),
+        start=_t(s.schedule_start, DEFAULT_START),
+        limit=_t(s.schedule_limit, None),
+        minutes=int(s.minutes_per_participant or DEFAULT_MINUTES),
+        remote_prep=REMOTE_PREP_MINUTES if s.remote_prep_minutes is None else s.remote_prep_minutes,
+        test_call_start=_t(s.test_call_start, time(15, 0)),
     )
 
 
@@ -84,10 +87,7 @@ def set_schedule(store: Store, start: str = "", limit: str = "", minutes: Option
             raise DistributeError("Минут на участника: целое число от 10 до 30.") from None
         if not 10 <= m <= 30:
             raise DistributeError("Минут на участника: целое число от 10 до 30.")
-    with store.transaction():
-        store.set_setting("schedule_start", start)
-        store.set_setting("schedule_limit", limit)
-        store.set_setting("minutes_per_participant", m)
+    store.update_settings(schedule_start=start, schedule_limit=limit, minutes_per_participant=m)
     return schedule_settings(store)
 
 
@@ -171,7 +171,7 @@ def auto_distribute(store: Store) -> AutoResult:
     if changed:
         with store.transaction():
             store.put_many(changed)
-            store.set_setting("distributed_auto", True)
+            store.update_settings(distributed_auto=True)
     out.spread = end_spread(timetables(store))
     out.slot = schedule_settings(store).minutes + (schedule_settings(store).remote_prep if is_remote(store) else 0)
     seated = {r.number: 0 for r in rooms}
@@ -237,7 +237,7 @@ def _renumber(store: Store, rooms: Iterable[str]) -> None:
     for room in rooms:
         if not room:
             continue
-        seated = sorted((p for p in ps if p.room == room), key=lambda p: (p.order or 10**6, p.surname))
+        seated = sorted((p for p in ps if p.room == room), key=seat_key)
         for i, p in enumerate(seated, start=1):
             if p.order != i:
                 changed.append(p.model_copy(update={"order": i}))
@@ -255,8 +255,7 @@ def timetables(store: Store, participants: Optional[list[Participant]] = None) -
     m = minutes_of(store)
     out = []
     for r in store.rooms():
-        seated = sorted((p for p in ps if p.room == r.number),
-                        key=lambda p: (p.order or 10**6, p.surname, p.name))
+        seated = sorted((p for p in ps if p.room == r.number), key=seat_key)
         out.append(timetable(r.number, seated, m, s.start, s.limit, prep))
     return out
 
@@ -274,6 +273,5 @@ def room_trial_calls(store: Store, room: str) -> list[TrialCall]:
     if day is None:
         return []
     s = schedule_settings(store)
-    seated = sorted((p for p in store.participants() if p.room == room),
-                    key=lambda p: (p.order or 10**6, p.surname))
+    seated = sorted((p for p in store.participants() if p.room == room), key=seat_key)
     return trial_calls(seated, day.date, s.test_call_start)

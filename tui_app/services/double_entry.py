@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.models import Protocol, ProtocolStatus
+from ..domain.ordering import room_list_key, room_number_key
 from ..store.workspace import Store
 from .data import scheme_for
 from .entry import PASS2_TABLE
@@ -85,7 +86,7 @@ def compare(store: Store) -> list[Disagreement]:
 
     def order(guid: str):
         p = people.get(guid)
-        return (p.room, p.order, p.surname) if p else ("", 0, guid)
+        return room_list_key(p) if p else (room_number_key(""), guid)
 
     for guid in sorted(set(first) & set(second), key=order):
         p = people.get(guid)

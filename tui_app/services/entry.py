@@ -12,6 +12,7 @@ from typing import Optional
 
 from ..domain.criteria import Category, Scheme
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus, Room, StaffMember
+from ..domain.ordering import fold, room_number_key, seat_key
 from ..domain.scoring import ScoreResult, score
 from ..store.workspace import Store
 
@@ -216,7 +217,7 @@ class EntryState:
 def room_list(store: Store, room: str) -> list[Participant]:
     """The room's participants in the order of its list (ИС-02), absentees included."""
     ps = [p for p in store.participants() if p.room == room]
-    return sorted(ps, key=lambda p: (p.order or 10**6, p.surname, p.name))
+    return sorted(ps, key=seat_key)
 
 
 def list_number(p: Participant, stack: list[Participant]) -> int:
@@ -234,10 +235,6 @@ def next_in_stack(stack: list[Participant], guid: str) -> Optional[Participant]:
     return None
 
 
-def _norm(s: str) -> str:
-    return s.casefold().replace("ё", "е")
-
-
 def pick(stack: list[Participant], text: str, everyone: Optional[list[Participant]] = None
          ) -> list[Participant]:
     """Participants matching what was typed: digits = list number in the room; letters =
@@ -248,10 +245,10 @@ def pick(stack: list[Participant], text: str, everyone: Optional[list[Participan
     if text.isdigit():
         n = int(text)
         return [p for p in stack if list_number(p, stack) == n]
-    key = _norm(text)
-    found = [p for p in stack if _norm(p.surname).startswith(key)]
+    key = fold(text)
+    found = [p for p in stack if fold(p.surname).startswith(key)]
     if not found and everyone is not None:
-        found = [p for p in everyone if _norm(p.surname).startswith(key)]
+        found = [p for p in everyone if fold(p.surname).startswith(key)]
     return found
 
 
@@ -268,5 +265,5 @@ def load_protocol(store: Store, guid: str, table: Optional[str] = None) -> Optio
 
 def rooms_with_participants(store: Store) -> list[str]:
     numbers = [r.number for r in store.rooms()]
-    extra = sorted({p.room for p in store.participants() if p.room and p.room not in numbers})
+    extra = sorted({p.room for p in store.participants() if p.room and p.room not in numbers}, key=room_number_key)
     return numbers + extra

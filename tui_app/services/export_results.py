@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
+from ..errors import Refused
 from ..domain.checks import Problem, check_day, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
@@ -27,7 +28,7 @@ from ..store.workspace import Store
 from .data import scheme_for
 
 
-class ExportRefused(Exception):
+class ExportRefused(Refused):
     """Nothing was written. .problems: list[Problem] (or Russian strings in .messages)."""
 
     def __init__(self, message: str, problems: Optional[list[Problem]] = None,
@@ -137,12 +138,12 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
                           unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
                           pages=max(1, -(-len(info) // 20)))
-    store.set_setting("last_export", {"path": str(path), "condition": condition,
+    store.update_settings(last_export={"path": str(path), "condition": condition,
                                       "rows": result.rows, "sat": sat, "absent": absent,
                                       "crc": pkg.crc,
-                                      "at": datetime.now().replace(microsecond=0).isoformat()})
-    store.set_setting("export_done", True)
-    store.set_setting("handoff_done", False)  # the stick, if any, holds an older results file
+                                      "at": datetime.now().replace(microsecond=0).isoformat()},
+                          export_done=True,
+                          handoff_done=False)  # the stick, if any, holds an older results file
     if progress:
         progress(1.0)
     return result

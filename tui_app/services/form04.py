@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus
+from ..domain.ordering import name_key, natural_key, room_list_key
 from ..domain.scoring import ScoreResult, score_protocol
 from ..store.workspace import Store
 from .data import scheme_for
@@ -52,10 +53,9 @@ def rows(store: Store, sort: str = "room") -> list[Form04Row]:
         res = score_protocol(sch, p, proto) if proto is not None and sch.has_category(p.category) else None
         out.append(Form04Row(p, proto, res, tuple(cat.criteria)))
     if sort == "name":
-        out.sort(key=lambda r: (r.participant.surname, r.participant.name, r.participant.patronymic))
+        out.sort(key=lambda r: name_key(r.participant))
     elif sort == "grade":
-        out.sort(key=lambda r: (r.participant.grade, r.participant.surname, r.participant.name))
+        out.sort(key=lambda r: (natural_key(r.participant.grade), *name_key(r.participant)))
     else:
-        out.sort(key=lambda r: (r.participant.room == "", len(r.participant.room), r.participant.room,
-                                r.participant.order or 10**6, r.participant.surname))
+        out.sort(key=lambda r: room_list_key(r.participant))
     return out

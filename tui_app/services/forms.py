@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..domain.models import Act, ActKind, Participant, Protocol, RoomLogEntry
+from ..domain.models import Act, ActKind, Participant, RoomLogEntry
+from ..domain.ordering import name_key
 from ..forms.context import FormContext, FormError
 from ..store.atomic import durable_write
 from ..store.workspace import Store
@@ -171,17 +172,17 @@ def _scope(ctx: FormContext, room: Optional[str], participant: Optional[Particip
         out = []
         for number in ctx.room_numbers():
             out += ctx.in_room(number)
-        out += sorted((p for p in people if not p.room), key=lambda p: (p.surname, p.name))
+        out += sorted((p for p in people if not p.room), key=name_key)
         return out
     return list(people)
 
 
 def mark_printed(store: Store, form: str) -> None:
     """Remember which of ИС-01/02/03 were printed; all three -> the checklist item is done."""
-    done = set(store.setting("forms_printed_codes", []) or []) | {form}
-    store.set_setting("forms_printed_codes", sorted(done))
-    if PRINTED_FOR_DAY <= done and not store.setting("forms_printed", False):
-        store.set_setting("forms_printed", True)
+    s = store.settings()
+    done = set(s.forms_printed_codes) | {form}
+    store.update_settings(forms_printed_codes=sorted(done),
+                          forms_printed=s.forms_printed or PRINTED_FOR_DAY <= done)
 
 
 def build_form(store: Store, form: str, room: Optional[str] = None,

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
 
+from ..errors import Refused, ShtabError
 from ..store.atomic import fsync_dir
 
 CHUNK = 1024 * 1024
@@ -31,11 +32,11 @@ MARGIN = 1024 * 1024  # the manifest, folder entries, a little air
 SKIP_SUFFIXES = (".tmp", ".part", ".lock", ".bak")
 
 
-class HandoffError(Exception):
+class HandoffError(ShtabError):
     """A Russian message for the user."""
 
 
-class HandoffRefused(HandoffError):
+class HandoffRefused(HandoffError, Refused):
     """Refused before anything was written to the target."""
 
 
@@ -372,8 +373,7 @@ def _remove_partial(dest: Path) -> None:
 
 def record_done(store, result: Result) -> None:
     """Only after a verified copy: the checklist item «передать файлы» is done."""
-    store.set_setting("handoff_done", True)
-    store.set_setting("handoff_last", {
+    store.update_settings(handoff_done=True, handoff_last={
         "folder": str(result.folder),
         "files": result.files,
         "bytes": result.bytes,

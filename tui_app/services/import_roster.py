@@ -13,6 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
+from ..domain.ordering import fold
+from ..domain.ordering import room_number_key
+from ..errors import Refused
 from ..domain.criteria import Scheme
 from ..domain.models import (
     OVZ_RESERVE,
@@ -34,7 +37,7 @@ from ..store.workspace import Store
 from .data import scheme_for
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
     """The file was not imported (nothing changed). .problems: Russian, with lines."""
 
     def __init__(self, problems: list[str], kind: str = "refused") -> None:
@@ -242,7 +245,7 @@ def import_b2p(store: Store, path: Path, progress=None) -> ImportSummary:
             removed.append(guid)
             summary.removed.append(old.short_fio)
     summary.protocols_added = len(put_protocols)
-    summary.rooms_added = sorted(new_rooms, key=lambda r: (len(r), r))
+    summary.rooms_added = sorted(new_rooms, key=room_number_key)
     if day is None:
         new_day = ExamDay(date=pkg.exam_date, region=pkg.region, msu=pkg.msu, oo=pkg.oo,
                           source_file=pkg.file_name)
@@ -344,7 +347,7 @@ def _write(store: Store, day: ExamDay, participants: list[Participant], protocol
             store.put_many([Room(number=r) for r in rooms])
         for guid in removed:
             store.delete(Participant, guid)
-        store.set_setting("last_import", {**info, "at": stamp.isoformat()})
+        store.update_settings(last_import={**info, "at": stamp.isoformat()})
         # the audit log is appended last inside the transaction: nothing above can fail after it
         store.audit.append(entries)
 
@@ -407,10 +410,9 @@ def _category_of(sch: Scheme, text: str) -> Optional[str]:
 
 def _person_key(surname: str, name: str, patronymic: str, series: str, number: str,
                 birth: Optional[date], grade: str) -> tuple:
-    n = lambda s: " ".join(s.casefold().replace("ё", "е").split())  # noqa: E731
     if series or number:
-        return (n(surname), n(name), n(patronymic), "doc", n(series), n(number))
-    return (n(surname), n(name), n(patronymic), "birth", str(birth or ""), n(grade))
+        return (fold(surname), fold(name), fold(patronymic), "doc", fold(series), fold(number))
+    return (fold(surname), fold(name), fold(patronymic), "birth", str(birth or ""), fold(grade))
 
 
 def _day_from_flags(store: Store, name: str, region, msu, oo, exam_date) -> tuple[ExamDay, bool]:
@@ -451,7 +453,7 @@ def import_csv_roster(store: Store, path: Path, *, region=None, msu=None, oo=Non
     except CsvError as e:
         raise ImportRefused([f"{path.name}: {m}" if not m.startswith(path.name) else m
                              for m in e.problems], e.kind) from None
-    last = store.setting("last_import") or {}
+    last = store.settings().last_import or {}
     if last.get("kind") == "b2p" and store.all(Participant):
         raise ImportRefused([f"{path.name}: список этой рабочей папки загружен из файла B2P РЦОИ "
                              f"({last.get('file', '')}); CSV-список с ним не смешивается — у его "

@@ -12,7 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
+from ..domain.ordering import fold
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus, Room
+from ..domain.ordering import room_number_key
 from ..domain.scoring import validate_protocol
 from ..exchange.csvio import CsvError, find_key, read_table
 from ..store.workspace import Store
@@ -118,7 +120,7 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
             problems.append(f"{where}: участник {p.short_fio} уже был в строке {seen[p.guid]}.")
             continue
         seen[p.guid] = line
-        status_text = (rec.get(k_status, "") if k_status else "").strip().lower().replace("ё", "е")
+        status_text = fold(rec.get(k_status, "") if k_status else "")
         if status_text not in STATUSES:
             problems.append(f"{where}: статус «{status_text}»: допустимо «явился», «не явился», "
                             f"«не завершил», «удален» или пусто.")
@@ -194,7 +196,7 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
     put_protocols = [pr.model_copy(update={"saved_at": stamp}) for pr in put_protocols]
     entries = import_audit_entries(store, put_protocols, name, stamp)
     summary.protocols_added = len(put_protocols)
-    summary.rooms_added = sorted(new_rooms, key=lambda r: (len(r), r))
+    summary.rooms_added = sorted(new_rooms, key=room_number_key)
     with store.transaction():
         if put_participants:
             store.put_many(list(put_participants.values()))
@@ -202,7 +204,7 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
             store.put_many(put_protocols)
         if new_rooms:
             store.put_many([Room(number=r) for r in summary.rooms_added])
-        store.set_setting("last_scores_import", {"file": name, "rows": len(table.rows),
+        store.update_settings(last_scores_import={"file": name, "rows": len(table.rows),
                                                  "at": stamp.isoformat()})
         store.audit.append(entries)
     return summary

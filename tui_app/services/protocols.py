@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from ..errors import Refused
 from ..domain.models import Attendance, Protocol
 from ..domain.scoring import ScoreResult, score_protocol, validate_protocol
 from ..store.workspace import Store
 from .data import scheme_for
 
 
-class ProtocolRejected(ValueError):
+class ProtocolRejected(Refused):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems

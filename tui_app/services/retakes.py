@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
+from ..errors import Refused
 from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReason
 from ..domain.retakes import Verdict, carry, decide, next_additional_date
 from ..domain.scoring import score_protocol
@@ -25,7 +26,7 @@ CSV_FIELDS = ["guid", "local_guid", "code", "barcode", "surname", "name", "patro
               "prior_fails", "ground"]
 
 
-class RetakeError(Exception):
+class RetakeError(Refused):
     """A Russian message for the user."""
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
+from ..errors import Refused
 from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReason
 from ..domain.retention import Material, classify_file, keep_until, schedule
 from ..store.atomic import durable_write, make_private_dir
@@ -22,7 +23,7 @@ ACTS_DIR = "retention"
 DB_MATERIALS = (Material.LISTS, Material.PROTOCOLS, Material.ROOM_LOGS)
 
 
-class RetentionError(Exception):
+class RetentionError(Refused):
     """A Russian message for the user."""
 
 
@@ -67,7 +68,7 @@ def workspace_files(root: Path) -> dict[Material, list[Path]]:
 
 
 def destroyed(store) -> frozenset[Material]:
-    return frozenset(Material(v) for v in store.setting("retention_destroyed", []) or [])
+    return frozenset(Material(v) for v in store.settings().retention_destroyed or [])
 
 
 def status(store, today: date) -> list[Row]:
@@ -107,7 +108,7 @@ def due_reminders(store, today_: Optional[date] = None) -> list[str]:
 # retention does not depend on the forms branch: data/fonts/ if present, else the system's
 # Liberation Serif (Debian fonts-liberation), else a clear Russian error.
 def act_font_path(bold: bool = False) -> Path:
-    from .data import data_path
+    from ..paths import data_path
 
     name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
     candidates = [
@@ -220,13 +221,12 @@ def destroy(store, today: date, members: list[str], head: str = "",
                 store.db.table(_table(model)).truncate()
         store._reset_index()
         db_cleared = True
-    log = list(store.setting("retention_acts", []) or [])
+    log = list(store.settings().retention_acts or [])
     log.append({"date": today.isoformat(), "act": act.name,
                 "materials": sorted(m.value for m in done), "files": removed,
                 "failed": len(failed)})
-    store.set_setting("retention_acts", log)
-    store.set_setting("retention_destroyed",
-                      sorted({m.value for m in destroyed(store)} | {m.value for m in done}))
+    store.update_settings(retention_acts=log,
+                          retention_destroyed=sorted({m.value for m in destroyed(store)} | {m.value for m in done}))
     return Destroyed(act, sorted(done, key=list(Material).index), removed, nbytes, db_cleared, failed)
 
 

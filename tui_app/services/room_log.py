@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Callable, Optional
 
+from ..errors import Refused
 from ..domain.models import (
     Attendance,
     Participant,
@@ -27,7 +28,7 @@ DAY_START = time(7, 0)
 DAY_END = time(21, 0)
 
 
-class RoomLogRejected(ValueError):
+class RoomLogRejected(Refused):
     pass
 
 
@@ -49,7 +50,7 @@ class LogRow:
 
 def day_window(store: Store) -> tuple[time, time]:
     """The hours the exam day may have times in (setting «room_log_window», default 07:00–21:00)."""
-    raw = store.setting("room_log_window")
+    raw = store.settings().room_log_window
     if isinstance(raw, (list, tuple)) and len(raw) == 2:
         try:
             return parse_hhmm(raw[0]), parse_hhmm(raw[1])

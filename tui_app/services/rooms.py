@@ -6,11 +6,13 @@ from typing import Optional
 
 from pydantic import ValidationError
 
+from ..domain.ordering import seat_key
+from ..errors import Refused
 from ..domain.models import Participant, Room, StaffMember
 from ..store.workspace import Store
 
 
-class RoomError(ValueError):
+class RoomError(Refused):
     """The text is Russian and tells what to do."""
 
 
@@ -125,5 +127,4 @@ def room_infos(store: Store) -> list[RoomInfo]:
 
 def room_list(store: Store, number: str) -> list[Participant]:
     """A room's participants in list order (ИС-02)."""
-    return sorted((p for p in store.participants() if p.room == number),
-                  key=lambda p: (p.order or 10**6, p.surname, p.name))
+    return sorted((p for p in store.participants() if p.room == number), key=seat_key)

@@ -10,6 +10,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 from pydantic import ValidationError
 
+from ..domain.ordering import fold
+from ..errors import Refused
 from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol
 from ..store.workspace import Store
 from .data import scheme_for
@@ -17,7 +19,7 @@ from .data import scheme_for
 NO_ROOM = "—"  # filter value: participants without a room
 
 
-class RosterError(ValueError):
+class RosterError(Refused):
     """An operation the user asked for that cannot be done; the text is Russian."""
 
 
@@ -26,11 +28,11 @@ class RosterError(ValueError):
 
 def search_key(p: Participant) -> str:
     """What the type-to-search matches: the surname, lower case, «ё» as «е»."""
-    return p.surname.casefold().replace("ё", "е")
+    return fold(p.surname)
 
 
 def normalize_query(text: str) -> str:
-    return (text or "").strip().casefold().replace("ё", "е")
+    return fold(text)
 
 
 @dataclass(frozen=True)
@@ -250,11 +252,11 @@ def toggle_absent(store: Store, guid: str) -> Participant:
 
 def mark_reviewed(store: Store, reviewed: bool = True) -> None:
     """«Список проверен»: the organizer has looked through the roster incl. ОВЗ (seed 004)."""
-    store.set_setting("roster_reviewed", bool(reviewed))
+    store.update_settings(roster_reviewed=bool(reviewed))
 
 
 def is_reviewed(store: Store) -> bool:
-    return bool(store.setting("roster_reviewed", False))
+    return bool(store.settings().roster_reviewed)
 
 
 def category_choices(store: Store) -> list[tuple[str, str]]:

@@ -10,11 +10,12 @@ from typing import Optional
 
 from pydantic import ValidationError
 
+from ..errors import Refused
 from ..domain.models import Role, Room, StaffMember
 from ..store.workspace import Store
 
 
-class StaffError(ValueError):
+class StaffError(Refused):
     """The text is Russian and tells what to do."""
 
 

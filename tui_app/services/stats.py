@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus
+from ..domain.ordering import natural_key
 from ..domain.scoring import score_protocol
 from ..store.workspace import Store
 from .data import scheme_for
@@ -90,7 +91,9 @@ def compute(store: Store) -> DayStats:
         add(overall, sch, p, proto)
         add(rooms.setdefault(p.room or "—", GroupStats(p.room or "—")), sch, p, proto)
         add(classes.setdefault(p.grade or "—", GroupStats(p.grade or "—")), sch, p, proto)
-    key = lambda g: (len(g.name), g.name)  # noqa: E731
+    def key(g: GroupStats) -> tuple:
+        return natural_key(g.name)
+
     return DayStats(sch, overall, sorted(rooms.values(), key=key), sorted(classes.values(), key=key))
 
 

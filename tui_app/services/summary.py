@@ -28,14 +28,9 @@ class DaySummary:
     reminders: list[str] = field(default_factory=list)  # retention: what is due to destroy
 
 
-# room -> its last test recording {"verdict", "at", "device"}; written by services.audio
-# (kept here so that the main screen does not load the audio stack to read it)
-SETTING_AUDIO_TESTS = "audio_tests"
-
-
 def audio_tests_done(store: Store) -> tuple[int, int]:
     """(rooms whose last test recording was judged «хорошо», rooms)."""
-    tests = store.setting(SETTING_AUDIO_TESTS) or {}
+    tests = store.settings().audio_tests or {}
     numbers = [r.number for r in store.rooms()]
     good = sum(1 for n in numbers if (tests.get(n) or {}).get("verdict") == "good")
     return good, len(numbers)
@@ -65,18 +60,18 @@ def summarize(store: Store) -> DaySummary:
     if rooms:
         audio_check = (good == rooms, f"Тестовая аудиозапись в каждой аудитории ({good} из {rooms})")
     else:  # no rooms yet: a check made without a room counts
-        audio_check = (bool(store.setting("audio_test_ok", False)), "Тестовая аудиозапись в каждой аудитории")
+        audio_check = (bool(store.settings().audio_test_ok), "Тестовая аудиозапись в каждой аудитории")
     s.checklist = [
         (s.total > 0, "Загрузить список участников (файл B2P или CSV)"),
-        (s.total > 0 and store.setting("roster_reviewed", False), "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
+        (s.total > 0 and store.settings().roster_reviewed, "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
         (s.rooms > 0, "Завести аудитории, собеседников и экспертов"),
         (s.total > 0 and s.distributed == s.total, "Распределить участников по аудиториям (ИС-01)"),
-        (bool(store.setting("forms_printed", False)), "Напечатать ИС-01, ИС-02, ИС-03, ИС-08, ИС-09"),
+        (bool(store.settings().forms_printed), "Напечатать ИС-01, ИС-02, ИС-03, ИС-08, ИС-09"),
         audio_check,
         (s.absent > 0 or s.present > 0, "Отметить неявившихся «Н»"),
         (attendees > 0 and s.protocols >= attendees and s.present + s.absent == s.total, "Внести все протоколы ИС-03 в форму ИС-04"),
-        (bool(store.setting("export_done", False)), "Проверить и выгрузить результаты (B2P)"),
-        (bool(store.setting("handoff_done", False)), "Передать файлы на флешке в МСУ"),
+        (bool(store.settings().export_done), "Проверить и выгрузить результаты (B2P)"),
+        (bool(store.settings().handoff_done), "Передать файлы на флешке в МСУ"),
     ]
     from .retention import due_reminders
 

@@ -6,8 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from ..errors import ShtabError
 
-class WorkspaceLocked(Exception):
+
+class WorkspaceLocked(ShtabError):
     pass
 
 

@@ -17,10 +17,11 @@ from typing import Any, Iterator, Optional
 
 from tinydb.storages import Storage
 
+from ..errors import ShtabError
 from .atomic import backup_path, durable_write
 
 
-class StoreCorrupted(Exception):
+class StoreCorrupted(ShtabError):
     """Neither the database nor its backup could be read."""
 
 

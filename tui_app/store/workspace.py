@@ -24,6 +24,8 @@ from ..domain.models import (
     StaffMember,
     ValidReason,
 )
+from ..domain.ordering import name_key, room_key
+from ..domain.settings import Settings
 from .atomic import IS_WINDOWS, PRIVATE_FILE, make_private_dir
 from .audit import AuditLog, diff_entries
 from .lock import WorkspaceLock
@@ -87,14 +89,15 @@ class Store:
     def set_exam_day(self, day: ExamDay) -> None:
         self._set_meta("exam_day", day.model_dump(mode="json"))
 
-    def setting(self, key: str, default: Any = None) -> Any:
-        settings = self._meta("settings") or {}
-        return settings.get(key, default)
+    def settings(self) -> Settings:
+        """The workspace's settings and progress marks (typed; defaults where unset)."""
+        return Settings.load(self._meta("settings"))
 
-    def set_setting(self, key: str, value: Any) -> None:
-        settings = dict(self._meta("settings") or {})
-        settings[key] = value
-        self._set_meta("settings", settings)
+    def update_settings(self, **changes: Any) -> Settings:
+        """Change some settings in one durable write; returns the new settings."""
+        new = self.settings().updated(**changes)
+        self._set_meta("settings", new.model_dump(mode="json", exclude_defaults=True))
+        return new
 
     # -- typed tables --------------------------------------------------------
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
@@ -146,13 +149,13 @@ class Store:
 
     # -- convenience --------------------------------------------------------
     def participants(self) -> list[Participant]:
-        return sorted(self.all(Participant), key=lambda p: (p.surname, p.name, p.patronymic))
+        return sorted(self.all(Participant), key=name_key)
 
     def participant(self, guid: str) -> Optional[Participant]:
         return self.get(Participant, guid)
 
     def rooms(self) -> list[Room]:
-        return sorted(self.all(Room), key=lambda r: (len(r.number), r.number))
+        return sorted(self.all(Room), key=room_key)
 
     def protocols(self) -> dict[str, Protocol]:
         return {p.participant: p for p in self.all(Protocol)}
