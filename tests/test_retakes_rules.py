@@ -7,8 +7,16 @@ import pytest
 
 from tui_app.domain.models import (Act, ActKind, Attendance, ExamKind, Participant, Protocol,
                                    ProtocolStatus, ValidReason)
-from tui_app.domain.retakes import (Ground, additional_dates, carry, decide,
-                                    next_additional_date)
+from tui_app.domain.retakes import Ground, carry, decide
+from tui_app.services.calendar import next_additional, year_dates
+
+
+def additional_dates(year, region=""):
+    return [e.day for e in year_dates(date(year, 2, 1), region) if e.kind == "additional"]
+
+
+def next_additional_date(d, region=""):
+    return next_additional(d, region)
 from tui_app.services import retakes
 from tui_app.store.workspace import Workspace
 
