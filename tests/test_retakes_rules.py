@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from rules_helpers import drop_demo_acts
 
 from tui_app.domain.models import (Act, ActKind, Attendance, ExamKind, Participant, Protocol,
                                    ProtocolStatus, ValidReason)
@@ -137,6 +138,7 @@ def test_service_verdicts_on_the_demo_day(demo_results_ws):
 
 def test_early_needs_the_act_in_the_store(demo_results_ws):
     store = demo_results_ws.store
+    drop_demo_acts(store)
     early = [g for g, pr in store.protocols().items() if pr.status is ProtocolStatus.EARLY]
     assert early
     g = early[0]

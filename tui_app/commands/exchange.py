@@ -110,11 +110,17 @@ def run_import_scores(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         problems = run_checks(ws.store)
-    if not problems:
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    if warnings:
+        say(f"Предупреждений: {len(warnings)} (выгрузку не блокируют)")
+        for p in warnings:
+            say(f"  ⚠ {p.message}")
+    if not errors:
         say("Проверка пройдена: ошибок нет, можно выгружать (статус 19).")
         return EXIT_OK
-    say(f"Найдено ошибок: {len(problems)}")
-    for p in problems:
+    say(f"Найдено ошибок: {len(errors)}")
+    for p in errors:
         say(f"  • {p.message}")
     return EXIT_PROBLEMS
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Refused
-from ..domain.checks import Problem, check_day, results_rows_problems
+from ..domain.checks import Problem, errors_only, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
@@ -100,7 +100,9 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     """
     participants = store.all(Participant)
     protocols = store.protocols()
-    problems = check_day(store.exam_day(), scheme_for(store), participants, store.rooms(), protocols)
+    from .checks import run_checks
+
+    problems = errors_only(run_checks(store, participants, protocols))  # warnings never block 19
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")

@@ -57,7 +57,8 @@ def normalize_form(name: str) -> str:
 
 
 def context(store: Store) -> FormContext:
-    from ..domain.models import StaffMember
+    from ..domain.models import PriorSitting, StaffMember
+    from .calendar import rules_for
 
     return FormContext(
         day=store.exam_day(),
@@ -68,6 +69,8 @@ def context(store: Store) -> FormContext:
         protocols=store.protocols(),
         log={e.participant: e for e in store.all(RoomLogEntry)},
         acts=sorted(store.all(Act), key=lambda a: (a.created_at is None, a.created_at or 0)),
+        prior=store.all(PriorSitting),
+        category_note=rules_for(store).category_note,
     )
 
 
