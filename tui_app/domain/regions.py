@@ -29,6 +29,10 @@ class RegionRules(BaseModel):
     removed_may_retake: bool = True  # seed 004 15.1 names the removed; seed 003 3.6 does not
     confirmed_categories: list[str] = []  # categories whose «to_confirm» the РЦОИ confirmed
     online_form: bool = False  # results typed into the region's online cabinet (seed 004 12.1)
+    conditions: list[dict[str, str]] = []  # special conditions: {"id", "name", "quote"}
+
+    def condition_name(self, cid: str) -> str:
+        return next((c["name"] for c in self.conditions if c.get("id") == cid), cid)
 
     def category_note(self, category) -> str:
         """«уточните в РЦОИ: …» for a category whose criteria the data only assumes."""

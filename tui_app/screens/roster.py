@@ -161,7 +161,8 @@ class RosterScreen(BaseScreen):
             fio = fio[: width - 2] + " +"
         ovz = ""
         if p.is_ovz:
-            ovz = self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat else "22"
+            ovz = (self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat
+                   else "22?" if p.category_unset else self._cat.get(p.category, "Общая"))
         att = {"absent": Text("Н", style="bold red"), "present": "явка", "unknown": ""}[p.attendance.value]
         sel = "✓" if p.guid in self.selected else ""
         return (sel, str(p.order or ""), fio, p.grade, p.room_mark, ovz, att)
@@ -227,7 +228,8 @@ class RosterScreen(BaseScreen):
         if p.doc_number:
             bits.append(f"док. {p.doc_series} {p.doc_number}".replace("  ", " "))
         if p.is_ovz:
-            bits.append(f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+            bits.append("ОВЗ: Резерв 22, категория НЕ ВЫБРАНА" if p.category_unset
+                        else f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
         if p.added_locally:
             bits.append("добавлен в школе")
         box.update(" · ".join(bits))

@@ -87,17 +87,9 @@ def store_deadlines(store) -> list[Deadline]:
     day = store.exam_day()
     if day is None:
         return []
-    return day_deadlines(day.date, day.region, is_remote_day(store))
+    from .distribute import is_remote
 
-
-def is_remote_day(store) -> bool:
-    """Any part of the day in the remote form: the day, a room or a participant."""
-    day = store.exam_day()
-    if day is not None and day.remote:
-        return True
-    if any(getattr(r, "remote", False) for r in store.rooms()):
-        return True
-    return any(getattr(p, "remote", False) for p in store.participants())
+    return day_deadlines(day.date, day.region, is_remote(store))
 
 
 def next_additional(after: date, region: str = "") -> Optional[date]:
@@ -105,3 +97,8 @@ def next_additional(after: date, region: str = "") -> Optional[date]:
         if e.kind == "additional" and e.day > after:
             return e.day
     return None
+
+
+def condition_ids() -> list[str]:
+    """The ids of the special conditions a participant may have (data/regions/default.json)."""
+    return [c["id"] for c in region_rules().conditions]
