@@ -112,6 +112,15 @@ def register(sub) -> None:
                         "результаты, повторная проверка) и проверка даты экзамена.")
     dl.set_defaults(func=run_deadlines)
 
+    ai = sub.add_parser("recording-import", help="принять запись дистанционного сеанса (видео/аудио) "
+                        "под правило имени: дата, аудитория, код ОО",
+                        description="Запись видеоконференции сохраняется в audio/ с именем по правилу "
+                        "(seed 000:17) и уходит в МСУ при передаче.")
+    ai.add_argument("file", metavar="ФАЙЛ")
+    ai.add_argument("--room", required=True, metavar="АУД")
+    ai.add_argument("--participant", metavar="КОД")
+    ai.set_defaults(func=run_recording_import)
+
     ts = sub.add_parser("typing-sheet", help="лист для перепечатки результатов (PDF и CSV) в "
                         "порядке столбцов федеральной программы или онлайн-формы региона",
                         description="Где РЦОИ принимает только файл федеральной программы или "
@@ -364,4 +373,14 @@ def run_typing_sheet(args: argparse.Namespace) -> int:
         say(f"Строк: {len(sheet.rows)}; зачётов: {sheet.passed}; контрольная сумма: {sheet.control_sum}")
         if sheet.note:
             warn(f"⚠ {sheet.note}")
+    return EXIT_OK
+
+
+def run_recording_import(args: argparse.Namespace) -> int:
+    from ..services.remote import import_recording
+
+    with workspace(args) as ws:
+        who = _who(ws.store, args.participant) if args.participant else None
+        path = import_recording(ws.store, args.file, args.room, who)
+        say(f"Запись принята: {path}")
     return EXIT_OK

@@ -108,8 +108,12 @@ def run_import_scores(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from ..services.export_results import row_counts
+
     with workspace(args) as ws:
         problems = run_checks(ws.store)
+        counts = row_counts(ws.store)
+    say(counts.line())
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     if warnings:
@@ -126,7 +130,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from ..services.export_results import row_counts
+
     with workspace(args) as ws:
+        say(row_counts(ws.store).line())  # both counts before the file is written
         try:
             r = export_results(ws.store, args.out, force=args.force)
         except ExportRefused as e:

@@ -246,6 +246,6 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
         raise FormError(f"Не удалось записать «{path}»: {e.strerror}. Проверьте место и права.") from None
     if progress:
         progress(steps[0], steps[0])
-    if form in PRINTED_FOR_DAY:
+    if form in PRINTED_FOR_DAY or form == "график":
         mark_printed(store, form)
     return [path]
