@@ -28,10 +28,12 @@ def _demo_files(root: Path) -> None:
     """Stand-ins for the results file, the audio and the forms other parts produce."""
     (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 400)
     for room in ("101", "102", "201", "202"):
-        d = root / "audio" / room
+        base = f"2027-02-10_OO470123_aud{room}"  # the program's naming rule (audio/names.py)
+        d = root / "audio" / base
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"IS_470123_{room}_20270210_001.mp3").write_bytes(bytes(range(256)) * 8000)
-    for name in ("ИС-02_101.pdf", "ИС-03_все.pdf", "ИС-04.pdf"):
+        (d / f"{base}_001_090000.mp3").write_bytes(bytes(range(256)) * 8000)
+    for name in ("IS-02_470123_20270210.pdf", "IS-03_470123_20270210.pdf",
+                 "IS-04_470123_20270210.pdf"):
         (root / "forms" / name).write_bytes(b"%PDF-1.4 " * 2000)
 
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Static
 from tui_app.app import ShtabApp
 from tui_app.domain.models import ValidReason
 from tui_app.services import retakes, retention
+from rules_helpers import drop_demo_acts
 
 
 def _text(app, sel: str) -> str:
@@ -28,6 +29,7 @@ def test_retakes_screen_document_and_csv(demo_results_ws):
 
 async def _retakes(ws):
     store = ws.store
+    drop_demo_acts(store)  # the test records the ground (a document) itself
     app = ShtabApp(ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await _open(app, pilot, "retakes")

@@ -14,7 +14,7 @@ from tui_app.services.import_roster import ImportRefused, import_file
 from tui_app.services.import_scores import import_scores
 from tui_app.store.workspace import Workspace
 
-from exchange_helpers import comparable, db_fingerprint
+from exchange_helpers import comparable, confirm_ovz_categories, db_fingerprint
 
 N = 45
 
@@ -28,6 +28,7 @@ def _fill_scores(tmp_path, store) -> None:
     csv = tmp_path / "баллы.csv"
     csv.write_bytes(scores_csv(mine, protocols, sch.b2p_order))
     import_scores(store, csv)
+    confirm_ovz_categories(store, seated)
 
 
 def test_roundtrip_identical(tmp_path):

@@ -153,10 +153,15 @@ def _act_problems(p: Participant, proto: Optional[Protocol], acts: list[Act],
     for kind, st in ((ActKind.EARLY, ProtocolStatus.EARLY), (ActKind.REMOVAL, ProtocolStatus.REMOVED)):
         has = any(a.kind is kind for a in current)
         if status is st and not has:
+            # a mark typed here without its act is an error; a mark from a file (B2P, CSV) has
+            # its act on paper: a warning, since retakes need the act or a document
+            from_file = proto is not None and proto.source == "file"
             out.append(Problem("mark_without_act",
-                               f"{who}: отметка «{st.label}» без акта {kind.value}. Составьте акт "
-                               f"(F8 или is-shtab act {kind.value} …) или снимите отметку.",
-                               p.guid, p.room, "status"))
+                               f"{who}: отметка «{st.label}» без акта {kind.value}"
+                               + (" (отметка из файла: проверьте бумажный акт)" if from_file else "")
+                               + f". Составьте акт (F8 или is-shtab act {kind.value} …) или "
+                               f"снимите отметку.", p.guid, p.room, "status",
+                               severity="warning" if from_file else "error"))
         if has and status is not st:
             what = ("внесён результат (зачёт/незачёт)" if status is ProtocolStatus.PRESENT
                     else "нет протокола с отметкой" if status is None

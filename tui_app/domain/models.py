@@ -223,6 +223,7 @@ class Protocol(BaseModel):
     scores: dict[str, Optional[int]] = Field(default_factory=dict)
     saved_at: Optional[datetime] = None
     sitting: int = Field(default=1, ge=1)  # 2: a same-day retake with another variant
+    source: str = ""  # "file": came from a B2P or CSV import (its acts are on paper)
 
 
 class RoomLogEntry(BaseModel):

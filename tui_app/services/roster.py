@@ -124,10 +124,14 @@ def _apply(p: Participant, changes: dict[str, Any], store: Store) -> Participant
         cat = changes["category"] or scheme_for(store).default_category
         _check_category(store, cat)
         changes["category"] = cat
-        # the ОВЗ category and «Резерв = 22» go together (seed 004: parameter «22»); choosing
-        # «Общая» for a «22» keeps the file's «22» and is recorded as a confirmation (who, when)
+        # the ОВЗ category and «Резерв = 22» go together (seed 004: parameter «22»); «Общая»
+        # chosen for a «22» without a category keeps the «22» and is recorded as an explicit
+        # confirmation (who, when); taking back an ОВЗ category clears the «22» as before
         if cat != scheme_for(store).default_category:
             changes["reserve"] = OVZ_RESERVE
+        elif (p.category != cat and changes.get("reserve", p.reserve) == OVZ_RESERVE
+              and "reserve" not in changes):
+            changes["reserve"] = ""  # an ОВЗ category taken back: no longer «22»
         if cat != p.category or p.category_confirmed_at is None:
             changes["category_confirmed_by"] = store.operator
             changes["category_confirmed_at"] = datetime.now().replace(microsecond=0)
