@@ -216,10 +216,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     done = due_now
     db_cleared = False
     if db_too:
-        with store.transaction():
-            for model in (Participant, Protocol, RoomLogEntry, Act, ValidReason):
-                store.db.table(_table(model)).truncate()
-        store._reset_index()
+        store.clear(Participant, Protocol, RoomLogEntry, Act, ValidReason)
         db_cleared = True
     log = list(store.settings().retention_acts or [])
     log.append({"date": today.isoformat(), "act": act.name,
@@ -228,12 +225,6 @@ def destroy(store, today: date, members: list[str], head: str = "",
     store.update_settings(retention_acts=log,
                           retention_destroyed=sorted({m.value for m in destroyed(store)} | {m.value for m in done}))
     return Destroyed(act, sorted(done, key=list(Material).index), removed, nbytes, db_cleared, failed)
-
-
-def _table(model) -> str:
-    from ..store.workspace import TABLES
-
-    return TABLES[model][0]
 
 
 def keep_until_for(store, material: Material) -> Optional[date]:
