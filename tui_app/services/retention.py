@@ -14,7 +14,7 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReason
-from ..domain.retention import Material, classify_file, keep_until, schedule
+from ..domain.retention import Material, classify_file, schedule
 from ..store.atomic import durable_write, make_private_dir
 
 FILE_FOLDERS = ("audio", "export", "forms", "backups", "retakes")
@@ -225,8 +225,3 @@ def destroy(store, today: date, members: list[str], head: str = "",
     store.update_settings(retention_acts=log,
                           retention_destroyed=sorted({m.value for m in destroyed(store)} | {m.value for m in done}))
     return Destroyed(act, sorted(done, key=list(Material).index), removed, nbytes, db_cleared, failed)
-
-
-def keep_until_for(store, material: Material) -> Optional[date]:
-    day = store.exam_day()
-    return keep_until(material, day.date) if day else None
