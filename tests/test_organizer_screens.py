@@ -149,7 +149,7 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         assert all(p.room for p in ps)
         assert all(p.room == "101" for p in ps if p.is_ovz)
         assert screen.current_room == "101"
-        assert len(screen._room_list) == sum(p.room == "101" for p in ps)
+        assert screen.query_one(TimetableTable).row_count == sum(p.room == "101" for p in ps)
         # Down moves to room 102 and its timetable
         await pilot.press("down")
         await settle(pilot)
@@ -158,13 +158,15 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         assert tt.get_cell_at((0, 3)) == "09:00"
         # Tab to the timetable, F8 marks the first participant absent
         await pilot.press("tab")
-        first = screen._room_list[0]
+        first = screen.current_person()
         await pilot.press("f8")
         await settle(pilot)
         assert store.participant(first.guid).absent
         # F4 moves the second one to another room (101 has free seats)
-        second = screen._room_list[1]
-        await pilot.press("down", "f4")
+        await pilot.press("down")
+        second = screen.current_person()
+        assert second.guid != first.guid
+        await pilot.press("f4")
         await settle(pilot)
         assert isinstance(app.screen, MoveModal)
         await pilot.press("enter")
@@ -206,7 +208,7 @@ async def test_staff_add_assign_remove(demo_ws, size):
         await open_from_menu(pilot, app, "staff")
         screen = app.screen
         assert isinstance(screen, StaffScreen)
-        assert len(screen._staff) == 11
+        assert screen.query_one("#staff-table").row_count == 11
         await pilot.press("insert")
         await settle(pilot)
         # ФИО, role «эксперт» (second), room 102 (third option: —, 101, 102)

@@ -104,35 +104,17 @@ def due_reminders(store, today_: Optional[date] = None) -> list[str]:
 
 
 # -- the act -------------------------------------------------------------------------------
-# FONT HOOK (lead: switch this to the shared forms kit once merged). One small function so
-# retention does not depend on the forms branch: data/fonts/ if present, else the system's
-# Liberation Serif (Debian fonts-liberation), else a clear Russian error.
-def act_font_path(bold: bool = False) -> Path:
-    from ..paths import data_path
-
-    name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
-    candidates = [
-        data_path("fonts", name),
-        Path("/usr/share/fonts/truetype/liberation") / name,
-        Path("/usr/share/fonts/truetype/liberation2") / name,
-        Path("C:/Windows/Fonts") / ("timesbd.ttf" if bold else "times.ttf"),
-    ]
-    for c in candidates:
-        if c.exists():
-            return c
-    raise RetentionError("Не найден шрифт с кириллицей для акта (Liberation Serif). "
-                         "Переустановите программу из полного комплекта.")
-
-
 def act_pdf(store, rows: list[Row], today: date, members: list[str], head: str,
             db_too: bool = False) -> bytes:
     from fpdf import FPDF
 
+    from ..forms.kit import font_path
+
     day = store.exam_day()
     pdf = FPDF(format="A4")
     pdf.set_margins(20, 15, 15)
-    pdf.add_font("Serif", "", str(act_font_path()))
-    pdf.add_font("Serif", "B", str(act_font_path(bold=True)))
+    pdf.add_font("Serif", "", font_path())
+    pdf.add_font("Serif", "B", font_path("B"))
     pdf.add_page()
     w = pdf.epw
     pdf.set_font("Serif", "B", 13)
