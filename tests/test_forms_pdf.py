@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rules_helpers import drop_demo_acts
+
+from support.workspaces import drop_demo_acts
 from pypdf import PdfReader
 
 from tui_app.domain.models import Participant, Protocol, ProtocolStatus, RoomLogEntry

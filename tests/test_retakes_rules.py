@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from rules_helpers import drop_demo_acts
+
+from support.workspaces import drop_demo_acts
 
 from tui_app.domain.models import (Act, ActKind, Attendance, ExamKind, Participant, Protocol,
                                    ProtocolStatus, ValidReason)

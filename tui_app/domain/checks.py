@@ -193,10 +193,6 @@ def attended_count(participants: Iterable[Participant], protocols: dict[str, Pro
     return sum(1 for p in participants if sat_exam(p, protocols))
 
 
-def has_result(proto: Protocol) -> bool:
-    return proto.status is ProtocolStatus.PRESENT
-
-
 def results_rows_problems(participants: Iterable[Participant], protocols: dict[str, Protocol],
                           rows: Iterable[tuple[str, bool, bool]]) -> list[Problem]:
     """Compare the rows written to a results file with the workspace (SPEC §7: a results file

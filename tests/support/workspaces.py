@@ -1,16 +1,32 @@
-"""Helpers shared by the tests/test_exchange_*.py files (not a conftest: others own that)."""
+"""Data helpers: copies of prepared workspaces, a day before typing, fingerprints."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
-from tui_app.domain.models import Participant
-from tui_app.store.workspace import DB_NAME
+from tui_app.domain.models import Attendance, Participant, Protocol, RoomLogEntry
+from tui_app.services.entry import PASS2_TABLE, room_list
+from tui_app.store.workspace import AUDIT_NAME, DB_NAME
 
-FIX = Path(__file__).parent / "fixtures" / "exchange"
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of a closed workspace folder (without its lock file)."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
+    return dst
+
+
+def clear_results(store) -> None:
+    """Drop all protocols, both passes and the room log (a day before typing)."""
+    store.clear(Protocol, RoomLogEntry, PASS2_TABLE)
+
+
+def present_in(store, room: str) -> list[Participant]:
+    return [p for p in room_list(store, room) if p.attendance is not Attendance.ABSENT]
+
+
+def protocol(store, guid: str, table=None) -> Protocol | None:
+    return store.get(Protocol, guid, table)
 
 
 def db_fingerprint(root: Path) -> tuple[str, str]:
@@ -18,7 +34,7 @@ def db_fingerprint(root: Path) -> tuple[str, str]:
     def h(p: Path) -> str:
         return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "absent"
 
-    return h(root / DB_NAME), h(root / "audit.jsonl")
+    return h(root / DB_NAME), h(root / AUDIT_NAME)
 
 
 def comparable(store) -> dict:
@@ -37,20 +53,6 @@ def comparable(store) -> dict:
             "participants": parts, "protocols": protos}
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args, ws=None):
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "tui_app"]
-    if ws is not None:
-        cmd += ["-w", str(ws)]
-    p = subprocess.run(cmd + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True,
-                       encoding="utf-8", env=env, timeout=120)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p
-
-
 def confirm_ovz_categories(store, truth) -> None:
     """Set the ОВЗ categories the generated roster knows (its file carries only «22»), as the
     organizer does on the roster screen (issue 17: never a silent «Общая»)."""
@@ -60,3 +62,12 @@ def confirm_ovz_categories(store, truth) -> None:
     for p in store.participants():
         if p.category_unset and p.guid in by_guid:
             edit_participant(store, p.guid, category=by_guid[p.guid].category)
+
+
+def drop_demo_acts(store) -> None:
+    """The demo day has an act for every «не завершил»/«удалён» mark (issue 17); tests written
+    for a day without acts remove them first (the marks stay)."""
+    from tui_app.domain.models import Act
+
+    for a in store.all(Act):
+        store.delete(Act, a.id)
