@@ -11,15 +11,15 @@ import pytest
 from pypdf import PdfReader
 
 from tui_app.cli import main
-from tui_app.domain.models import (OVZ_RESERVE, Act, Attendance, Participant, PriorSitting,
-                                   Protocol, ProtocolStatus, RoomLogEntry)
+from tui_app.domain.models import OVZ_RESERVE, Act, ProtocolStatus, RoomLogEntry
 from tui_app.domain.scoring import score
-from tui_app.services.acts import ActRejected, create_act, delete_act, retake_today
+from tui_app.services.acts import ActRejected, create_act, delete_act
 from tui_app.services.checks import run_checks
 from tui_app.services.data import scheme
-from tui_app.services.export_results import ExportRefused, export_results, row_counts
+from tui_app.services.export_results import ExportRefused, export_results
 from tui_app.services.forms import build_form
 from tui_app.services.protocols import ProtocolRejected, save_protocol
+from test_scoring import _fill
 
 S = scheme("2025")
 
@@ -38,15 +38,7 @@ def _scored(store):
             and protos[p.guid].status is ProtocolStatus.PRESENT and p.category == "general"]
 
 
-def _full(cat_id: str, total: int) -> dict:
-    cat = S.category(cat_id)
-    out, left = {}, total
-    for code in cat.criteria:
-        v = min(S.criterion(code).max, left)
-        out[code] = v
-        left -= v
-    assert left == 0
-    return out
+_full = _fill  # scores over a category's criteria that add up to a total
 
 
 # -- ОВЗ: never silently «Общая» ---------------------------------------------------------
@@ -158,6 +150,9 @@ def test_the_act_time_never_overwrites_the_is02_end_time(demo_results_ws):
 
 
 def test_a_same_day_retake_with_another_variant_is_its_own_sitting(demo_results_ws):
+    from tui_app.domain.models import PriorSitting
+    from tui_app.services.acts import retake_today
+
     store = demo_results_ws.store
     p = _scored(store)[0]
     first = store.protocols()[p.guid]
@@ -242,6 +237,8 @@ def test_is04_screen_and_paper_list_the_same_rows(demo_results_ws, tmp_path):
 # -- results rows ---------------------------------------------------------------------------
 
 def test_both_counts_before_export_and_the_region_setting(demo_results_ws, tmp_path, monkeypatch):
+    from tui_app.services.export_results import row_counts
+
     store = demo_results_ws.store
     c = row_counts(store)
     assert (c.rows, c.sat, c.absent) == (120, 117, 3) and "неявившиеся" in c.rule_text

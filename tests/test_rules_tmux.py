@@ -34,6 +34,15 @@ def _person(ws, room="101"):
     return ps[0]
 
 
+def _back_to_main(t) -> None:
+    """Esc clears the search, Esc again goes back to the main screen."""
+    t.keys("Escape")
+    t.wait_for("показано 120", timeout=20)
+    time.sleep(0.3)
+    t.keys("Escape")
+    t.wait_for("Что дальше", timeout=20)
+
+
 def test_mark_remote_on_screen_and_print_the_connection_schedule(demo_results_ws, tmp_path):
     root = demo_results_ws.root
     p = _person(demo_results_ws)
@@ -49,11 +58,7 @@ def test_mark_remote_on_screen_and_print_the_connection_schedule(demo_results_ws
         time.sleep(0.3)
         t.keys("C-d")  # Ctrl+D: «дистанционно»
         t.wait_for("· дистанционно", timeout=20)  # the details line of the participant
-        t.keys("Escape")  # the first Esc clears the search, the second goes back
-        t.wait_for("показано 120", timeout=20)
-        time.sleep(0.3)
-        t.keys("Escape")
-        t.wait_for("Что дальше", timeout=20)
+        _back_to_main(t)
         t.wait_for("Дистанционно: график", timeout=20)  # the checklist has the remote item
         t.keys("F3")
         screen = t.wait_for("График подключения", timeout=20)
@@ -91,11 +96,7 @@ def test_category_set_from_the_cli_is_on_the_roster_screen(demo_results_ws):
         screen = t.wait_for("показано 1 ", timeout=20)
         row = next(line for line in screen.splitlines() if p.surname in line and "Поиск" not in line)
         assert "ЗПР" in row and p.grade in row  # the category chosen from the command line
-        t.keys("Escape")
-        t.wait_for("показано 120", timeout=20)
-        time.sleep(0.3)
-        t.keys("Escape")
-        t.wait_for("Что дальше", timeout=20)
+        _back_to_main(t)
         time.sleep(0.3)
         t.keys("F10")
         t.wait_for("ВЫХОД-0", timeout=20)
