@@ -77,9 +77,10 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
             await pilot.pause()
             save(app, "handoff")
             await pilot.press("enter", "f9")
-            for _ in range(500):
+            for _ in range(1500):  # until the copy has finished (busy is set only once it starts)
                 await pilot.pause(0.02)
-                if not app.screen.busy:
+                said = str(app.screen.query_one("#handoff-result").render())
+                if not app.screen.busy and ("Готово" in said or "НЕ выполнена" in said):
                     break
             await pilot.pause()
             save(app, "handoff-done")

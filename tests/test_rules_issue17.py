@@ -3,7 +3,6 @@ sittings, forms, handoff, typing sheet, results rows, re-check, the remote form.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from datetime import date, time
 

@@ -6,7 +6,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "docs" / "rules.md"

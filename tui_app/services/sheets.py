@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..domain.models import Participant, ProtocolStatus
-from ..domain.ordering import name_key, seat_key
+from ..domain.models import ProtocolStatus
+from ..domain.ordering import name_key
 from ..domain.scoring import score_protocol
 from ..errors import Refused
 from ..paths import data_path
@@ -158,7 +158,3 @@ def write_typing_sheet(store: Store, layout: str = "federal", out_dir: Optional[
     pdf_path = folder / f"{stem}.pdf"
     durable_write(pdf_path, bytes(pdf.output()), keep_backup=False)
     return pdf_path, csv_path, sheet
-
-
-def seat_sorted(ps: list[Participant]) -> list[Participant]:
-    return sorted(ps, key=seat_key)
