@@ -34,6 +34,16 @@ def _person(ws, room="101"):
     return ps[0]
 
 
+def _find_on_roster(t, surname: str) -> str:
+    """From the main screen: F2, type the surname until one row is left; the screen."""
+    t.wait_for("Что дальше", timeout=20)
+    t.keys("F2")
+    t.wait_for("Поиск: наберите фамилию", timeout=20)
+    time.sleep(0.3)
+    t.type(surname)
+    return t.wait_for("показано 1 ", timeout=20)
+
+
 def _back_to_main(t) -> None:
     """Esc clears the search, Esc again goes back to the main screen."""
     t.keys("Escape")
@@ -49,12 +59,7 @@ def test_mark_remote_on_screen_and_print_the_connection_schedule(demo_results_ws
     demo_results_ws.close()
     t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
     try:
-        t.wait_for("Что дальше", timeout=20)
-        t.keys("F2")
-        t.wait_for("Поиск: наберите фамилию", timeout=20)
-        time.sleep(0.3)
-        t.type(p.surname)
-        t.wait_for("показано 1 ", timeout=20)
+        _find_on_roster(t, p.surname)
         time.sleep(0.3)
         t.keys("C-d")  # Ctrl+D: «дистанционно»
         t.wait_for("· дистанционно", timeout=20)  # the details line of the participant
@@ -88,12 +93,7 @@ def test_category_set_from_the_cli_is_on_the_roster_screen(demo_results_ws):
     assert "ЗПР" in r.stdout
     t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
     try:
-        t.wait_for("Что дальше", timeout=20)
-        t.keys("F2")
-        t.wait_for("Поиск: наберите фамилию", timeout=20)
-        time.sleep(0.3)
-        t.type(p.surname)
-        screen = t.wait_for("показано 1 ", timeout=20)
+        screen = _find_on_roster(t, p.surname)
         row = next(line for line in screen.splitlines() if p.surname in line and "Поиск" not in line)
         assert "ЗПР" in row and p.grade in row  # the category chosen from the command line
         _back_to_main(t)
