@@ -28,10 +28,12 @@ def _demo_files(root: Path) -> None:
     """Stand-ins for the results file, the audio and the forms other parts produce."""
     (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 400)
     for room in ("101", "102", "201", "202"):
-        d = root / "audio" / room
+        base = f"2027-02-10_OO470123_aud{room}"  # the program's naming rule (audio/names.py)
+        d = root / "audio" / base
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"IS_470123_{room}_20270210_001.mp3").write_bytes(bytes(range(256)) * 8000)
-    for name in ("ИС-02_101.pdf", "ИС-03_все.pdf", "ИС-04.pdf"):
+        (d / f"{base}_001_090000.mp3").write_bytes(bytes(range(256)) * 8000)
+    for name in ("IS-02_470123_20270210.pdf", "IS-03_470123_20270210.pdf",
+                 "IS-04_470123_20270210.pdf"):
         (root / "forms" / name).write_bytes(b"%PDF-1.4 " * 2000)
 
 
@@ -75,9 +77,10 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
             await pilot.pause()
             save(app, "handoff")
             await pilot.press("enter", "f9")
-            for _ in range(500):
+            for _ in range(1500):  # until the copy has finished (busy is set only once it starts)
                 await pilot.pause(0.02)
-                if not app.screen.busy:
+                said = str(app.screen.query_one("#handoff-result").render())
+                if not app.screen.busy and ("Готово" in said or "НЕ выполнена" in said):
                     break
             await pilot.pause()
             save(app, "handoff-done")

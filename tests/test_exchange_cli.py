@@ -33,6 +33,12 @@ def test_cli_import_check_scores_export(tmp_path):
     p = run_cli("import-scores", csv, ws=ws)
     assert p.returncode == 0, p.stderr
     assert "протоколов внесено" in p.stdout
+    p = run_cli("check", ws=ws)  # «22» without a chosen category blocks 19 (issue 17)
+    assert p.returncode == 1 and "категория не выбрана" in p.stdout
+    for x in people:
+        if x.reserve == "22":  # the organizer confirms each category from the CLI
+            assert run_cli("participant", x.code, "--category", by[x.guid].category,
+                           ws=ws).returncode == 0
     p = run_cli("check", ws=ws)
     assert p.returncode == 0 and "ошибок нет" in p.stdout
     out = tmp_path / "usb"

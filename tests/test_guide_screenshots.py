@@ -31,7 +31,7 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     assert "Что дальше" not in svg["stats"] + svg["checks"] + svg["form04"] + svg["roster"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
     assert "Готово: файлов 8" in svg["handoff-done"]
-    assert "Допущены:" in svg["retakes"] and "требуют решения: 4" in svg["retakes"]
+    assert "Допущены:" in svg["retakes"] and "требуют решения: 3" in svg["retakes"]  # the demo has its ИС-08 (issue 17)
     assert "01.03.2028" in svg["retention"]
     # the guide refers to every picture the script makes
     guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
