@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+from support import ROOT
 
 
+@pytest.mark.slow
 def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
     mod = importlib.util.module_from_spec(spec)
