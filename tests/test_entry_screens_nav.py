@@ -56,13 +56,15 @@ async def test_checks_jump_to_the_field_and_fix(demo_results_ws):
         assert isinstance(scr, ChecksScreen)
         assert [pr.participant for pr in scr.problems] == [p.guid]
         await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EntryScreen)
+                         and app.screen.state is not None, what="the protocol opened")
         entry = app.screen
-        assert isinstance(entry, EntryScreen)
         assert entry.state.current == "Д1" and app.focused is entry.query_one(CriteriaGrid)
         await pilot.press("3", "enter")
-        assert protocol(store, p.guid).scores["Д1"] == 3
+        await wait_until(pilot, lambda: protocol(store, p.guid).scores["Д1"] == 3, what="the save")
         await pilot.press("escape")
-        assert app.screen is scr and scr.problems == []
+        await wait_until(pilot, lambda: app.screen is scr, what="back on the checks")
+        assert scr.problems == []
 
 
 @pytest.mark.slow
