@@ -14,6 +14,7 @@ import asyncio
 import shutil
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def _demo_files(root: Path) -> None:
         (root / "forms" / name).write_bytes(b"%PDF-1.4 " * 2000)
 
 
+async def _until(pilot, cond, what: str, timeout: float = 120.0) -> None:
+    """Let the app run until cond() is true (no fixed waits: a loaded machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not reached within {timeout:.0f} s")
+        await pilot.pause(0.05)
+
+
+async def _settled(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def _shoot(out: Path, work: Path) -> list[Path]:
     from tui_app.app import ShtabApp
     from tui_app.services import drives, retention
@@ -58,7 +74,8 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
     try:
         app = ShtabApp(ws)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await _settled(app, pilot)
+            main = app.screen
             save(app, "main")
             # every section of the day, opened the way the guide says (menu or F-key)
             for name, opener in (("exchange", "exchange"), ("roster", "f2"), ("rooms", "f3"),
@@ -69,20 +86,24 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
                     await pilot.press(opener)
                 else:
                     app.open_screen(opener)
-                await pilot.pause(0.3)
+                await _until(pilot, lambda: app.screen is not main, f"the {name} screen")
+                await _settled(app, pilot)
                 save(app, name)
                 await pilot.press("escape")
-                await pilot.pause()
+                await _until(pilot, lambda: app.screen is main, "back on the main screen")
             await pilot.press("f9")
-            await pilot.pause()
+            await _until(pilot, lambda: app.screen is not main, "the handoff screen")
+            await _settled(app, pilot)
             save(app, "handoff")
             await pilot.press("enter", "f9")
-            for _ in range(1500):  # until the copy has finished (busy is set only once it starts)
-                await pilot.pause(0.02)
-                said = str(app.screen.query_one("#handoff-result").render())
-                if not app.screen.busy and ("Готово" in said or "НЕ выполнена" in said):
-                    break
-            await pilot.pause()
+            result = app.screen.query_one("#handoff-result")
+
+            def copied() -> bool:  # busy is set only once the copy starts: wait for its result
+                said = str(result.render())
+                return not app.screen.busy and ("Готово" in said or "НЕ выполнена" in said)
+
+            await _until(pilot, copied, "the copy finished")
+            await _settled(app, pilot)
             save(app, "handoff-done")
             await pilot.press("escape")
             await pilot.pause()
@@ -99,11 +120,12 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
     return shots
 
 
-def make_screenshots(out: Path) -> list[Path]:
+def make_screenshots(out: Path, work: Path | None = None) -> list[Path]:
     """The demo lives in a fixed temporary folder, so the paths the screens show (and so the
-    pictures) are the same from one run to the next."""
+    pictures) are the same from one run to the next; a test passes its own `work` folder (two
+    runs at once must not share one)."""
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.gettempdir()) / "is-shtab-guide"
+    work = work or Path(tempfile.gettempdir()) / "is-shtab-guide"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:

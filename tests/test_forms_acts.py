@@ -1,13 +1,12 @@
 """Acts ИС-08 / ИС-09 (services/acts.py) and the `forms` / `act` commands."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import time
 
 import pytest
 from pypdf import PdfReader
 
+from support.cli import run_cli
 from tui_app.cli import main
 from tui_app.domain.models import Act, Attendance, Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.services.acts import ActRejected, create_act, delete_act, parse_kind
@@ -156,6 +155,5 @@ def test_cli_forms_and_act(demo_root, tmp_path, capsys):
 
 
 def test_cli_help_is_russian():
-    r = subprocess.run([sys.executable, "-m", "tui_app", "forms", "--help"], capture_output=True,
-                       text=True, timeout=60)
+    r = run_cli("forms", "--help")
     assert r.returncode == 0 and "пустой бланк" in r.stdout and "IS-01" in r.stdout

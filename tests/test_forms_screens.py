@@ -1,6 +1,7 @@
 """The forms screen (F6) and the acts screen driven by key presses only, and their looks."""
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from support.pilot import finish_workers, text_of
@@ -44,6 +45,7 @@ async def test_forms_screen_shows_a_russian_error(demo_results_ws):
         assert not list((demo_results_ws.root / "forms").glob("*.pdf"))
 
 
+@pytest.mark.slow
 async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
     store = demo_results_ws.store
     drop_demo_acts(store)  # the demo's own acts (issue 17) aside: this test counts its one
