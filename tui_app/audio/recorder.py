@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional, Protocol
 import numpy as np
 
 from .quality import LevelMeter
-from .segments import CHANNELS, SAMPLERATE, AudioFile
+from .segments import CHANNELS, SAMPLERATE, RecordingFile
 
 DEFAULT_BLOCK = 1600  # 0.1 s at 16 kHz
 DEFAULT_QUEUE_BLOCKS = 600  # ~60 s of audio buffered (~1.9 MB at 16 kHz mono int16)
@@ -77,7 +77,7 @@ class Personal:
     code: str
     guid: str
     start: datetime
-    file: AudioFile
+    file: RecordingFile
 
 
 class WriterThread(threading.Thread):
@@ -233,7 +233,9 @@ class WriterThread(threading.Thread):
             return
         self.personal_dir.mkdir(parents=True, exist_ok=True)
         path = self.personal_dir / self.personal_name(code, guid, at)
-        self.personal = Personal(code, guid, at, AudioFile(path, self.fmt, self.samplerate, self.channels))
+        opener = getattr(self.sink, "open_file", None)
+        f = opener(path) if opener else RecordingFile(path, self.fmt, self.samplerate, self.channels)
+        self.personal = Personal(code, guid, at, f)
         self.events.put({"kind": "personal_started", "code": code, "guid": guid, "at": at,
                          "path": str(path)})
 
@@ -242,17 +244,24 @@ class WriterThread(threading.Thread):
         if p is None:
             return
         self.personal = None
-        p.file.close()
+        closer = getattr(self.sink, "close_file", None)
+        closer(p.file) if closer else p.file.close()
         self.events.put({"kind": "personal_stopped", "code": p.code, "guid": p.guid,
                          "start": p.start, "at": at, "path": str(p.file.path),
                          "frames": p.file.frames})
 
 
 def _describe(e: Exception) -> str:
-    text = str(e)
-    if isinstance(e, OSError) and getattr(e, "errno", None) == 28 or "No space" in text:
-        return "Диск заполнен: запись остановлена. Освободите место и начните запись снова."
-    return f"Ошибка записи файла: {text or type(e).__name__}. Проверьте диск и начните запись снова."
+    """The Russian message for a failed write; what was recorded before it stays readable."""
+    from ..errors import DiskFull, ShtabError, from_os_error
+
+    if isinstance(e, OSError):
+        e = from_os_error(e)
+    if isinstance(e, DiskFull):
+        return ("Диск заполнен: запись остановлена. Всё записанное до этого сохранено. "
+                "Освободите место и начните запись снова.")
+    text = str(e) if isinstance(e, ShtabError) else (str(e) or type(e).__name__)
+    return f"Ошибка записи файла: {text.rstrip('.')}. Запись остановлена; проверьте диск и начните запись снова."
 
 
 class StreamBackend(Protocol):

@@ -40,6 +40,13 @@ def register(sub) -> None:
                    help="добавить секунд до начала и после окончания")
     c.set_defaults(func=run_clip)
 
+    r = sub.add_parser("audio-recover", help="довести записи, прерванные сбоем, до готовых файлов",
+                       description="После выключения питания или аварийного завершения программы "
+                                   "переводит незакрытые части записи (WAV-журналы .rec.wav) в MP3 и "
+                                   "исправляет заголовки WAV. То же делается само при следующей записи.")
+    r.add_argument("--room", metavar="НОМЕР", help="только эта аудитория")
+    r.set_defaults(func=run_recover)
+
     d = sub.add_parser("audio-devices", help="устройства записи; выбрать микрофон",
                        description="Показывает микрофоны, которые видит компьютер. "
                                    "--choose запоминает выбранный.")
@@ -64,6 +71,15 @@ def run_devices(args: argparse.Namespace) -> int:
             mark = " ← выбрано" if d.name == saved else ""
             say(f"  {d.index}: {d.label}, каналов: {d.channels}{mark}")
     return EXIT_OK
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    from ..services import audio as svc
+
+    with workspace(args) as ws:
+        res = svc.recover_recordings(ws.store, args.room)
+        say(svc.recovered_text(res))
+        return EXIT_PROBLEMS if res.errors else EXIT_OK
 
 
 def run_test(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import DeviceError
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
+from ..audio import journal
 from ..audio import markers as mk
 from ..audio import names
 from ..audio.devices import AudioUnavailable, InputDevice
@@ -106,6 +107,29 @@ def hours_left(folder: Path, fmt: str) -> float:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     return shutil.disk_usage(folder).free / bytes_per_hour(fmt)
+
+
+def recover_recordings(store: Store, room: Optional[str] = None) -> journal.Recovered:
+    """Finish what a kill or a power cut interrupted (journals of MP3 parts -> MP3, WAV
+    headers, temp files) under audio/ (or one room's folder). Files of a recording running
+    in this process are left alone. Slow when there is work (LAME): off the UI thread."""
+    root = room_folder(store, room)[0] if room else store.dir("audio")
+    busy: set = set()
+    for rec in list(_ACTIVE):
+        busy |= rec.writer.open_paths
+    return journal.recover_folder(root, busy)
+
+
+def recovered_text(res: journal.Recovered) -> str:
+    if not (res.files or res.fixed_wav or res.errors):
+        return "Незавершённых записей нет."
+    parts = [f"Восстановлено частей записи: {res.files} ({res.seconds:.0f} с звука)"]
+    if res.fixed_wav:
+        parts.append(f"исправлено заголовков WAV: {res.fixed_wav}")
+    text = "; ".join(parts) + "."
+    if res.errors:
+        text += " Не удалось: " + "; ".join(res.errors)
+    return text
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -430,15 +454,23 @@ def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0)
         raise AudioError("Нет времени начала и окончания ответа участника: заполните время в "
                          "ведомости ИС-02 или сделайте персональную запись.")
     pad_td = timedelta(seconds=max(0.0, pad))
-    ext = Path(segments[0].file).suffix.lstrip(".").lower()
+    first = Path(segments[0].file)
+    ext = "mp3" if journal.is_journal(first) else first.suffix.lstrip(".").lower()
     out = store.dir("audio") / "clips" / names.clip_name(base, p.code, p.guid, ext)
     return ClipPlan(p, folder, segments, start - pad_td, end + pad_td, out, ext, used)
 
 
 def execute_clip(plan: ClipPlan) -> cliplib.ClipResult:
-    """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access."""
+    """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access.
+    Parts a kill left unfinished are finished first, so the clip is cut from the MP3s."""
+    busy: set = set()
+    for rec in list(_ACTIVE):
+        busy |= rec.writer.open_paths
+    journal.recover_folder(plan.folder, busy)
+    manifest = Manifest(next(iter(plan.folder.glob("*_stream.json")), plan.folder / "_stream.json"))
+    segments = manifest.refreshed() or plan.segments
     try:
-        return cliplib.cut(plan.folder, plan.segments, plan.start, plan.end, plan.out, plan.ext)
+        return cliplib.cut(plan.folder, segments, plan.start, plan.end, plan.out, plan.ext)
     except cliplib.ClipError as e:
         raise AudioError(str(e)) from e
 
