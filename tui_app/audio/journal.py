@@ -98,6 +98,7 @@ class WavWriter:
             self._write_all(_header(samplerate, channels, 0))
         except BaseException:
             os.close(self._fd)
+            self.path.unlink(missing_ok=True)  # never leave an empty file behind
             raise
 
     def _write_all(self, data: bytes) -> None:
@@ -276,6 +277,7 @@ class Encoder(threading.Thread):
         self.notices: "queue.Queue[str]" = queue.Queue()
         self.encoded = 0
         self.started_once = False
+        self._told: set[str] = set()
 
     def submit(self, journal: Path, final: Path) -> None:
         self._ensure()
@@ -312,9 +314,12 @@ class Encoder(threading.Thread):
             encode(journal, final, self.fmt)
             self.encoded += 1
         except (OSError, StorageError, AssertionError, RuntimeError) as e:
-            journal_note = f"Часть «{final.name}» не переведена в MP3 ({_reason(e, final)}); звук " \
-                           f"сохранён в «{journal.name}» (WAV) и будет переведён при следующем запуске."
-            self.notices.put(journal_note)
+            reason = _reason(e, final)
+            if reason not in self._told:  # a full disk fails every part: say it once
+                self._told.add(reason)
+                self.notices.put(f"Часть записи «{final.name}» не переведена в MP3 ({reason}). "
+                                 f"Звук не потерян: он в «{journal.name}» (WAV) и будет переведён "
+                                 "в MP3 при следующей записи или командой audio-recover.")
 
     def finish(self, timeout: Optional[float] = None) -> None:
         """Wait until every submitted journal is encoded, then stop the thread."""
@@ -327,11 +332,13 @@ class Encoder(threading.Thread):
 def _reason(e: BaseException, path: Path) -> str:
     from ..diskspace import format_mb, free_bytes
 
+    if isinstance(e, DiskFull) or (isinstance(e, OSError) and isinstance(from_os_error(e), DiskFull)):
+        return "на диске недостаточно места"
+    free = free_bytes(path.parent)
+    if free is not None and free < 4 * 1024 * 1024:
+        return f"на диске недостаточно места: свободно {format_mb(free)}"
     if isinstance(e, StorageError):
         return str(e).rstrip(".")
     if isinstance(e, OSError):
         return from_os_error(e, path).args[0].rstrip(".")
-    free = free_bytes(path.parent)
-    if free is not None and free < 4 * 1024 * 1024:
-        return f"на диске недостаточно места: свободно {format_mb(free)}"
     return f"ошибка кодирования: {type(e).__name__}"

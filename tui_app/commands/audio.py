@@ -115,22 +115,25 @@ def run_record(args: argparse.Namespace) -> int:
                                 seconds=args.seconds, segment_secs=args.segment, oo=args.oo)
         if rec.notice:
             warn(rec.notice)
-        st = rec.status()
         say(f"Запись аудитории {args.room}: {rec.device.name}, {rec.fmt.upper()} 16 кГц моно, "
             f"папка {rec.folder}")
-        say(f"Свободно на диске: ~{st.hours_left:.0f} ч записи. Остановка — Ctrl+C.")
+        say(f"{svc.disk_hours(ws.store, rec.fmt).text} Остановка — Ctrl+C.")
         rec.start()
-        shown: set[str] = set()
+        shown: set[str] = set()  # each warning once while it lasts; a note once for good
+        told: set[str] = set()
         last_print = time.monotonic()
         try:
             while not rec.wait(0.2):
                 for n in rec.poll():
                     say(n)
+                    told.add(n)
                 st = rec.status()
                 for w in st.warnings:
-                    if w not in shown:
+                    if w not in shown and w not in told:
                         warn(w)
                 shown = set(st.warnings)
+                if st.error:  # the disk failed: nothing more can be written
+                    break
                 if time.monotonic() - last_print >= 60:
                     last_print = time.monotonic()
                     say(f"Идёт запись: {_hms(st.elapsed)}, уровень {st.rms_db:.0f} дБFS, "
@@ -138,12 +141,15 @@ def run_record(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             say("Остановка записи…")
         for n in rec.stop():
-            say(n)
+            if n not in told:
+                say(n)
+                told.add(n)
         st = rec.status()
         say(f"Записано: {_hms(st.elapsed)} в {st.segments} файл(ах), папка {rec.folder}")
         say(f"Переполнений устройства: {st.overflows}; потерянных блоков: {st.dropped}")
         if st.error:
-            warn(st.error)
+            if st.error not in told | shown:
+                warn(st.error)
             return EXIT_PROBLEMS
     return EXIT_OK
 

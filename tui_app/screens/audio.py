@@ -448,6 +448,16 @@ class AudioScreen(BaseScreen):
         if any("Персональная" in n for n in notes):
             self._fill_people()
 
+    def _disk_text(self) -> str:
+        """Free disk in hours of recording per room, re-read every few seconds."""
+        import time
+
+        now = time.monotonic()
+        if now - getattr(self, "_disk_at", -1e9) > 5:
+            self._disk_at = now
+            self._disk = svc.disk_hours(self.app.store).text
+        return self._disk
+
     def _tick(self) -> None:
         s = self.session
         alert = self.query_one("#audio-alert", Static)
@@ -455,7 +465,8 @@ class AudioScreen(BaseScreen):
         if s is None:
             if not self.busy and self.last_check is None:
                 self._status(self.device_error and f"[b red]{self.device_error}[/b red]" or
-                             "Запись не идёт. F5 — начать запись выбранной аудитории.")
+                             "Запись не идёт. F5 — начать запись выбранной аудитории.\n"
+                             + self._disk_text())
             alert.update("")
             alert.set_class(bool(self.device_error), "-loud")
             if self.device_error:
@@ -470,7 +481,7 @@ class AudioScreen(BaseScreen):
         meter.set_levels(st.rms_db, st.peak_db, st.recording)
         state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"
         line1 = (f"{state} ауд. {st.room} · [b]{_hms(st.elapsed)}[/b] · файлов: {st.segments}"
-                 f" · диск: ≈{st.hours_left:.0f} ч записи")
+                 f" · диск: ≈{st.hours_left:.0f} ч на ауд.")
         line2 = f"Потеряно блоков: {st.dropped} · переполнений устройства: {st.overflows}"
         if st.personal:
             line2 += f" · [b]персональная: {st.personal}[/b]"

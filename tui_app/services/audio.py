@@ -3,7 +3,6 @@ verdict, the day's stream per room (with personal recordings and markers), clips
 from __future__ import annotations
 
 import atexit
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from ..diskspace import format_mb, free_bytes, require_free
 from ..errors import DeviceError
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
@@ -102,11 +102,62 @@ def segment_seconds(store: Store) -> float:
     return float(store.settings().audio_segment_seconds or DEFAULT_SEGMENT_SECONDS)
 
 
-def hours_left(folder: Path, fmt: str) -> float:
-    folder = Path(folder)
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    return shutil.disk_usage(folder).free / bytes_per_hour(fmt)
+def reserve_bytes(fmt: str, segment_secs: float = DEFAULT_SEGMENT_SECONDS) -> int:
+    """Disk a recording needs beyond its files: the open part's WAV journal (an MP3 part is
+    written as WAV until it closes) and air for the manifest and markers."""
+    journal_bytes = int(segment_secs * SAMPLERATE * 2) if fmt == "mp3" else 0
+    return journal_bytes + 2 * 1024 * 1024
+
+
+def hours_left(folder: Path, fmt: str, segment_secs: float = DEFAULT_SEGMENT_SECONDS) -> float:
+    """Hours of one room's recording that the disk holding `folder` can still take."""
+    free = free_bytes(folder)
+    if free is None:
+        return float("inf")
+    return max(0.0, free - reserve_bytes(fmt, segment_secs)) / bytes_per_hour(fmt)
+
+
+@dataclass
+class DiskHours:
+    free: Optional[int]  # bytes, None when the file system does not say
+    hours: float  # one room recording on this disk
+    rooms: int  # rooms of the workspace
+    fmt: str
+
+    @property
+    def hours_each(self) -> float:
+        """Each room, if all of them record onto this disk at once (one Штаб PC)."""
+        return self.hours / max(1, self.rooms)
+
+    @property
+    def text(self) -> str:
+        if self.free is None:
+            return "Свободное место на этом диске неизвестно (диск не сообщает)."
+        text = (f"Свободно на диске {format_mb(self.free)}: ≈ {self.hours:.0f} ч записи "
+                f"{self.fmt.upper()} одной аудитории")
+        if self.rooms > 1:
+            text += f" (≈ {self.hours_each:.0f} ч на каждую из {self.rooms}, если писать все на этот диск)"
+        return text + "."
+
+    @property
+    def short(self) -> str:
+        if self.free is None:
+            return "диск: ?"
+        return f"диск: ≈{self.hours:.0f} ч на ауд."
+
+
+def disk_hours(store: Store, fmt: Optional[str] = None) -> DiskHours:
+    """Free disk under audio/ in hours of recording per room (before recording, F7)."""
+    fmt = fmt or audio_format(store)[0]
+    folder = store.dir("audio")
+    secs = segment_seconds(store)
+    return DiskHours(free_bytes(folder), hours_left(folder, fmt, secs), len(store.rooms()), fmt)
+
+
+def require_disk(folder: Path, fmt: str, room: str, segment_secs: float) -> None:
+    """Refuse to start a recording that could not even finish its first part."""
+    need = reserve_bytes(fmt, segment_secs) + int(bytes_per_hour(fmt) * min(segment_secs, 3600) / 3600)
+    require_free(folder, need, f"записи аудитории {room}")
 
 
 def recover_recordings(store: Store, room: Optional[str] = None) -> journal.Recovered:
@@ -249,8 +300,9 @@ class RoomRecording:
         self.fmt, self.notice = audio_format(store, fmt)
         self.device = current_device(store, device)
         self.markers_file = mk.markers_path(self.folder, self.base)
-        self.writer = SegmentWriter(self.folder, self.base, self.fmt,
-                                    segment_seconds=segment_secs or segment_seconds(store))
+        self.segment_secs = float(segment_secs or segment_seconds(store))
+        require_disk(self.folder, self.fmt, room, self.segment_secs)
+        self.writer = SegmentWriter(self.folder, self.base, self.fmt, segment_seconds=self.segment_secs)
         kw = {"queue_blocks": queue_blocks} if queue_blocks else {}
         self.recorder = Recorder(
             self.writer, BACKEND_FACTORY(), device=self.device,
@@ -308,7 +360,7 @@ class RoomRecording:
 
     def poll(self) -> list[str]:
         """Apply the writer's events (store, markers); return Russian notices for the user."""
-        out = []
+        out = self.writer.notices()
         for ev in self.recorder.events():
             kind = ev["kind"]
             if kind == "personal_started":
@@ -351,7 +403,7 @@ class RoomRecording:
             dropped=r.stats.dropped_blocks, device_lost=r.stats.device_lost,
             silent_seconds=m.silent_seconds, clipping=m.clipping_now,
             segments=len(self.writer.paths), segment=cur.path.name if cur else "",
-            hours_left=hours_left(self.folder, self.fmt), error=w.error,
+            hours_left=hours_left(self.folder, self.fmt, self.segment_secs), error=w.error,
             personal=(self.personal.code or self.personal.guid[:8]) if self.personal else None)
         st.warnings = warnings_for(st)
         return st
