@@ -68,7 +68,7 @@ def run_devices(args: argparse.Namespace) -> int:
         saved = ws.store.settings().audio_device
         say("Устройства записи:")
         for d in devices:
-            mark = " ← выбрано" if d.name == saved else ""
+            mark = " ← выбрано" if d.matches(saved or "") else ""
             say(f"  {d.index}: {d.label}, каналов: {d.channels}{mark}")
     return EXIT_OK
 

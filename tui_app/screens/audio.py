@@ -50,7 +50,7 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
             yield Footer()
 
     def _options(self) -> list[Option]:
-        return [Option(("● " if d.name == self.current else "  ") + f"{d.index}: {d.label}",
+        return [Option(("● " if d.matches(self.current) else "  ") + f"{d.index}: {d.label}",
                        id=str(i)) for i, d in enumerate(self.devices)]
 
     def on_mount(self) -> None:

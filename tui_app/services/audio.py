@@ -80,7 +80,7 @@ def current_device(store: Store, spec: Optional[str] = None) -> InputDevice:
     saved = store.settings().audio_device
     if saved:
         for d in devices:
-            if d.name == saved:
+            if d.matches(saved):
                 return d
     return devlib.resolve(None, devices)
 
