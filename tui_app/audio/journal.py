@@ -219,11 +219,21 @@ class Recovered:
             self.errors = []
 
 
+ORIGINALS = "originals"  # imported files' untouched bytes: never rewritten by recovery
+
+
 def _folders(root: Path) -> Iterable[Path]:
     root = Path(root)
     if not root.is_dir():
         return []
-    return [root, *(p for p in root.rglob("*") if p.is_dir())]
+    return [root, *(p for p in root.rglob("*") if p.is_dir() and ORIGINALS not in p.relative_to(root).parts)]
+
+
+def _ours(p: Path) -> bool:
+    """A WAV this program recorded (a segment or a personal recording), by its name."""
+    from .names import parse_segment_name
+
+    return parse_segment_name(p.name) is not None or p.parent.name == "personal"
 
 
 def recover_folder(root: Path, busy: Iterable[Path] = ()) -> Recovered:
@@ -254,7 +264,7 @@ def recover_folder(root: Path, busy: Iterable[Path] = ()) -> Recovered:
                         rate = read_header(p)[0]  # type: ignore[index]
                         res.files += 1
                         res.seconds += encode(p, final) / rate
-                elif p.suffix.lower() == ".wav" and read_header(p) is not None:
+                elif p.suffix.lower() == ".wav" and _ours(p) and read_header(p) is not None:
                     rate, ch, size = read_header(p)  # type: ignore[misc]
                     if size != max(0, (p.stat().st_size - HEADER) // (2 * ch) * 2 * ch):
                         repair_header(p)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Optional
@@ -196,6 +196,10 @@ class Segment:
     frames: int = 0
     samplerate: int = SAMPLERATE
     closed: bool = False
+    source: str = "stream"  # "stream" (recorded here) | "import" (from another device)
+    original: str = ""  # import: the untouched original beside it (relative to the folder)
+    original_name: str = ""  # import: the file's name on the device it came from
+    sha256: str = ""  # import: of the original bytes (the same file is not imported twice)
 
     @property
     def start_dt(self) -> datetime:
@@ -215,7 +219,9 @@ class Manifest:
         if self.path.exists():
             try:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
-                self.segments = [Segment(**s) for s in raw.get("segments", [])]
+                known = set(Segment.__dataclass_fields__)
+                self.segments = [Segment(**{k: v for k, v in s.items() if k in known})
+                                 for s in raw.get("segments", [])]
             except (ValueError, TypeError):
                 self.segments = []  # rebuilt from file names by scan()
         if not self.segments:
@@ -241,8 +247,7 @@ class Manifest:
                 continue
             if name != s.file or not s.closed or s.frames == 0:
                 try:
-                    s = Segment(name, s.start, sf.info(str(self.path.parent / name)).frames,
-                                s.samplerate, s.closed)
+                    s = replace(s, file=name, frames=sf.info(str(self.path.parent / name)).frames)
                 except Exception:
                     continue
             if s.frames > 0:

@@ -427,7 +427,7 @@ def warnings_for(st: RoomStatus) -> list[str]:
 
 
 # -- markers from the ИС-02 log, clips -----------------------------------------------------
-def _participant(store: Store, ref: str) -> Participant:
+def find_participant(store: Store, ref: str) -> Participant:
     ref = (ref or "").strip()
     p = store.participant(ref)
     if p is None:
@@ -482,7 +482,7 @@ class ClipPlan:
 
 def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0) -> ClipPlan:
     """Find the participant's room stream and answer times (reads the store; fast)."""
-    p = _participant(store, ref)
+    p = find_participant(store, ref)
     entry = store.get(RoomLogEntry, p.guid)
     room = (entry.room if entry and entry.room else p.room)
     if not room:
