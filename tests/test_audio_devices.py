@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from support.audio import alsa_home
 from tui_app.audio import devices as devlib
 from tui_app.audio.recorder import Recorder
 from tui_app.audio.resample import Resampler
@@ -106,13 +107,7 @@ def test_device_at_48k_stereo_through_real_portaudio_converted_to_16k_mono(tmp_p
     left = 9000 * np.sin(2 * np.pi * 700 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 1.3 * t))
     right = 5000 * np.sin(2 * np.pi * 300 * t)
     stereo = np.stack([left, right], axis=1).astype(np.int16)
-    home = tmp_path / "home"
-    home.mkdir()
-    stereo.astype("<i2").tofile(home / "in.raw")
-    (home / ".asoundrc").write_text(
-        'pcm.!default { type plug slave.pcm "filein" }\n'
-        f'pcm.filein {{ type file slave.pcm "nullsink" file "/dev/null" infile "{home / "in.raw"}" format "raw" }}\n'
-        'pcm.nullsink { type null }\n')
+    home = alsa_home(tmp_path / "home", stereo)  # in.raw as a 48 kHz stereo device delivers it
     root = Path(__file__).resolve().parents[1]
     r = subprocess.run([sys.executable, str(root / "tests" / "fixtures" / "audio" / "rate_driver.py"),
                         str(tmp_path / "out"), "48000", "2", "2.5"], cwd=root, capture_output=True,

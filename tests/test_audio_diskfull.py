@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "audio"))
-import kill_harness as kh  # noqa: E402
+from support import audio_kills as kh
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,

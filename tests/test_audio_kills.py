@@ -19,8 +19,7 @@ import pytest
 
 from tui_app.audio.segments import DEFAULT_FLUSH_SECONDS, mp3_available
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "audio"))
-import kill_harness as kh  # noqa: E402
+from support import audio_kills as kh
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ALSA, /proc"),

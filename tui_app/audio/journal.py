@@ -28,7 +28,7 @@ import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Container, Iterable, Optional
 
 import numpy as np
 
@@ -236,15 +236,18 @@ def _ours(p: Path) -> bool:
     return parse_segment_name(p.name) is not None or p.parent.name == "personal"
 
 
-def recover_folder(root: Path, busy: Iterable[Path] = ()) -> Recovered:
+def recover_folder(root: Path, busy: Container[Path] = ()) -> Recovered:
     """Finish what a kill interrupted under `root` (a room's folder or all of audio/):
     encode the journals left behind, drop journals whose MP3 is complete, remove stale temp
-    files, repair the headers of killed WAV recordings. `busy`: journals being written now."""
-    busy_set = {Path(p).resolve() for p in busy}
+    files, repair the headers of killed WAV recordings. `busy`: files being written now (a
+    set the writer keeps up to date, of resolved paths)."""
+    live = busy
     res = Recovered()
     for folder in _folders(root):
         for p in sorted(folder.iterdir()):
-            if not p.is_file() or p.resolve() in busy_set:
+            # `busy` is the writer's live set (resolved paths): looked at file by file, as a
+            # journal may be opened while this runs
+            if not p.is_file() or p.resolve() in live:
                 continue
             name = p.name
             try:

@@ -355,9 +355,13 @@ class SegmentWriter:
 
     def open_file(self, path: Path) -> RecordingFile:
         """A file recorded block by block in this writer's format (segments, personal)."""
-        f = RecordingFile(path, self.fmt, self.samplerate, self.channels, self.encoder)
-        self.open_paths.add(f.disk_path.resolve())
-        return f
+        disk = (Path(path) if self.fmt == "wav" else jr.journal_path(path)).resolve()
+        self.open_paths.add(disk)  # before the file exists: a running recovery must never see it idle
+        try:
+            return RecordingFile(path, self.fmt, self.samplerate, self.channels, self.encoder)
+        except BaseException:
+            self.open_paths.discard(disk)
+            raise
 
     def close_file(self, f: RecordingFile) -> None:
         try:

@@ -160,15 +160,21 @@ def require_disk(folder: Path, fmt: str, room: str, segment_secs: float) -> None
     require_free(folder, need, f"записи аудитории {room}")
 
 
+class _Busy:
+    """Files a recording of this process owns (a live view): everything in the folder of a
+    room being recorded — its own encoder finishes the parts there."""
+
+    def __contains__(self, path: object) -> bool:
+        p = Path(str(path))
+        return any(rec.folder.resolve() in p.parents for rec in list(_ACTIVE) if rec.running)
+
+
 def recover_recordings(store: Store, room: Optional[str] = None) -> journal.Recovered:
     """Finish what a kill or a power cut interrupted (journals of MP3 parts -> MP3, WAV
     headers, temp files) under audio/ (or one room's folder). Files of a recording running
     in this process are left alone. Slow when there is work (LAME): off the UI thread."""
     root = room_folder(store, room)[0] if room else store.dir("audio")
-    busy: set = set()
-    for rec in list(_ACTIVE):
-        busy |= rec.writer.open_paths
-    return journal.recover_folder(root, busy)
+    return journal.recover_folder(root, _Busy())
 
 
 def recovered_text(res: journal.Recovered) -> str:
@@ -515,10 +521,7 @@ def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0)
 def execute_clip(plan: ClipPlan) -> cliplib.ClipResult:
     """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access.
     Parts a kill left unfinished are finished first, so the clip is cut from the MP3s."""
-    busy: set = set()
-    for rec in list(_ACTIVE):
-        busy |= rec.writer.open_paths
-    journal.recover_folder(plan.folder, busy)
+    journal.recover_folder(plan.folder, _Busy())
     manifest = Manifest(next(iter(plan.folder.glob("*_stream.json")), plan.folder / "_stream.json"))
     segments = manifest.refreshed() or plan.segments
     try:
