@@ -213,3 +213,41 @@ def test_a_format_nothing_here_reads_is_refused_with_what_to_install(tmp_path, w
     monkeypatch.setattr(decode.shutil, "which", lambda name: None)
     (c,) = imp.scan(ws.store, f.parent)
     assert "не читается" in c.refused and "PyAV" in c.refused and "ffmpeg" in c.refused
+
+
+async def test_import_screen_by_keys_at_80x25(tmp_path, demo_results_ws):
+    """F7 → F9: type the stick's folder, Enter; the table shows a ready WAV and a refused
+    silence; F5 loads the ready one; Esc back."""
+    from support.audio import words
+    from support.pilot import text_of, wait_until
+    from tui_app.app import ShtabApp
+    from tui_app.screens.audio import AudioScreen
+    from tui_app.screens.audio_import import AudioImportScreen
+
+    stick = tmp_path / "stick" / "101"
+    stick.mkdir(parents=True)
+    sf.write(str(stick / "REC_20270210_091500.wav"), np.tile(words(6.0), 3), SR, subtype="PCM_16")
+    sf.write(str(stick / "REC_20270210_093000.wav"), np.zeros(10 * SR, np.int16), SR, subtype="PCM_16")
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(AudioScreen())
+        await pilot.pause()
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, AudioImportScreen))
+        for ch in str(stick.parent):
+            await pilot.press(ch if ch != "/" else "slash")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(app.screen.found) == 2, what="scan")
+        verdicts = sorted(c.verdict.split(":")[0] for c in app.screen.found)
+        assert verdicts == ["готов", "отказ"] or verdicts == ["отказ", "проверьте"]
+        assert "Готово к загрузке: 1 из 2" in text_of(app, "#import-note")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: app.screen.last_result is not None, what="import")
+        await pilot.pause()
+        assert "Загружено файлов: 1" in text_of(app, "#import-note"), text_of(app, "#import-note")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, AudioScreen))
+    folder = demo_results_ws.store.dir("audio") / "2027-02-10_OO470123_aud101"
+    assert [p.name for p in folder.glob("*.mp3")] == ["2027-02-10_OO470123_aud101_001_091500.mp3"]
+    assert (folder / "originals" / "2027-02-10_OO470123_aud101_001_091500_original.wav").read_bytes() == \
+        (stick / "REC_20270210_091500.wav").read_bytes()

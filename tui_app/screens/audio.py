@@ -109,6 +109,8 @@ class AudioScreen(BaseScreen):
 (для эксперта по второй схеме и для апелляции): файл в папке `audio/clips/`.
 
 **F2** — выбрать микрофон; там же **F9** — формат файлов (MP3 или WAV).
+
+**F9** — загрузить записи с диктофона, телефона или другого компьютера (папка, флешка).
 """
     # Esc (back) works as everywhere but is not shown: the 80-column footer needs the room
     BINDINGS = [b for b in BaseScreen.BINDINGS if b.key != "escape"] + [
@@ -119,6 +121,8 @@ class AudioScreen(BaseScreen):
         Binding("f5", "record", "Запись", id="audio-record"),
         Binding("f6", "personal", "Личная", id="audio-personal"),
         Binding("f8", "clip", "Фрагмент", id="audio-clip"),
+        # not in the 80-column footer (it is full): the idle status line and F1 name it
+        Binding("f9", "import_files", "Загрузить", id="audio-import", show=False),
     ]
 
     def __init__(self, test_seconds: float = TEST_SECONDS, record_seconds: Optional[float] = None) -> None:
@@ -406,6 +410,11 @@ class AudioScreen(BaseScreen):
             self.notify(f"Персональная запись {p.short_fio}: старт.")
         self._tick()
 
+    def action_import_files(self) -> None:
+        from .audio_import import AudioImportScreen
+
+        self.app.push_screen(AudioImportScreen())
+
     def action_clip(self) -> None:
         if self.busy:
             self.notify(f"Подождите: {self.busy}.", severity="warning")
@@ -465,7 +474,8 @@ class AudioScreen(BaseScreen):
         if s is None:
             if not self.busy and self.last_check is None:
                 self._status(self.device_error and f"[b red]{self.device_error}[/b red]" or
-                             "Запись не идёт. F5 — начать запись выбранной аудитории.\n"
+                             "Запись не идёт. F5 — начать запись выбранной аудитории; "
+                             "F9 — загрузить записи с диктофона или телефона.\n"
                              + self._disk_text())
             alert.update("")
             alert.set_class(bool(self.device_error), "-loud")
