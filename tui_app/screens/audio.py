@@ -177,9 +177,21 @@ class AudioScreen(BaseScreen):
             self.query_one("#audio-report", Static).update(
                 "[b]Проверка не проводилась[/b]\nF3 — записать 10 с\nи получить вывод.")
         self._load_devices()
+        self._recover()
         self._tick()
         self.set_interval(0.2, self._tick)
         (table if numbers else rooms).focus()
+
+    @work(thread=True, exclusive=True, group="audio-recover")
+    def _recover(self) -> None:
+        """Parts a power cut left as WAV journals become MP3s (files only, no store writes)."""
+        try:
+            res = svc.recover_recordings(self.app.store)
+        except OSError:
+            return
+        if res.files or res.errors:
+            self.app.call_from_thread(self.notify, svc.recovered_text(res),
+                                      severity="warning" if res.errors else "information", timeout=10)
 
     # -- devices ---------------------------------------------------------------------------
     def _load_devices(self) -> None:
