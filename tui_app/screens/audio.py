@@ -503,7 +503,7 @@ class AudioScreen(BaseScreen):
         meter.set_levels(st.rms_db, st.peak_db, st.recording)
         state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"
         line1 = (f"{state} ауд. {st.room} · [b]{_hms(st.elapsed)}[/b] · файлов: {st.segments}"
-                 f" · диск: ≈{st.hours_left:.0f} ч на ауд.")
+                 + (f" · диск: ≈{st.hours_left:.0f} ч на ауд." if st.hours_left != float("inf") else " · диск: ?"))
         line2 = f"Потеряно блоков: {st.dropped} · переполнений устройства: {st.overflows}"
         if st.personal:
             line2 += f" · [b]персональная: {st.personal}[/b]"
