@@ -159,7 +159,8 @@ def repair_header(path: Path) -> int:
     return real // block
 
 
-def _frames_of(path: Path) -> int:
+def frames_of(path: Path) -> int:
+    """Frames of an audio file as libsndfile reads it; -1 if it cannot."""
     import soundfile as sf
 
     try:
@@ -195,7 +196,7 @@ def encode(journal: Path, final: Path, fmt: str = "mp3",
             out.abort()
             tmp.unlink(missing_ok=True)
             raise
-    got = _frames_of(tmp)
+    got = frames_of(tmp)
     if got != frames:
         tmp.unlink(missing_ok=True)
         raise StorageError(f"Файл «{final.name}» закодирован не полностью ({got} из {frames} "
@@ -260,7 +261,7 @@ def recover_folder(root: Path, busy: Container[Path] = ()) -> Recovered:
                     if frames == 0:
                         p.unlink()
                         res.removed += 1
-                    elif final.exists() and _frames_of(final) == frames:
+                    elif final.exists() and frames_of(final) == frames:
                         p.unlink()  # killed between the rename and the delete
                         res.removed += 1
                     else:

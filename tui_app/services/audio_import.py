@@ -489,15 +489,13 @@ def participant_audio(store: Store, ref: str) -> ParticipantAudio:
     room = entry.room if entry and entry.room else p.room
     if room:
         folder, _ = svc.room_folder(store, room)
-        import soundfile as sf
-
         for f in sorted((folder / "personal").glob(f"*_{names.participant_part(p.code, p.guid)}_*.*")):
             if journal.is_journal(f) and journal.final_path(f).exists():
                 continue
-            try:
-                secs = sf.info(str(f)).frames / SAMPLERATE
-            except Exception:
+            frames = journal.frames_of(f)
+            if frames <= 0:
                 continue
+            secs = frames / SAMPLERATE
             hms = f.stem.rsplit("_", 1)[-1].split(".")[0]
             try:
                 at = datetime.combine(exam_day(store), datetime.strptime(hms, "%H%M%S").time())
