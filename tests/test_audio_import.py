@@ -169,7 +169,7 @@ def test_cli_import_names_by_rule_keeps_originals_handoff_verifies(stick, school
     # the handoff carries them and its manifest verifies
     usb = tmp_path / "usb"
     usb.mkdir()
-    r = cli("handoff", "--to", str(usb))
+    r = cli("handoff", "--to", str(usb), "--yes")  # no forms printed in this test: hand off anyway
     assert r.returncode == 0, r.stdout + r.stderr
     from tui_app.services.handoff import verify_manifest
 
