@@ -14,11 +14,12 @@ FIX = Path(__file__).parent / "fixtures" / "exchange"
 
 
 def db_fingerprint(root: Path) -> tuple[str, str]:
-    """(sha256 of the database file bytes, sha256 of the audit log) — «unchanged» means equal."""
-    def h(p: Path) -> str:
-        return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "absent"
+    """(sha256 of the database files — the base and its journal —, sha256 of the audit log):
+    «unchanged» means equal."""
+    def h(*ps: Path) -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() if p.exists() else b"absent" for p in ps)).hexdigest()
 
-    return h(root / DB_NAME), h(root / "audit.jsonl")
+    return h(root / DB_NAME, root / f"{DB_NAME}.journal"), h(root / "audit.jsonl")
 
 
 def comparable(store) -> dict:

@@ -18,11 +18,11 @@ def test_kill9_at_random_moments_loses_no_acknowledged_save(tmp_path):
 
 def test_the_harness_detects_a_lost_save(tmp_path, monkeypatch):
     """A store that acknowledges before writing must be caught (the check can fail)."""
-    from tui_app.store import storage
+    from tui_app.store import journal
 
-    def lazy_flush(self):  # acknowledges, never writes: what a non-durable store does
-        self.writes += 1
+    def lazy_append(self, line, seq, s, sync):  # acknowledges, never writes: a non-durable store
+        self.seq, self.last_sum = seq, s
 
-    monkeypatch.setattr(storage.DurableStorage, "_flush", lazy_flush)
+    monkeypatch.setattr(journal.JournalWriter, "append", lazy_append)
     res = soak(tmp_path / "ws", rounds=5, seed=1)
     assert res.failures

@@ -373,7 +373,7 @@ def _remove_partial(dest: Path) -> None:
 
 def record_done(store, result: Result) -> None:
     """Only after a verified copy: the checklist item «передать файлы» is done."""
-    store.update_settings(handoff_done=True, handoff_last={
+    store.record_progress(handoff_done=True, handoff_last={
         "folder": str(result.folder),
         "files": result.files,
         "bytes": result.bytes,

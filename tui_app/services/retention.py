@@ -220,6 +220,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
             for model in (Participant, Protocol, RoomLogEntry, Act, ValidReason):
                 store.db.table(_table(model)).truncate()
         store._reset_index()
+        store.compact(forget_history=True)  # no earlier version of the data stays beside it
         db_cleared = True
     log = list(store.settings().retention_acts or [])
     log.append({"date": today.isoformat(), "act": act.name,
