@@ -38,7 +38,9 @@ def free_bytes(path: PathArg) -> Optional[int]:
 
 
 def format_mb(n: int) -> str:
-    """Megabytes for a message: «0,4 МБ», «12 МБ», «1 530 МБ»."""
+    """Megabytes for a message: «0,4 МБ», «12 МБ», «1 530 МБ» (below 0,1 МБ in КБ: «16 КБ»)."""
+    if n < MB // 10:
+        return f"{max(0, round(n / 1024))} КБ"
     mb = n / MB
     if mb < 10:
         return f"{mb:.1f}".replace(".", ",") + " МБ"

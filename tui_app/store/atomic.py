@@ -40,6 +40,8 @@ STALE_TEMP_SECONDS = 600  # a temp file this old beside a target belongs to a ki
 
 # Windows errors worth a retry: someone holds the file for a moment
 _WIN_RETRY = {5, 32, 33}  # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS,
+             getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)}  # FAT, some network shares
 RETRY_DELAYS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)  # ~2 s in all
 
 _MOVEFILE_REPLACE_EXISTING = 0x1
@@ -136,27 +138,36 @@ def keep_backup(path: Path, bak: Optional[Path] = None) -> None:
     if not path.exists():
         return
     bak = bak or backup_path(path)
+    try:
+        if bak.exists() and os.path.samefile(path, bak):
+            return  # already the backup (a rename of a link onto itself would do nothing)
+    except OSError:
+        pass
     tmp_bak = path.with_name(f".{bak.name}{TEMP_SUFFIX}")
-    if tmp_bak.exists():
-        tmp_bak.unlink()
     try:
-        os.link(path, tmp_bak)
+        tmp_bak.unlink(missing_ok=True)
         try:
-            replace(tmp_bak, bak)
-            return
-        except OSError:
-            if not IS_WINDOWS:
+            os.link(path, tmp_bak)
+            linked = True
+        except OSError as e:
+            if not IS_WINDOWS and e.errno not in _NO_LINKS:
                 raise
-            tmp_bak.unlink(missing_ok=True)
-    except OSError as e:
-        if not IS_WINDOWS and e.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP,
-                                              errno.EMLINK, errno.ENOSYS, errno.EOPNOTSUPP):
-            raise
-    try:
+            linked = False
+        if linked:
+            try:
+                replace(tmp_bak, bak)
+                return
+            except OSError:
+                if not IS_WINDOWS:
+                    raise
+                tmp_bak.unlink(missing_ok=True)  # held open by another program: copy instead
         _copy_durably(path, tmp_bak)
         replace(tmp_bak, bak)
     except BaseException:
-        tmp_bak.unlink(missing_ok=True)
+        try:
+            tmp_bak.unlink(missing_ok=True)
+        except OSError:
+            pass
         raise
 
 
@@ -259,7 +270,7 @@ def icacls_command(path: Path) -> Optional[list[str]]:
             "/grant:r", "*S-1-5-18:(OI)(CI)F", "/Q"]
 
 
-def restrict_to_user(path: Path, run: Callable = subprocess.run) -> bool:
+def restrict_to_user(path: Path, run: Optional[Callable] = None) -> bool:
     """Windows: restrict the folder's ACL to the current user (and SYSTEM) with icacls (part of
     every Windows since Vista; no admin rights needed on one's own folder). A file system
     without ACLs (FAT32/exFAT sticks) or a missing icacls leaves the folder as it is: True
@@ -267,6 +278,7 @@ def restrict_to_user(path: Path, run: Callable = subprocess.run) -> bool:
     cmd = icacls_command(path)
     if cmd is None:
         return False
+    run = run or subprocess.run
     try:
         r = run(cmd, capture_output=True, timeout=30,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))

@@ -37,7 +37,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from ..diskspace import free_bytes, require_free
-from ..errors import DiskFull, ReadOnly, StorageError, from_os_error
+from ..errors import DiskFull, FileBusy, ReadOnly, StorageError, from_os_error
 from . import journal as jr
 from .atomic import (IS_WINDOWS, PRIVATE_FILE, SPACE_MARGIN, TEMP_SUFFIX, fsync_dir, fsync_file,
                      keep_backup, replace)
@@ -536,8 +536,12 @@ class DurableStorage(Storage):
         try:
             self._journal = jr.JournalWriter(self.journal_path, jread)
         except OSError as e:
-            self.read_only = True
-            self.read_only_reason = from_os_error(e, self.journal_path).__str__()
+            err = from_os_error(e, self.journal_path)
+            if isinstance(err, ReadOnly) or isinstance(e, PermissionError) and not isinstance(err, FileBusy):
+                self.read_only = True
+                self.read_only_reason = str(err)
+            # anything else (a full disk, a write error): the first commit starts a new journal
+            # by a compaction, and says why if it cannot
 
     def _recover(self, main: Optional[jr.Base], main_err: Optional[str],
                  jread: Optional[jr.JournalRead]) -> None:

@@ -174,12 +174,16 @@ class Store:
         return new
 
     def record_progress(self, **changes: Any) -> Settings:
-        """A progress mark of the day (printed, exported, handed off) after a file was written
-        elsewhere: written like update_settings, skipped on a read-only workspace (the file
-        is the result; the mark cannot be kept there)."""
+        """A progress mark of the day (printed, exported, handed off) after its file was
+        written: written like update_settings, but on a read-only or full disk it is skipped
+        (the file is the result; the checklist item then stays open) instead of turning a
+        finished export or handoff into a failure."""
         if self.read_only:
             return self.settings()
-        return self.update_settings(**changes)
+        try:
+            return self.update_settings(**changes)
+        except StorageError:
+            return self.settings()
 
     # -- typed tables --------------------------------------------------------
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
