@@ -1,9 +1,9 @@
 """Soak of the store under faults; prints the figures.
 
 1. kill -9 at random moments: 1,000 rounds of a save loop SIGKILLed at a random time, the
-   store reopened after each (tests/crash_harness.py);
+   store reopened after each (tests/support/crash.py);
 2. faults at random write steps: 1,000 rounds of a save loop with one fault each — a kill -9
-   before a write step, or ENOSPC, or EIO from it (tests/store_faults.py) — the store reopened
+   before a write step, or ENOSPC, or EIO from it (tests/support/faults.py) — the store reopened
    after each and checked: every acknowledged save there, no failed save there, audit.jsonl
    agreeing with the data, no traceback.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from crash_harness import soak  # noqa: E402
-from store_faults import fault_soak  # noqa: E402
+from support.crash import soak  # noqa: E402
+from support.faults import fault_soak  # noqa: E402
 
 
 def main() -> int:

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from crash_harness import soak
+from support.crash import soak
 
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="fork/SIGKILL are POSIX")
 
@@ -33,7 +33,7 @@ def test_faults_at_random_write_steps_lose_nothing_and_add_nothing(tmp_path):
     """60 rounds of a save loop, each with a kill -9, an ENOSPC or an EIO at a random write
     step (bench/store_soak.py runs 1,000): every acknowledged save is there, no failed save
     is, audit.jsonl agrees with the data, and no round shows a traceback."""
-    from store_faults import fault_soak
+    from support.faults import fault_soak
 
     fig = fault_soak(tmp_path / "ws", rounds=60, seed=15, workdir=tmp_path)
     assert fig.rounds == 60 and fig.acked > 300 and fig.refused > 0
@@ -42,7 +42,7 @@ def test_faults_at_random_write_steps_lose_nothing_and_add_nothing(tmp_path):
 
 def test_the_fault_soak_detects_a_lost_save(tmp_path, monkeypatch):
     """A store that acknowledges a save it did not write must be caught."""
-    from store_faults import fault_soak
+    from support.faults import fault_soak
     from tui_app.store import journal
 
     def lazy_append(self, line, seq, s, sync):

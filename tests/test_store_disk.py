@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from store_faults import abandon
+from support.faults import abandon
 
 from tui_app.domain.models import Protocol
 from tui_app.errors import DiskFull, ReadOnly

@@ -1,5 +1,5 @@
 """The fault suite: a save, an import, an export and a handoff, each with a fault injected
-at every one of its write steps in turn (tests/store_faults.py: kill -9 before the step,
+at every one of its write steps in turn (tests/support/faults.py: kill -9 before the step,
 ENOSPC or EIO from it), then the workspace reopened. After every fault:
 
 - 0 tracebacks: the program ends with a Russian message (exit 2) or succeeds;
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import store_faults as sf
+from support import faults as sf
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sys.platform.startswith("win"), reason="fork/SIGKILL are POSIX")]

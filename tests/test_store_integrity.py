@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-import store_faults as sf
+from support import faults as sf
 from tui_app.domain.models import Participant, Protocol
 from tui_app.errors import DiskFull, StorageError
 from tui_app.services.protocols import save_protocol

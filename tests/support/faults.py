@@ -327,7 +327,7 @@ def fault_soak(root: Path, rounds: int, seed: int = 1, saves: int = 12,
     from tui_app.store.workspace import Workspace
 
     rng = random.Random(seed)
-    from crash_harness import prepare
+    from .crash import prepare
 
     guids = prepare(root, n=8)
     expect: dict[str, int] = {}
