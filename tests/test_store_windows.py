@@ -52,7 +52,7 @@ class _HeldByAnotherProgram:
             real_replace(src, dst)
 
         monkeypatch.setattr(atomic, "IS_WINDOWS", True)
-        monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.0, 0.0))
+        monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.0, 0.0), raising=False)
         monkeypatch.setattr(os, "replace", move)
         if hasattr(atomic, "_win_move"):
             monkeypatch.setattr(atomic, "_win_move", move)
