@@ -200,10 +200,31 @@ def durable_write(path: Path, data: bytes, *, keep_backup: bool = True, what: st
 def _durable_write(path: Path, folder: Path, data: bytes, backup: bool, what: str) -> None:
     need = len(data) + SPACE_MARGIN
     if backup and IS_WINDOWS:  # the backup may have to be a copy there (see keep_backup)
-        need += _size(path)
+        need += file_size(path)
     require_free(folder, need, what or f"записи файла «{path.name}»")
     _remove_stale_temps(folder, path.name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    tmp = write_temp(folder, path.name, data)
+    try:
+        if backup:
+            keep_backup(path)
+        replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    fsync_dir(folder)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_temp(folder: Path, name: str, data: bytes) -> str:
+    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
+    caller replaces the target with it). Nothing is left behind when it fails."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
     try:
         if not IS_WINDOWS:
             os.fchmod(fd, PRIVATE_FILE)
@@ -211,19 +232,14 @@ def _durable_write(path: Path, folder: Path, data: bytes, backup: bool, what: st
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if backup:
-            keep_backup(path)
-        replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise
-    fsync_dir(folder)
+    return tmp
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
+    """Its size, 0 when there is none."""
     try:
         return path.stat().st_size
     except OSError:

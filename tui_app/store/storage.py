@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import MutableMapping
 from contextlib import contextmanager
@@ -39,8 +38,8 @@ from tinydb.table import Table
 from ..diskspace import free_bytes, require_free
 from ..errors import DiskFull, FileBusy, ReadOnly, StorageError, from_os_error
 from . import journal as jr
-from .atomic import (IS_WINDOWS, PRIVATE_FILE, SPACE_MARGIN, TEMP_SUFFIX, fsync_dir, fsync_file,
-                     keep_backup, replace)
+from .atomic import (IS_WINDOWS, PRIVATE_FILE, SPACE_MARGIN, file_size, fsync_dir, fsync_file,
+                     keep_backup, replace, write_temp)
 
 COMPACT_MIN_BYTES = 8 * 1024 * 1024  # compact once the journal outgrows max(this, the base)
 SAVE_RESERVE = 1024 * 1024  # a save needs this much free (a change is a few KB)
@@ -109,12 +108,17 @@ class _TableView(MutableMapping):
     def _raw(self, create: bool = False) -> dict:
         return self._st._table(self._name, create)
 
-    def __getitem__(self, doc_id: int) -> dict:
+    def _touched(self, doc_id: int) -> tuple[str, dict]:
+        """The key of an existing record, recorded as touched (its old value kept)."""
         key = str(doc_id)
         raw = self._raw()
         if key not in raw:
             raise KeyError(doc_id)
         self._st._touch(self._name, key, raw)
+        return key, raw
+
+    def __getitem__(self, doc_id: int) -> dict:
+        key, raw = self._touched(doc_id)
         return raw[key]  # TinyDB's update() changes it in place
 
     def __setitem__(self, doc_id: int, doc: dict) -> None:
@@ -124,11 +128,7 @@ class _TableView(MutableMapping):
         raw[key] = doc
 
     def __delitem__(self, doc_id: int) -> None:
-        key = str(doc_id)
-        raw = self._raw()
-        if key not in raw:
-            raise KeyError(doc_id)
-        self._st._touch(self._name, key, raw)
+        key, raw = self._touched(doc_id)
         del raw[key]
 
     def __contains__(self, doc_id: object) -> bool:
@@ -703,12 +703,12 @@ class DurableStorage(Storage):
         rotate = not self.hold_backups
         need = len(data) + len(fresh) + 2 * SPACE_MARGIN
         if rotate and IS_WINDOWS:
-            need += _size(self.path) + _size(self.journal_path)
+            need += file_size(self.path) + file_size(self.journal_path)
         require_free(self.root, need, "записи базы")
-        tmp = _write_temp(self.root, self.path.name, data)
+        tmp = write_temp(self.root, self.path.name, data)
         tmp_j = None
         try:
-            tmp_j = _write_temp(self.root, self.journal_path.name, fresh)
+            tmp_j = write_temp(self.root, self.journal_path.name, fresh)
             if self._journal is not None:  # Windows cannot rename a file we hold open
                 self._journal.close()
                 self._journal = None
@@ -752,31 +752,6 @@ def committed_tables(path: Path) -> dict:
 
 def _jbak(journal: Path) -> Path:
     return journal.with_name(journal.name + ".bak")
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _write_temp(folder: Path, name: str, data: bytes) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
-    try:
-        if not IS_WINDOWS:
-            os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return tmp
 
 
 def _try_base(path: Path, legacy_ok: bool = False) -> tuple[Optional[jr.Base], Optional[str]]:
