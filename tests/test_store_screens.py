@@ -48,3 +48,29 @@ async def test_a_save_refused_by_the_disk_keeps_the_typed_protocol(demo_results_
         saved = protocol(store, first.guid)
         assert saved is not None and saved.variant == "4" and saved.scores["Д1"] == 3
         assert "Сохранено" in text_of(app, "#entry-msg")
+
+
+async def test_a_recovery_is_shown_at_start_until_confirmed(demo_results_ws):
+    from tui_app.screens.store_notice import StoreNoticeScreen
+    from tui_app.store.workspace import DB_NAME, Workspace
+
+    root = demo_results_ws.root
+    demo_results_ws.close()
+    (root / DB_NAME).write_bytes(b"")
+    for answer, still in (("escape", True), ("enter", False)):
+        ws = Workspace.open(root)
+        try:
+            app = ShtabApp(ws)
+            async with app.run_test(size=(80, 25)) as pilot:
+                await pilot.pause()
+                assert isinstance(app.screen, StoreNoticeScreen)
+                text = text_of(app, "#store-notice-text")
+                assert "is-shtab.json.bak" in text and "ничего не потеряно" in text
+                await pilot.press(answer)
+                await pilot.pause()
+                assert not isinstance(app.screen, StoreNoticeScreen)
+                banner = text_of(app, "#ws-notice")
+                assert ("восстановлена" in banner) == still
+            assert (ws.store.recovery_notice() is not None) == still
+        finally:
+            ws.close()
