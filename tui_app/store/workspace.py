@@ -24,7 +24,9 @@ from ..domain.models import (
     Act,
     ExamDay,
     Participant,
+    PriorSitting,
     Protocol,
+    RecheckApplication,
     Room,
     RoomLogEntry,
     StaffMember,
@@ -58,6 +60,8 @@ TABLES: dict[type, tuple[str, str]] = {
     RoomLogEntry: ("room_log", "participant"),
     Act: ("acts", "id"),
     ValidReason: ("valid_reasons", "participant"),
+    PriorSitting: ("prior_sittings", "id"),
+    RecheckApplication: ("rechecks", "participant"),
 }
 META = "meta"  # the exam day and the settings
 
