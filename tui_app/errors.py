@@ -73,6 +73,15 @@ def _name(path: PathLike) -> str:
     return f"«{os.fspath(path)}»" if path not in (None, "") else ""
 
 
+def busy_text(path: PathLike = None) -> str:
+    """A file another program holds open (Windows): the viewer the user has it open in."""
+    name = os.path.basename(os.fspath(path)) if path not in (None, "") else ""
+    subject = f"Файл {_name(path)}" if name else "Файл"
+    which = f"файл «{name}»" if name else "его"
+    return (f"{subject} открыт в другой программе: закройте {which} в программе просмотра "
+            "(Adobe Reader, Excel, просмотр PDF) или дождитесь антивируса и повторите.")
+
+
 def os_error_kind(e: OSError) -> type[StorageError]:
     """Which member of the family an OS error is."""
     win = getattr(e, "winerror", None)
@@ -96,9 +105,7 @@ def os_error_text(e: OSError, path: PathLike = None) -> str:
     if kind is ReadOnly:
         return f"Диск защищён от записи{' (' + where + ')' if where else ''}: снимите защиту или выберите другой диск."
     if kind is FileBusy:
-        subject = f"Файл {where}" if where else "Файл"
-        return (f"{subject} открыт в другой программе (просмотр PDF, Excel, антивирус, архиватор): "
-                "закройте его там и повторите.")
+        return busy_text(path if path is not None else (e.filename or None))
     if win in _WIN_NOT_READY or e.errno in _GONE:
         return f"Устройство не готово{' (' + where + ')' if where else ''}: флешка или диск извлечены? Вставьте и повторите."
     if e.errno == errno.EIO:
