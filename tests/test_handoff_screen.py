@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from textual.widgets import Input, Static
 
 from tui_app.app import ShtabApp
 from tui_app.services import drives, retention
+from sums import sha256sum_check
 
 
 def _files(root: Path) -> None:
@@ -62,7 +62,7 @@ async def _test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stic
         assert "Проверка" in _text(app, "#handoff-progress")
         assert demo_results_ws.store.settings().handoff_done is True
         folder = stick / "IS_470123_2027-02-10"
-        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+        assert sha256sum_check(folder)[0] == 0
         await pilot.press("escape")
         assert type(app.screen).__name__ == "MainScreen"
         assert "✔" in _text(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]
