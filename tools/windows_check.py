@@ -312,12 +312,14 @@ def prepare_inputs(work: Path) -> Path:
     """The inputs (written by Linux Python) and the Linux reference export made from them."""
     matrix = TOOLS / "cli_matrix.py"
     inputs = work / "inputs"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # this checkout's tui_app, whatever is installed
     if not (inputs / "roster-name.txt").is_file():
-        subprocess.run([sys.executable, str(matrix), "inputs", str(inputs)], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, str(matrix), "inputs", str(inputs)], check=True, cwd=ROOT,
+                       env=env)
         # Linux reference: the same inputs, the same steps (export only)
         subprocess.run([sys.executable, str(matrix), "run", "--inputs", str(inputs), "--work",
                         str(work / "linux"), "--mode", "pipe", "--only", "export",
-                        "--report", str(work / "linux.json")], cwd=ROOT)
+                        "--report", str(work / "linux.json")], cwd=ROOT, env=env)
     return inputs
 
 
@@ -385,14 +387,37 @@ def part_suite(wine: Wine, py: Path, work: Path) -> bool:
     cmd = [str(py / "python.exe"), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
            "-n", os.environ.get("IS_SHTAB_WINE_WORKERS", "2"),
            f"--basetemp={winpath(work / 'pytest')}", f"--junitxml={winpath(junit)}"]
-    p = wine.run(cmd, cwd=ROOT, timeout=3600)
-    lines = [ln for ln in p.stdout.splitlines() if not ln.startswith("ALSA lib")]
-    tail = "\n".join(lines[-80:])
-    print(tail, flush=True)
+    p = wine.run(cmd, cwd=ROOT, timeout=4800)
+    lines = [ln for ln in p.stdout.splitlines()
+             if not ln.startswith(("ALSA lib", "SKIPPED"))]  # the skips: grouped below
+    print("\n".join(lines[-150:]), flush=True)
     summary = next((ln for ln in reversed(lines) if re.search(r"\d+ (passed|failed)", ln)), "")
+    skips = skipped_by_reason(junit)
+    log(f"skipped under Windows ({sum(len(v) for v in skips.values())}), by reason:")
+    for reason, tests in sorted(skips.items(), key=lambda kv: -len(kv[1])):
+        log(f"  {len(tests):3}  {reason}: " + ", ".join(sorted(tests)[:6])
+            + (" …" if len(tests) > 6 else ""))
     log(f"portable suite under Windows CPython {PY}: {summary.strip('= ')} "
         f"in {time.monotonic() - t:.0f} s")
     return p.returncode == 0
+
+
+def skipped_by_reason(junit: Path) -> dict[str, list[str]]:
+    """The skipped tests of a pytest junit file, grouped by reason (module-level skips of a
+    whole file count as one line per file)."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[str]] = {}
+    if not junit.is_file():
+        return out
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        sk = case.find("skipped")
+        if sk is None:
+            continue
+        reason = (sk.get("message") or "").replace("Skipped: ", "").strip() or "?"
+        name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
+        out.setdefault(reason, []).append(name)
+    return out
 
 
 def part_bundle(work: Path) -> bool:
