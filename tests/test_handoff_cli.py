@@ -6,7 +6,7 @@ import pytest
 
 from tui_app.cli import main
 from tui_app.services import retakes
-from sums import sha256sum_check
+from support.sums import sha256sum_check
 
 
 def _prepare(root):

@@ -10,7 +10,7 @@ import pytest
 
 from tui_app.services import drives, handoff
 from tui_app.services.handoff import HandoffFailed, HandoffRefused
-from sums import sha256sum_check
+from support.sums import sha256sum_check
 
 
 def _fill(ws_root: Path) -> dict[str, bytes]:

@@ -41,7 +41,8 @@ BAD = ("Traceback (most recent call last)", "UnicodeEncodeError", "UnicodeDecode
 
 def make_inputs(folder: Path) -> None:
     """The same inputs for every interpreter (written once, by the Linux side)."""
-    from tui_app.exchange.generate import make_results, scores_csv, write_roster
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+    from support.generate import make_results, scores_csv, write_roster
     from tui_app.services.data import scheme
 
     folder.mkdir(parents=True, exist_ok=True)
