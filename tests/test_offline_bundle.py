@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import urllib.request
-import venv
 from pathlib import Path
 
 import pytest
@@ -63,6 +62,7 @@ def test_install_scripts_and_manifest_are_written(tmp_path):
 
 @pytest.mark.slow
 def test_bundle_installs_offline_and_the_program_starts(tmp_path, tmp_path_factory):
+    venv = pytest.importorskip("venv", reason="this Python has no venv (the embeddable build): the Windows leg installs the wheelhouse into a full CPython's venv itself")
     # a wheelhouse under pytest's temp root, kept between runs: a rerun needs no network
     cache = tmp_path_factory.getbasetemp().parent / "is-shtab-wheelhouse"
     if not _pypi_reachable() and not any(cache.glob("*.whl")):

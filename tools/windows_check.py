@@ -256,7 +256,7 @@ class Wine:
             check: bool = False, timeout: int = 3600, cwd: Path | None = None):
         """Run a wine command. console=True runs it under a pty (`script`): wine gives the
         program a real console. Otherwise its output comes through a pipe (wine's
-        python.exe cannot write to a Linux regular file)."""
+        python.exe cannot write to a Linux regular file), in the ANSI code page (1251)."""
         if console:
             log_file = log_file or self.prefix.parent / "console.log"
             shell = " ".join(_q(c) for c in self._wrap(cmd))
@@ -268,7 +268,7 @@ class Wine:
         else:
             p = subprocess.run(self._wrap(cmd), env=self.env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
-                               cwd=cwd, text=True, encoding="utf-8", errors="replace")
+                               cwd=cwd, text=True, encoding="cp1251", errors="replace")
         if check and p.returncode != 0:
             raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout[-3000:]}")
         return p
