@@ -494,7 +494,7 @@ def part_wheelhouse(work: Path, bob) -> bool:
     steps = [
         [str(py / "python.exe"), "-m", "venv", winpath(venv)],
         [str(venv / "Scripts" / "python.exe"), "-m", "pip", "install", "-q", "--no-index",
-         "--find-links", winpath(house), "is-shtab"],
+         "--disable-pip-version-check", "--find-links", winpath(house), "is-shtab"],
         [str(venv / "Scripts" / "is-shtab.exe"), "--help"],
         [str(venv / "Scripts" / "is-shtab.exe"), "-w", winpath(work / "venv" / "demo"), "demo"],
     ]
