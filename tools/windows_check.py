@@ -259,7 +259,20 @@ def _q(s: str) -> str:
     return "'" + s.replace("'", "'\"'\"'") + "'"
 
 
-def test_python(wine: Wine) -> Path:
+def checkout_copy(work: Path) -> Path:
+    """What the Windows side runs: a copy of the checkout. Windows CPython 3.11 and Linux
+    CPython 3.11 share the .pyc tag, so bytecode (and pytest's rewritten tests) written by
+    one with its own file names (Z:\\…) would be picked up by the other; reports such as
+    snapshot_report.html stay out of the checkout too."""
+    src = work / "src"
+    if not src.is_dir():
+        shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+            ".git", "__pycache__", "*.pyc", "*.egg-info", ".pytest_cache", "snapshot_report.html",
+            "build", "dist"))
+    return src
+
+
+def test_python(wine: Wine, src: Path) -> Path:
     """The embeddable CPython with the program's and the suite's dependencies installed
     (cached: installing them under wine takes minutes); the project itself comes from the
     checkout through a .pth file (like an editable install)."""
@@ -279,7 +292,7 @@ def test_python(wine: Wine) -> Path:
                  check=True)
         set_stamp(py, key)
         log(f"test interpreter installed in {time.monotonic() - t:.0f} s")
-    (py / "Lib" / "site-packages" / "is_shtab_checkout.pth").write_text(winpath(ROOT) + "\n")
+    (py / "Lib" / "site-packages" / "is_shtab_checkout.pth").write_text(winpath(src) + "\n")
     return py
 
 
@@ -300,8 +313,8 @@ def prepare_inputs(work: Path) -> Path:
     return inputs
 
 
-def part_cli(wine: Wine, py: Path, work: Path) -> bool:
-    matrix = TOOLS / "cli_matrix.py"
+def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
+    matrix = src / "tools" / "windows" / "cli_matrix.py"
     inputs = prepare_inputs(work)
     usb = work / "stick"
     wine.map_drive("E", usb)
@@ -319,7 +332,7 @@ def part_cli(wine: Wine, py: Path, work: Path) -> bool:
             cmd += ["--only", "export"]
         t = time.monotonic()
         p = wine.run(cmd, console=(mode == "console"), log_file=work / f"win-{mode}.log",
-                     cwd=ROOT)
+                     cwd=src)
         if not rep.is_file():
             log(f"{mode}: no report (exit {p.returncode})\n{p.stdout[-3000:]}")
             ok = False
@@ -358,13 +371,13 @@ def part_cli(wine: Wine, py: Path, work: Path) -> bool:
     return ok
 
 
-def part_suite(wine: Wine, py: Path, work: Path) -> bool:
+def part_suite(wine: Wine, py: Path, work: Path, src: Path) -> bool:
     junit = work / "suite.xml"
     t = time.monotonic()
     cmd = [str(py / "python.exe"), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
            "-n", os.environ.get("IS_SHTAB_WINE_WORKERS", "2"),
            f"--basetemp={winpath(work / 'pytest')}", f"--junitxml={winpath(junit)}"]
-    p = wine.run(cmd, cwd=ROOT, timeout=4800)
+    p = wine.run(cmd, cwd=src, timeout=4800)
     lines = [ln for ln in p.stdout.splitlines()
              if not ln.startswith(("ALSA lib", "SKIPPED"))]  # the skips: grouped below
     print("\n".join(lines[-150:]), flush=True)
@@ -517,15 +530,16 @@ def main(argv=None) -> int:
         if not {"cli", "suite"} & set(parts):
             raise _Skip
         wine.boot()
-        py = test_python(wine)
+        src = checkout_copy(work)
+        py = test_python(wine, src)
         p = wine.run([str(py / "python.exe"), "-c", "import sys, ctypes, locale; k=ctypes.windll.kernel32;"
                       "print(sys.version.split()[0], sys.platform, 'ANSI', k.GetACP(), 'OEM', k.GetOEMCP(),"
                       " locale.getpreferredencoding(False))"], check=True)
         log(f"Windows CPython {p.stdout.strip()}")
         if "cli" in parts:
-            results["cli"] = part_cli(wine, py, work)
+            results["cli"] = part_cli(wine, py, work, src)
         if "suite" in parts:
-            results["suite"] = part_suite(wine, py, work)
+            results["suite"] = part_suite(wine, py, work, src)
     except _Skip:
         pass
     finally:
