@@ -61,7 +61,9 @@ def steps(inp: Path, work: Path, drive: str | None, audio: bool, only: str | Non
     """(name, argv, allowed exit codes, words the output must hold)."""
     ws, csv_ws, demo = str(work / "ws"), str(work / "ws-csv"), str(work / "demo")
     out = work / "out"
-    usb = drive or str(work / "usb")
+    usb = drive or str(work / "usb")  # a drive letter, or a folder standing in for a stick
+    if not drive:
+        (work / "usb").mkdir(parents=True, exist_ok=True)
     export_dir = str(out / "export")
     s = [
         ("help", ["--help"], {0}, ["Использование"]),
