@@ -48,8 +48,6 @@ PY = "3.11"
 WINE_PINS = ("numpy==1.26.4",)
 # pip download on Linux does not see Windows-only markers (pytest -> colorama on win32)
 WIN_ONLY = ("colorama",)
-TEST_EXTRA = ("pytest>=7.4", "pytest-textual-snapshot==1.1.0", "pytest-xdist>=3.5",
-              "pytest-asyncio>=0.23", "pypdf>=4.0")
 
 
 def log(msg: str) -> None:
@@ -61,11 +59,14 @@ def winpath(p: Path | str) -> str:
     return "Z:" + str(Path(p).resolve()).replace("/", "\\")
 
 
-def project_requirements() -> list[str]:
+def project_requirements(extra: str | None = None) -> list[str]:
+    """The program's dependencies from pyproject.toml (and those of an extra, e.g. test)."""
     import tomllib
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     deps = list(data["project"]["dependencies"])
+    if extra:
+        deps += data["project"]["optional-dependencies"][extra]
     return [re.split(r"\s*#", d)[0].strip() for d in deps]
 
 
@@ -276,7 +277,7 @@ def test_python(wine: Wine, src: Path) -> Path:
     """The embeddable CPython with the program's and the suite's dependencies installed
     (cached: installing them under wine takes minutes); the project itself comes from the
     checkout through a .pth file (like an editable install)."""
-    reqs = project_requirements() + list(TEST_EXTRA)
+    reqs = project_requirements("test")
     wheels = windows_wheels(reqs)
     key = key_of(reqs, WINE_PINS, bundle_tool().PORTABLE_PYTHON, wheels.name)
     py = CACHE / f"py311-test-{key}"
@@ -378,7 +379,8 @@ def part_suite(wine: Wine, py: Path, work: Path, src: Path) -> bool:
            "-n", os.environ.get("IS_SHTAB_WINE_WORKERS", "2"),
            f"--basetemp={winpath(work / 'pytest')}", f"--junitxml={winpath(junit)}"]
     p = wine.run(cmd, cwd=src, timeout=4800)
-    lines = [ln for ln in p.stdout.splitlines()
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln) for ln in p.stdout.splitlines()]
+    lines = [ln for ln in lines
              if not ln.startswith(("ALSA lib", "SKIPPED"))]  # the skips: grouped below
     print("\n".join(lines[-150:]), flush=True)
     summary = next((ln for ln in reversed(lines) if re.search(r"\d+ (passed|failed)", ln)), "")
@@ -387,9 +389,24 @@ def part_suite(wine: Wine, py: Path, work: Path, src: Path) -> bool:
     for reason, tests in sorted(skips.items(), key=lambda kv: -len(kv[1])):
         log(f"  {len(tests):3}  {reason}: " + ", ".join(sorted(tests)[:6])
             + (" …" if len(tests) > 6 else ""))
+    counts = junit_counts(junit)
+    if counts:
+        summary = (f"{counts['passed']} passed, {counts['failed']} failed, "
+                   f"{counts['skipped']} skipped")
     log(f"portable suite under Windows CPython {PY}: {summary.strip('= ')} "
         f"in {time.monotonic() - t:.0f} s")
     return p.returncode == 0
+
+
+def junit_counts(junit: Path) -> dict[str, int]:
+    import xml.etree.ElementTree as ET
+
+    if not junit.is_file():
+        return {}
+    suite = next(ET.parse(junit).getroot().iter("testsuite"))
+    n = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    failed = n["failures"] + n["errors"]
+    return {"passed": n["tests"] - failed - n["skipped"], "failed": failed, "skipped": n["skipped"]}
 
 
 def skipped_by_reason(junit: Path) -> dict[str, list[str]]:
