@@ -322,7 +322,8 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
     wine.microphone()
     ok = True
     reports = {}
-    for mode in ("console", "file", "pipe"):
+
+    def run_mode(mode: str):
         rep = work / f"win-{mode}.json"
         cmd = [str(py / "python.exe"), winpath(matrix), "run", "--inputs", winpath(inputs),
                "--work", winpath(work / f"win-{mode}"), "--mode", mode, "--report", winpath(rep),
@@ -334,6 +335,15 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
         t = time.monotonic()
         p = wine.run(cmd, console=(mode == "console"), log_file=work / f"win-{mode}.log",
                      cwd=src)
+        return rep, p, t
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    # console and redirected side by side (two cores; separate workspaces), then the pipes
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(run_mode, ("console", "file")))
+    runs.append(run_mode("pipe"))
+    for mode, (rep, p, t) in zip(("console", "file", "pipe"), runs):
         if not rep.is_file():
             log(f"{mode}: no report (exit {p.returncode})\n{p.stdout[-3000:]}")
             ok = False
@@ -349,7 +359,7 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
         bad = [s for s in r["steps"] if not s["ok"]]
         log(f"CLI {mode:7}: {len(r['steps']) - len(bad)}/{len(r['steps'])} steps ok, "
             f"stdout is a console: {r['stdout_is_console']}, code page {r.get('acp')}/"
-            f"{r.get('oemcp')}, locale encoding {r['encoding']}, {time.monotonic() - t:.0f} s")
+            f"{r.get('oemcp')}, locale encoding {r['encoding']}, {r['seconds']:.0f} s")
         for s in r["steps"]:
             log(f"    {'ok ' if s['ok'] else 'BAD'} {s['name']:<22} exit {s['rc']}"
                 + (f"  {s['problem']}" if s["problem"] else ""))
