@@ -294,6 +294,9 @@ def test_python(wine: Wine, src: Path) -> Path:
         set_stamp(py, key)
         log(f"test interpreter installed in {time.monotonic() - t:.0f} s")
     (py / "Lib" / "site-packages" / "is_shtab_checkout.pth").write_text(winpath(src) + "\n")
+    for old in [*CACHE.glob("py311-test-*"), *CACHE.glob("wheels-win_amd64-cp311-*")]:
+        if old not in (py, wheels):  # made for other requirements: the cache does not grow
+            shutil.rmtree(old, ignore_errors=True)
     return py
 
 
