@@ -518,7 +518,7 @@ def part_wheelhouse(work: Path, bob) -> bool:
     ]
     ok = True
     for cmd in steps:
-        p = wine.run(cmd, timeout=1200)
+        p = wine.run(cmd, timeout=1200, cwd=venv.parent)  # not the checkout: its tui_app
         good = p.returncode == 0 and "Traceback" not in p.stdout
         log(f"wheelhouse --no-index: {Path(cmd[0]).name} {' '.join(cmd[1:3])} exit {p.returncode}"
             f" {'ok' if good else 'BAD'}")
@@ -528,8 +528,8 @@ def part_wheelhouse(work: Path, bob) -> bool:
             break
     if ok:
         p = wine.run([str(venv / "Scripts" / "python.exe"), "-c",
-                      "import tui_app, sys; print(tui_app.__file__)"])
-        inside = "is-shtab" in p.stdout and "wt" not in p.stdout.split("is-shtab")[0][-4:]
+                      "import tui_app, sys; print(tui_app.__file__)"], cwd=venv.parent)
+        inside = p.stdout.strip().lower().startswith(winpath(venv).lower())
         log(f"wheelhouse: tui_app loaded from {p.stdout.strip()}")
         ok &= inside
     wine.kill()
