@@ -8,6 +8,7 @@ from support.crash import soak
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="fork/SIGKILL are POSIX")
 
 
+@pytest.mark.slow
 def test_kill9_at_random_moments_loses_no_acknowledged_save(tmp_path):
     res = soak(tmp_path / "ws", rounds=220, seed=2027)
     assert res.rounds == 220

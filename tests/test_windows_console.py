@@ -36,8 +36,8 @@ def _cli(args, encoding, tmp_path):
 def test_redirected_output_in_an_ansi_code_page_never_crashes(tmp_path, encoding):
     # handoff prints «… → ПАПКА» and «⚠»-free warnings; with nothing to hand off it ends in
     # a refusal (exit 2). The old code died here with UnicodeEncodeError (exit 1).
-    rc, out, err = _cli(["-w", tmp_path / "ws", "handoff", "--to", tmp_path / "usb"], encoding,
-                        tmp_path)
+    rc, out, err = _cli(["-w", tmp_path / "ws", "handoff", "--to", tmp_path / "usb", "--yes"],
+                        encoding, tmp_path)
     text_enc = "cp1251" if encoding == "cp1251" else "utf-8"  # cp1252 has no Cyrillic at all
     text = out.decode(text_enc) + err.decode(text_enc)
     assert "Traceback" not in text and "UnicodeEncodeError" not in text, text

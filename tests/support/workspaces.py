@@ -42,11 +42,32 @@ def comparable(store) -> dict:
     day = store.exam_day()
     parts = {}
     for p in store.all(Participant):
-        d = p.model_dump(mode="json", exclude={"birth_date", "sex", "order", "added_locally"})
+        d = p.model_dump(mode="json", exclude={"birth_date", "sex", "order", "added_locally",
+                                               "category_confirmed_by", "category_confirmed_at"})
         if p.absent:
             d["room"] = ""  # the file has «Н» in place of the absentee's room (contract)
         parts[p.guid] = d
-    protos = {g: pr.model_dump(mode="json", exclude={"saved_at", "scheme"})
+    protos = {g: pr.model_dump(mode="json", exclude={"saved_at", "scheme", "source"})
               for g, pr in store.protocols().items()}
     return {"day": day.model_dump(mode="json", include={"date", "region", "msu", "oo", "source_file"}),
             "participants": parts, "protocols": protos}
+
+
+def confirm_ovz_categories(store, truth) -> None:
+    """Set the ОВЗ categories the generated roster knows (its file carries only «22»), as the
+    organizer does on the roster screen (issue 17: never a silent «Общая»)."""
+    from tui_app.services.roster import edit_participant
+
+    by_guid = {p.guid: p for p in truth}
+    for p in store.participants():
+        if p.category_unset and p.guid in by_guid:
+            edit_participant(store, p.guid, category=by_guid[p.guid].category)
+
+
+def drop_demo_acts(store) -> None:
+    """The demo day has an act for every «не завершил»/«удалён» mark (issue 17); tests written
+    for a day without acts remove them first (the marks stay)."""
+    from tui_app.domain.models import Act
+
+    for a in store.all(Act):
+        store.delete(Act, a.id)

@@ -51,6 +51,14 @@ def make_inputs(folder: Path) -> None:
     (folder / "scores.csv").write_bytes(scores_csv(seated, protocols, scheme().b2p_order))
     (folder / "excel.csv").write_bytes(EXCEL_CSV.encode("cp1251"))
     (folder / "roster-name.txt").write_text(roster.name, encoding="utf-8")
+    # the roster carries only «Резерв = 22»: the organizer chooses each ОВЗ category (issue 17)
+    cats = [f"{x.code};{x.category}" for x in seated if x.reserve == "22"]
+    (folder / "categories.txt").write_text("\n".join(cats) + "\n", encoding="utf-8")
+
+
+def categories(inp: Path) -> list[tuple[str, str]]:
+    text = (inp / "categories.txt").read_text(encoding="utf-8")
+    return [tuple(line.split(";", 1)) for line in text.splitlines() if line]
 
 
 def roster(inp: Path) -> Path:
@@ -76,12 +84,15 @@ def steps(inp: Path, work: Path, drive: str | None, audio: bool, only: str | Non
         ("check-problems", ["-w", csv_ws, "check"], {0, 1}, []),
         ("import-scores", ["-w", ws, "import-scores", str(inp / "scores.csv")], {0},
          ["протоколов внесено"]),
+        *[(f"participant-{i}", ["-w", ws, "participant", code, "--category", cat], {0}, [])
+          for i, (code, cat) in enumerate(categories(inp))],
         ("info", ["-w", ws, "info"], {0}, []),
         ("check", ["-w", ws, "check"], {0}, ["ошибок нет"]),
         ("export", ["-w", ws, "export", "--out", export_dir], {0}, ["Статус 19"]),
     ]
     if only == "export":
-        return [x for x in s if x[0] in ("import-b2p", "import-scores", "export")]
+        return [x for x in s if x[0] in ("import-b2p", "import-scores", "export")
+                or x[0].startswith("participant-")]
     s += [(f"forms-{f}", ["-w", ws, "forms", f, "--out", str(out / "forms")], {0}, ["Готово"])
           for f in FORMS if f not in ("ИС-08", "ИС-09")]
     s += [(f"forms-{f}-blank", ["-w", ws, "forms", f, "--blank", "--out", str(out / "forms")], {0},
@@ -89,7 +100,7 @@ def steps(inp: Path, work: Path, drive: str | None, audio: bool, only: str | Non
     s += [
         ("export-ws", ["-w", ws, "export"], {0}, ["Статус 19"]),
         ("handoff-list", ["-w", ws, "handoff"], {0, 1, 2}, []),
-        ("handoff", ["-w", ws, "handoff", "--to", usb], {0}, []),
+        ("handoff", ["-w", ws, "handoff", "--to", usb, "--yes"], {0}, []),
         ("retakes-out", ["-w", ws, "retakes", "--out", str(out / "retakes.csv")], {0}, []),
         ("consolidate", ["consolidate", "--out", str(out / "svod.csv"), export_dir], {0}, []),
     ]

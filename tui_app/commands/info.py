@@ -33,4 +33,14 @@ def run(args: argparse.Namespace) -> int:
             say(f"  [{'x' if done else ' '}] {text}")
         for r in s.reminders:
             say(f"  ⚠ {r}")
+        if s.date_question:
+            say(f"  ⚠ {s.date_question}")
+        if s.deadlines:
+            from datetime import date as _date
+
+            today = _date.today()
+            say("Сроки (производственный календарь и порядок региона):")
+            for d in s.deadlines:
+                late = " — СРОК ПРОШЁЛ" if d.due < today else ""
+                say(f"  {d.label()}{late}")
     return EXIT_OK

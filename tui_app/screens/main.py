@@ -30,6 +30,10 @@ class MainScreen(BaseScreen):
 Справа — что осталось сделать по порядку дня (отмечается само, когда сделано).
 
 Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
+
+**Ctrl+O** — полное наименование и адрес школы (печатаются в ИС-08, ИС-09, заявлении).
+Сроки дня (по производственному календарю и порядку региона) стоят в списке дел;
+все сроки — `is-shtab deadlines` или `is-shtab info`.
 """
     BINDINGS = [
         Binding("f1", "app.help", "Справка", id="help"),
@@ -37,6 +41,7 @@ class MainScreen(BaseScreen):
         Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
         *_menu_bindings(),
         Binding("f10", "app.quit", "Выход", id="quit"),
+        Binding("ctrl+o", "school", "Школа", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -98,6 +103,8 @@ class MainScreen(BaseScreen):
             mark = "[green]✔[/green]" if done else "[yellow]○[/yellow]"
             lines.append(f"{mark} {text}")
         lines += [f"[red]⚠ {r}[/red]" for r in s.reminders]
+        if s.date_question:
+            lines.append("[red]⚠ Дата экзамена не совпадает с датами года: is-shtab deadlines[/red]")
         return "\n".join(lines)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -115,3 +122,20 @@ class MainScreen(BaseScreen):
 
     def action_open(self, screen_id: str) -> None:
         self.app.open_screen(screen_id)
+
+    def action_school(self) -> None:
+        from ..services.school import set_school
+        from .school import SchoolModal
+
+        day = self.app.store.exam_day()
+        if day is None:
+            self.notify("Сначала загрузите список участников.", severity="warning")
+            return
+
+        def done(result) -> None:
+            if result:
+                set_school(self.app.store, **result)
+                self.notify("Наименование и адрес школы сохранены.")
+                self.refresh_summary()
+
+        self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name), done)

@@ -1,6 +1,10 @@
 """Handoff to the МСУ: copy the results, the audio and the forms onto a USB stick.
 
-What goes: the newest results file export/*.b2p, every file under audio/ and forms/.
+What goes: the newest results file export/*.b2p, the recordings under audio/ and every file
+under forms/ (seeds 000:17, 004:593). What stays out (issue 17): the test recordings
+(`test_*`, made the day before, no ОО code) and the program's service files (*.json) — they
+are not «записи ответов». A handoff without a room's recordings or without ИС-02/ИС-03 asks
+before it goes on (`Plan.questions`).
 Where: one dated folder on the target, e.g. ``IS_470123_2027-02-10`` (ASCII, safe on FAT32),
 with a ``SHA256SUMS`` manifest that ``sha256sum -c SHA256SUMS`` reads in that folder.
 
@@ -58,6 +62,8 @@ class Plan:
     items: list[Item]
     warnings: list[str] = field(default_factory=list)
     root: Optional[Path] = None  # the workspace the files come from
+    questions: list[str] = field(default_factory=list)  # ask «передать всё равно?» first
+    left_out: list[str] = field(default_factory=list)  # relative paths kept off the stick
 
     @property
     def total(self) -> int:
@@ -171,19 +177,67 @@ def plan(root: Path, day=None) -> Plan:
                         "выгрузите результаты (F8), иначе МСУ получит только аудио и бланки.")
     else:
         items.append(Item(b2p, b2p.name, b2p.stat().st_size, "b2p"))
+    left_out: list[str] = []
     for kind in ("audio", "forms"):
         base = root / kind
         files = _files_under(base)
+        if kind == "audio":
+            left_out = [f"{kind}/{p.relative_to(base).as_posix()}" for p in files if not is_answer_audio(p)]
+            files = [p for p in files if is_answer_audio(p)]
         if not files:
             what = "аудиозаписей (папка audio)" if kind == "audio" else "бланков и актов (папка forms)"
             warnings.append(f"Нет {what}.")
         for p in files:
             items.append(Item(p, f"{kind}/{p.relative_to(base).as_posix()}", p.stat().st_size, kind))
-    return Plan(folder_name(day), items, warnings, root)
+    if left_out:
+        warnings.append(f"Не передаются (не записи ответов): пробные записи и служебные файлы — "
+                        f"{len(left_out)}.")
+    return Plan(folder_name(day), items, warnings, root, left_out=left_out)
+
+
+def is_answer_audio(path: Path) -> bool:
+    """A recording of answers (room stream, personal, remote session), not a test recording
+    or a service file."""
+    name = path.name.lower()
+    return not name.startswith("test_") and not name.endswith(".json")
 
 
 def plan_for(store) -> Plan:
-    return plan(store.root, store.exam_day())
+    from .distribute import is_remote
+
+    if is_remote(store):  # the connection schedule goes to the МСУ with the forms (seed 002)
+        from .forms import build_form
+
+        try:
+            build_form(store, "график")
+        except ShtabError:
+            pass
+    p = plan(store.root, store.exam_day())
+    p.questions = missing_for(store, p)
+    return p
+
+
+def missing_for(store, p: Plan) -> list[str]:
+    """What the seeds say the МСУ must get and the plan lacks (seed 004, 12.2): the recordings
+    of every room with participants, ИС-02 and ИС-03."""
+    out = []
+    seated = sorted({x.room for x in store.participants() if x.room and not x.absent})
+    audio = [i.rel for i in p.items if i.kind == "audio"]
+    no_audio = [r for r in seated
+                if not any(f"_aud{_safe(r)}_" in a or a.endswith(f"_aud{_safe(r)}") for a in audio)]
+    if no_audio:
+        out.append("Нет аудиозаписей аудиторий: " + ", ".join(no_audio) + ".")
+    forms = [i.rel for i in p.items if i.kind == "forms"]
+    for code in ("IS-02", "IS-03"):
+        if not any(f"/{code}_" in f for f in forms):
+            out.append(f"Нет {code.replace('IS', 'ИС')} в папке forms (напечатайте форму).")
+    return out
+
+
+def _safe(room: str) -> str:
+    from ..audio.names import safe_part
+
+    return safe_part(room)
 
 
 # -- copying -------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from ..domain.models import (
     Act,
     ExamDay,
     Participant,
+    PriorSitting,
     Protocol,
+    RecheckApplication,
     Room,
     RoomLogEntry,
     StaffMember,
@@ -47,6 +49,8 @@ TABLES: dict[type, tuple[str, str]] = {
     RoomLogEntry: ("room_log", "participant"),
     Act: ("acts", "id"),
     ValidReason: ("valid_reasons", "participant"),
+    PriorSitting: ("prior_sittings", "id"),
+    RecheckApplication: ("rechecks", "participant"),
 }
 META = "meta"  # the exam day and the settings
 
