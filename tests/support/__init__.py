@@ -7,6 +7,8 @@
 - `support.workspaces`: data helpers (`copy_workspace`, `clear_results`, `present_in`,
   `protocol`, `db_fingerprint`, `comparable`);
 - `support.audio`: the ALSA file plugin as a microphone (`alsa_home`, `words`);
+- `support.audio_kills`: a real recording killed at random moments, paced to real time by
+  an LD_PRELOAD shim (tests/test_audio_kills.py, `bench/audio.py --kills`);
 - `support.generate`: realistic B2P rosters and results of any size (test data);
 - `support.crash`: the kill -9 harness (tests/test_store_crash.py, bench/store_soak.py).
 
