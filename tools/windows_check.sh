@@ -12,7 +12,11 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 [ -f /usr/sbin/locale-gen ] || need+=(locales)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq || true
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+    # exit 3: not run (nothing to install it from), as tools/windows_check.py says it
+    echo "[windows] NOT RUN: Debian's packages ${need[*]} could not be installed (no package archive?)"
+    exit 3
+  fi
 fi
 if ! locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\?8$'; then
   sed -i 's/^# *\(ru_RU.UTF-8 UTF-8\)/\1/' /etc/locale.gen
