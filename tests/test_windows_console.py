@@ -32,24 +32,28 @@ def _cli(args, encoding, tmp_path):
     return p.returncode, out.read_bytes(), err.read_bytes()
 
 
-@pytest.mark.parametrize("encoding", ["cp1251", "cp1252"])
+# cp1251/cp1252: the ANSI code page Windows gives a redirected stream; cp866: the console's
+# OEM code page (PYTHONLEGACYWINDOWSSTDIO, or a caller that sets PYTHONIOENCODING=cp866)
+@pytest.mark.parametrize("encoding", ["cp1251", "cp1252", "cp866"])
 def test_redirected_output_in_an_ansi_code_page_never_crashes(tmp_path, encoding):
     # handoff prints «… → ПАПКА» and «⚠»-free warnings; with nothing to hand off it ends in
     # a refusal (exit 2). The old code died here with UnicodeEncodeError (exit 1).
     rc, out, err = _cli(["-w", tmp_path / "ws", "handoff", "--to", tmp_path / "usb", "--yes"],
                         encoding, tmp_path)
-    text_enc = "cp1251" if encoding == "cp1251" else "utf-8"  # cp1252 has no Cyrillic at all
+    text_enc = "utf-8" if encoding == "cp1252" else encoding  # cp1252 has no Cyrillic at all
     text = out.decode(text_enc) + err.decode(text_enc)
     assert "Traceback" not in text and "UnicodeEncodeError" not in text, text
     assert rc == 2, text
     assert "Нечего передавать" in text and "Передаётся файлов" in text
-    if encoding == "cp1251":
+    if encoding != "cp1252":
         assert "->" in text  # «→» as its plain twin, the Russian as it is
 
 
 @pytest.mark.parametrize("encoding,text,written,read_as", [
     # cp1251 (a Russian Windows): the Russian as it is, missing glyphs as their plain twins
     ("cp1251", "Готово → флешка ⚠ ✔ ● «ё» №1 ★", "Готово -> флешка ! v * «ё» №1 ?", "cp1251"),
+    # cp866 (the console's OEM code page): no «», so plain quotes
+    ("cp866", "Готово → флешка ⚠ ✔ ● «ё» №1 ★", 'Готово -> флешка ! v * "ё" №1 ?', "cp866"),
     # cp1252 (an English Windows) has no Cyrillic at all: the stream becomes UTF-8
     ("cp1252", "Ошибка → ⚠", "Ошибка → ⚠", "utf-8"),
 ])
@@ -171,3 +175,25 @@ def test_classic_driver_writes_classic_glyphs(monkeypatch):
     monkeypatch.setattr(WindowsDriver, "write", lambda self, data: got.append(data))
     cls.__new__(cls).write("✔ ⚠ ▏")
     assert got == ["√ ! ▌"]
+
+
+CRASH_AT_START = (
+    "import sys\n"
+    "import tui_app.screens.main as m\n"
+    "def boom(self):\n"
+    "    raise RuntimeError('boom at start')\n"
+    "m.MainScreen.on_mount = boom\n"
+    "from tui_app.cli import main\n"
+    "sys.exit(main(['-w', sys.argv[1]]))\n"
+)
+
+
+def test_a_crash_inside_the_screen_ui_is_not_exit_0(tmp_path):
+    """Textual prints the traceback of a crash and returns; the process must not then say
+    success (the Windows leg's TUI run under wine showed exit 0 after a crash)."""
+    env = dict(os.environ, TEXTUAL_DRIVER="textual.drivers.headless_driver:HeadlessDriver")
+    p = subprocess.run([sys.executable, "-c", CRASH_AT_START, str(tmp_path / "ws")], cwd=ROOT,
+                       env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=120)
+    assert "boom at start" in p.stdout + p.stderr
+    assert p.returncode == 1, (p.returncode, p.stderr[-2000:])

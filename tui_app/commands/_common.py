@@ -58,4 +58,5 @@ def open_tui(args: argparse.Namespace) -> int:
         app.driver_class = tui_driver_class() or app.driver_class  # classic console: its glyphs
         with quickedit_off():  # a stray click must not freeze the screen
             app.run()
-    return EXIT_OK
+    # a crash inside the app (Textual printed its traceback) is not a success
+    return app.return_code or EXIT_OK
