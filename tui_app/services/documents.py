@@ -42,10 +42,9 @@ def write_document(path: Path | str, data: bytes) -> Path:
     path = Path(path)
     try:
         durable_write(path, data, keep_backup=False)
-    except FileBusy:
-        raise
-    except StorageError as e:  # durable_write speaks the family; the OS error is its cause
-        if isinstance(e.cause, OSError) and held_open(e.cause, path):
+    except StorageError as e:  # durable_write translates the OS error itself; its cause is kept
+        if (not isinstance(e, FileBusy) and isinstance(e.cause, OSError)
+                and held_open(e.cause, path)):
             raise FileBusy(busy_text(path), path=path, cause=e.cause) from e.cause
         raise
     except OSError as e:
