@@ -162,15 +162,15 @@ class LineTable(ScrollView, Generic[T], can_focus=True):
         self._head: Optional[tuple[tuple, Strip]] = None
         self._frame: tuple = ()
         self.columns: tuple[Column, ...] = ()
-        self.frozen = 0
+        self.frozen = max(0, frozen)  # leading columns that never scroll (as many as there are)
         self._starts: list[int] = [0]
-        self.set_columns(columns, frozen=frozen)
+        self.set_columns(columns)
 
     # -- data ----------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column], *, frozen: Optional[int] = None) -> None:
         self.columns = tuple(columns)
         if frozen is not None:
-            self.frozen = max(0, min(frozen, len(self.columns)))
+            self.frozen = max(0, frozen)
         starts = [0]
         for c in self.columns[self.frozen:]:
             starts.append(starts[-1] + c.span)
