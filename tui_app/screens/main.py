@@ -60,9 +60,13 @@ class MainScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.refresh_summary()
+        self._just_mounted = True
         self.query_one("#menu", OptionList).focus()
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_just_mounted", False):  # the resume that follows the mount
+            self._just_mounted = False
+            return
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
