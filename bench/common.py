@@ -195,7 +195,12 @@ class KeyTimer:
 
 
 def make_workspace(root: Path, n: int, *, results: bool = False):
-    """A workspace of the demo school with n generated participants (120 = the demo itself)."""
+    """A workspace of the demo school with n generated participants (120 = the demo itself),
+    spread over its rooms; with `results`, a protocol for each (the end of the day)."""
+    import random
+
+    from tui_app.domain.models import Attendance, Protocol
+    from tui_app.services.data import scheme
     from tui_app.services.demo import create_demo, generate_participants
     from tui_app.store.workspace import Workspace
 
@@ -204,10 +209,19 @@ def make_workspace(root: Path, n: int, *, results: bool = False):
     if n != 120:
         people = generate_participants(n, seed=11)
         rooms = [r.number for r in ws.store.rooms()]
-        people = [p.model_copy(update={"room": rooms[i % len(rooms)], "order": i // len(rooms) + 1})
+        people = [p.model_copy(update={"room": rooms[i % len(rooms)], "order": i // len(rooms) + 1,
+                                       "attendance": Attendance.PRESENT if results else p.attendance})
                   for i, p in enumerate(people)]
         with ws.store.transaction():
             replace_participants(ws.store, people)
+            if results:
+                sch, rng = scheme(), random.Random(5)
+                ws.store.put_many([
+                    Protocol(participant=p.guid, room=p.room, variant=str(rng.randint(1, 8)),
+                             expert="Громова Наталья Сергеевна",
+                             scores={c: rng.randint(0, sch.criterion(c).max)
+                                     for c in sch.category(p.category).criteria})
+                    for p in people])
     return ws
 
 

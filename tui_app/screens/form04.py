@@ -92,7 +92,7 @@ class Form04Screen(BaseScreen):
         ]
 
     def _cells(self, r: form04.Form04Row) -> tuple[str, ...]:
-        p, res, proto = r.participant, r.result, r.protocol
+        p, res, proto = r.participant, r.result, r.protocol  # the result: only for rows shown
         graded = res is not None and proto is not None and proto.status.value == "present"
         return (
             r.room_mark, str(p.order or ""), _clip(p.short_fio, NAME_WIDTH), p.grade, p.code,
@@ -110,7 +110,7 @@ class Form04Screen(BaseScreen):
         t = self.query_one(LineTable)
         rows = form04.rows(store, self.sort)
         entered = sum(1 for r in rows if r.protocol is not None)
-        passed = sum(1 for r in rows if r.result and r.result.passed)
+        passed = sum(1 for r in rows if r.protocol is not None and (res := r.result) and res.passed)
         day = store.exam_day()
         head = f"ОО {day.oo} · МСУ {day.msu} · {day.date:%d.%m.%Y} · " if day else ""
         self.query_one("#f04-info", Static).update(
