@@ -3,49 +3,35 @@ in this process and PortAudio re-initialised), a synthetic clocked device for th
 recording, and snapshots."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from support import FIXTURES
+from support.audio import SR, alsa_home, words
+from support.pilot import settle, text_of, wait_until
 from tui_app.app import ShtabApp
 from tui_app.audio import devices as devlib
 from tui_app.audio.devices import AudioUnavailable, InputDevice
 from tui_app.domain.models import RoomLogEntry
 from tui_app.screens.audio import AudioScreen
 from tui_app.services import audio as svc
+from tui_app.widgets.level_meter import LevelMeter
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "audio"))
+sys.path.insert(0, str(FIXTURES / "audio"))
 from fakes import FakeBackend  # noqa: E402
 
-SR = 16000
-ASOUNDRC = """pcm.!default {{ type plug slave.pcm "filein" }}
-pcm.filein {{ type file slave.pcm "nullsink" file "/dev/null" infile "{raw}" format "raw" }}
-pcm.nullsink {{ type null }}
-"""
 FAKE_DEV = InputDevice(3, "USB-микрофон (демо)", "MME", 1, 16000.0, True)
-
-
-def words(seconds: float = 6.0) -> np.ndarray:
-    """Speech-like: 0.25 s tone bursts with pauses."""
-    t = np.arange(int(seconds * SR)) / SR
-    on = (np.arange(len(t)) // 4000) % 2 == 0
-    return (9000 * np.sin(2 * np.pi * 220 * t) * on).astype(np.int16)
 
 
 @pytest.fixture
 def alsa_here(tmp_path, monkeypatch):
     """Real PortAudio in this process, reading `samples` as the microphone."""
-    def make(samples: np.ndarray) -> Path:
-        home = tmp_path / "home"
-        home.mkdir(exist_ok=True)
-        raw = home / "in.raw"
-        samples.astype("<i2").tofile(raw)
-        (home / ".asoundrc").write_text(ASOUNDRC.format(raw=raw))
+    def make(samples: np.ndarray):
+        home = alsa_home(tmp_path / "home", samples)
         monkeypatch.setenv("HOME", str(home))
         devlib.refresh()
         return home
@@ -58,25 +44,9 @@ def alsa_here(tmp_path, monkeypatch):
         pass
 
 
-async def wait_for(pilot, cond, timeout=15.0):
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
-
-
-def text_of(app, selector) -> str:
-    return str(app.screen.query_one(selector).render())
-
-
 @pytest.mark.slow
-def test_f7_check_verdict_then_room_recording(demo_results_ws, alsa_here):
+async def test_f7_check_verdict_then_room_recording(demo_results_ws, alsa_here):
     alsa_here(words(6))
-    asyncio.run(_f7_check_then_record(demo_results_ws))
-
-
-async def _f7_check_then_record(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f7")
@@ -86,42 +56,38 @@ async def _f7_check_then_record(demo_results_ws):
         await pilot.pause()
         assert "default" in text_of(app, "#audio-device")
         await pilot.press("f3")
-        await wait_for(pilot, lambda: app.screen.last_check is not None)
+        await wait_until(pilot, lambda: app.screen.last_check is not None)
         report = text_of(app, "#audio-report")
         assert "ХОРОШО" in report and "дБFS" in report
         assert demo_results_ws.store.settings().audio_test_ok is True
         tests = demo_results_ws.store.settings().audio_tests
         assert list(tests) == [app.screen.room] and tests[app.screen.room]["verdict"] == "good"
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.screen.session is not None and app.screen.session.finished)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.screen.session is not None and app.screen.session.finished
+                         and "остановлена" in text_of(app, "#audio-status"))
         status = text_of(app, "#audio-status")
         assert "остановлена" in status and "00:00:03" in status and "файлов: 1" in status
         files = list((demo_results_ws.root / "audio").glob("*_aud101/*_001_*.mp3"))
         assert len(files) == 1 and sf.info(str(files[0])).frames == 3 * SR
 
 
-def test_screen_without_input_device(demo_results_ws, monkeypatch):
+async def test_screen_without_input_device(demo_results_ws, monkeypatch):
     def none():
         raise AudioUnavailable(devlib.NO_INPUT)
 
     monkeypatch.setattr(svc, "list_devices", none)
-
-    async def go():
-        app = ShtabApp(demo_results_ws)
-        async with app.run_test(size=(80, 25)) as pilot:
-            await pilot.press("f7")
-            await pilot.pause()
-            assert "НЕТ УСТРОЙСТВА ЗАПИСИ" in text_of(app, "#audio-alert")
-            assert "Нет устройства записи" in text_of(app, "#audio-status")
-            await pilot.press("f3")  # no crash: a message
-            await pilot.press("f5")
-            await pilot.pause()
-            assert app.screen.session is None
-            await pilot.press("escape")
-            assert not isinstance(app.screen, AudioScreen)  # the rest of the program works
-
-    asyncio.run(go())
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "НЕТ УСТРОЙСТВА ЗАПИСИ" in text_of(app, "#audio-alert")
+        assert "Нет устройства записи" in text_of(app, "#audio-status")
+        await pilot.press("f3")  # no crash: a message
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen.session is None
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AudioScreen)  # the rest of the program works
 
 
 @pytest.fixture
@@ -139,11 +105,7 @@ def fake_device(monkeypatch):
     return backends
 
 
-def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
-    asyncio.run(_personal(demo_results_ws))
-
-
-async def _personal(demo_results_ws):
+async def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
     store = demo_results_ws.store
     store.update_settings(audio_format="wav")
     app = ShtabApp(demo_results_ws)
@@ -158,15 +120,21 @@ async def _personal(demo_results_ws):
         table = scr.query_one("#audio-people")
         guid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         store.delete(RoomLogEntry, guid)
-        await pilot.pause(0.3)
+
+        def audio_time() -> float:  # seconds of audio captured so far
+            return scr.session.status().elapsed
+
+        await wait_until(pilot, lambda: audio_time() >= 1.0)
         await pilot.press("f6")
-        await pilot.pause(0.6)
-        assert "персональная" in text_of(app, "#audio-status")
+        start = audio_time()
+        await wait_until(pilot, lambda: audio_time() >= start + 2.5
+                         and "персональная" in text_of(app, "#audio-status"))
         await pilot.press("f6")
-        await pilot.pause(0.3)
+        stop = audio_time()
+        await wait_until(pilot, lambda: audio_time() >= stop + 1.0)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: scr.session.finished and not scr.busy)
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: scr.session.finished and not scr.busy)
+        await settle(pilot)
         e = store.get(RoomLogEntry, guid)
         assert e is not None and e.room == "101" and e.start and e.end and e.end > e.start
         personal = list((demo_results_ws.root / "audio").glob("*_aud101/personal/*.wav"))
@@ -196,10 +164,12 @@ def test_snapshot_audio_after_check(demo_results_ws, monkeypatch, snap_compare):
         app.push_screen(AudioScreen(test_seconds=4.0))
         await pilot.pause()
         await pilot.press("f3")
-        await wait_for(pilot, lambda: app.screen.last_check is not None)
-        app.screen.clear_notifications() if hasattr(app.screen, "clear_notifications") else None
+        await wait_until(pilot, lambda: app.screen.last_check is not None)
+        # the picture is without the check's toast: wait until it is up, then clear it (clearing
+        # before it arrived raced with it)
+        await wait_until(pilot, lambda: app.screen.query("Toast"), what="the toast")
         app.clear_notifications()
-        await pilot.pause()
+        await wait_until(pilot, lambda: not app.screen.query("Toast"), what="the toast gone")
 
     assert snap_compare(app, terminal_size=(80, 25), run_before=run_before)
 
@@ -218,18 +188,46 @@ def test_snapshot_audio_no_device(demo_results_ws, monkeypatch, snap_compare):
     assert snap_compare(app, terminal_size=(80, 25), run_before=run_before)
 
 
-def test_check_shows_live_level_while_recording(demo_results_ws, fake_device):
-    async def go():
-        app = ShtabApp(demo_results_ws)
-        async with app.run_test(size=(80, 25)) as pilot:
-            app.push_screen(AudioScreen(test_seconds=4.0))
-            await pilot.pause()
-            scr = app.screen
-            await pilot.press("f3")
-            meter = scr.query_one("#audio-meter")
-            await wait_for(pilot, lambda: scr.busy and meter.active and meter.level > -30)
-            assert "Проверочная запись" in text_of(app, "#audio-status")
-            await wait_for(pilot, lambda: scr.last_check is not None)
-            assert "ХОРОШО" in text_of(app, "#audio-report")
+async def test_check_shows_live_level_while_recording(demo_results_ws, fake_device, monkeypatch):
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(AudioScreen(test_seconds=4.0))
+        await pilot.pause()
+        scr = app.screen
+        # what the meter is given while the check runs (polling it could miss the whole check
+        # on a loaded machine: it lasts under a second)
+        seen = []
+        real = LevelMeter.set_levels
 
-    asyncio.run(go())
+        def spy(meter, level, peak, active=True):
+            seen.append((bool(scr.busy), active, level, text_of(app, "#audio-status")))
+            real(meter, level, peak, active)
+
+        monkeypatch.setattr(LevelMeter, "set_levels", spy)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: scr.last_check is not None)
+        live = [s for s in seen if s[0] and s[1] and s[2] > -30]
+        assert live and all("Проверочная запись" in s[3] for s in live)
+        assert "ХОРОШО" in text_of(app, "#audio-report")
+
+
+async def test_opening_f7_finishes_a_part_a_power_cut_left(demo_results_ws):
+    """A journal left by a kill (header never updated) becomes the part's MP3 when F7 opens."""
+    import os
+
+    from tui_app.audio.journal import WavWriter, journal_path
+    from tui_app.audio.segments import mp3_available
+
+    if not mp3_available():
+        pytest.skip("no MP3")
+    folder = demo_results_ws.store.dir("audio") / "2027-02-10_OO470123_aud101"
+    folder.mkdir(parents=True)
+    final = folder / "2027-02-10_OO470123_aud101_001_090000.mp3"
+    w = WavWriter(journal_path(final), SR, 1)
+    w.write(words(3.0).reshape(-1, 1))
+    os.close(w._fd)  # killed: no flush, the header still says 0 frames
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(AudioScreen())
+        await wait_until(pilot, final.exists, what="the MP3 of the part")
+    assert sf.info(str(final)).frames == 3 * SR and not journal_path(final).exists()

@@ -138,7 +138,9 @@ class ExchangeScreen(BaseScreen):
         if self._busy:
             return
         self._busy = True
-        self._say(["Проверка и выгрузка …"])
+        from ..services.export_results import row_counts
+
+        self._say(["Проверка и выгрузка …", row_counts(self.app.store).line()])
         self._run_export(force)
 
     @work(thread=True, exclusive=True, group="exchange")

@@ -109,13 +109,13 @@ class Form04Screen(BaseScreen):
         store = self.app.store
         t = self.query_one(LineTable)
         rows = form04.rows(store, self.sort)
-        entered = sum(1 for r in rows if r.protocol is not None)
         passed = sum(1 for r in rows if r.protocol is not None and (res := r.result) and res.passed)
         day = store.exam_day()
         head = f"ОО {day.oo} · МСУ {day.msu} · {day.date:%d.%m.%Y} · " if day else ""
+        absent, missing = form04.missing(store)
         self.query_one("#f04-info", Static).update(
-            f"{head}строк {len(rows)} · протоколов {entered} · зачёт {passed} · "
-            f"порядок: {form04.SORT_LABELS[self.sort]} (F3)")
+            f"{head}строк {len(rows)} (как на бумаге) · зачёт {passed} · «Н» {absent} · "
+            f"не внесено {missing} · {form04.SORT_LABELS[self.sort]} (F3)")
         self.rows = rows
         t.set_columns(self._columns(rows))
         t.set_rows(rows)
