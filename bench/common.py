@@ -121,7 +121,13 @@ def median(xs) -> float:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process, MB."""
+    """Peak resident memory of this process, MB (Linux: VmHWM, which reset_peak() restarts)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     try:
         import resource
 
@@ -143,6 +149,16 @@ def peak_rss_mb() -> float:
         ctypes.windll.psapi.GetProcessMemoryInfo(ctypes.windll.kernel32.GetCurrentProcess(),
                                                  ctypes.byref(pmc), pmc.cb)
         return pmc.PeakWorkingSetSize / 2**20
+
+
+def reset_peak() -> bool:
+    """Start the peak resident memory (VmHWM, ru_maxrss) over from the current size, so that
+    the peak of one step can be read (Linux: /proc/self/clear_refs «5»). False elsewhere."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
 
 
 def rss_mb() -> float:

@@ -91,3 +91,52 @@ async def test_opening_the_roster_again_validates_nobody(demo_ws, validations):
         await pilot.pause()
         assert validations["n"] == 0
         assert len(app.screen._shown) == 120
+
+
+def _fail_syncs(monkeypatch):
+    import errno
+    import os
+
+    def failing(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", failing)
+    if hasattr(os, "fdatasync"):
+        monkeypatch.setattr(os, "fdatasync", failing)
+
+
+def test_a_failed_single_write_leaves_the_set_as_on_disk(demo_ws, monkeypatch):
+    from tui_app.errors import StorageError
+
+    store = demo_ws.store
+    target = store.participants()[5]  # the set is warm: the write would update it in place
+    with monkeypatch.context() as m:
+        _fail_syncs(m)
+        with pytest.raises(StorageError):
+            svc.set_absent(store, target.guid)
+    assert store.participant(target.guid).attendance is target.attendance
+    assert store.participants()[5] == target
+
+
+def test_clear_and_an_import_replace_the_set(demo_ws, tmp_path):
+    from tui_app.domain.models import Protocol, Room
+    from tui_app.services.import_roster import import_file
+    from support.generate import make_roster
+    from tui_app.exchange.b2p import write_b2p
+
+    store = demo_ws.store
+    assert len(store.participants()) == 120 and store.rooms() and store.protocols() == {}
+    store.clear(Participant, Protocol)
+    assert store.participants() == [] and store.all(Participant) == []
+    assert store.rooms()  # the other tables are untouched
+    roster = make_roster(37)
+    path = tmp_path / f"{roster.file_name}.b2p"
+    path.write_bytes(write_b2p(roster))
+    import_file(store, path)
+    root = demo_ws.root
+    cached = store.participants()
+    cached_rooms = store.all(Room)
+    demo_ws.close()
+    with Workspace.open(root, snapshot=False) as w:
+        assert w.store.participants() == cached and len(cached) == 37
+        assert w.store.all(Room) == cached_rooms
