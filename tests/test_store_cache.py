@@ -93,25 +93,14 @@ async def test_opening_the_roster_again_validates_nobody(demo_ws, validations):
         assert len(app.screen._shown) == 120
 
 
-def _fail_syncs(monkeypatch):
-    import errno
-    import os
-
-    def failing(fd):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(os, "fsync", failing)
-    if hasattr(os, "fdatasync"):
-        monkeypatch.setattr(os, "fdatasync", failing)
-
-
 def test_a_failed_single_write_leaves_the_set_as_on_disk(demo_ws, monkeypatch):
+    from support.faults import fail_syncs
     from tui_app.errors import StorageError
 
     store = demo_ws.store
     target = store.participants()[5]  # the set is warm: the write would update it in place
     with monkeypatch.context() as m:
-        _fail_syncs(m)
+        fail_syncs(m)
         with pytest.raises(StorageError):
             svc.set_absent(store, target.guid)
     assert store.participant(target.guid).attendance is target.attendance
