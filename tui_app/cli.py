@@ -144,6 +144,9 @@ def parser_for(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from .commands._common import run_command
+    from .console import safe_streams
+
+    safe_streams()  # a redirected stdout in cp1251/cp1252 must never raise on «→ ⚠ ✔»
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser_for(argv).parse_args(argv)
