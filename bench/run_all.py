@@ -88,7 +88,10 @@ def exchange(sizes, quick: bool) -> list[Figure]:
         return [Figure("B2P импорт и выгрузка", None, None, note="см. bench/exchange.py (ветка exchange)")]
     out = []
     for n in sizes:
-        out += [Figure.from_json(d) for d in run_child("exchange", "figures_json", [n])]
+        try:
+            out += [Figure.from_json(d) for d in run_child("exchange", "figures_json", [n])]
+        except Exception as e:  # noqa: BLE001 - the sizes measured stay in the table
+            out.append(Figure("B2P импорт и выгрузка", n, None, note=f"ошибка: {str(e)[-120:]}"))
     return out
 
 
@@ -139,6 +142,7 @@ def run(sections, sizes, quick: bool, log=print) -> list[Figure]:
             traceback.print_exc(file=sys.stderr)
             got = [Figure(name, None, None, note=f"ошибка: {type(e).__name__}: {str(e)[:120]}")]
         log(f"  {name}: {time.perf_counter() - t:.0f} с", file=sys.stderr, flush=True)
+        log(table(got), file=sys.stderr, flush=True)  # as it goes: a long run stopped keeps these
         figures += got
     return figures
 
