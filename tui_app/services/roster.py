@@ -87,6 +87,8 @@ def filter_participants(participants: Iterable[Participant], flt: RosterFilter) 
     return [p for p in participants if flt.matches(p)]
 
 
+_AFTER_ALL = chr(0x10FFFF)  # sorts after every key: the end of a prefix range
+
 class SearchIndex:
     """The participants in roster order with their search keys, for a search as you type
     at 36,000 rows: the roster order (name_key) begins with the search key, so the
@@ -102,7 +104,7 @@ class SearchIndex:
         if not self.ordered:  # not in roster order: a scan
             return [p for p, k in zip(self.people, self.keys) if k.startswith(q)]
         lo = bisect_left(self.keys, q)
-        hi = bisect_left(self.keys, q + "\U0010ffff", lo)
+        hi = bisect_left(self.keys, q + _AFTER_ALL, lo)
         return self.people[lo:hi]
 
     def replace(self, p: Participant) -> None:
