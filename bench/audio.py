@@ -59,25 +59,7 @@ def source_audio(seconds: int = 60) -> np.ndarray:
     return np.clip(x, -32768, 32767).astype(np.int16)
 
 
-def rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    except ImportError:
-        return float("nan")
+from bench.common import peak_rss_mb, rss_mb  # noqa: E402  (one way to read memory)
 
 
 # -- one run (in a subprocess) -------------------------------------------------------------------

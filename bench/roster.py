@@ -1,112 +1,130 @@
-"""Roster screen with 2,500 participants: search-as-you-type and filter latency (Pilot).
+"""F2 roster: the first search letter, the next letter and Esc, against a bare Line-API list
+filtered per key (bench/bare.py), both measured in the same run on the same participants.
 
-    python bench/roster.py [--rows 2500] [--repeat 15]
+    python bench/roster.py [--sizes 100,2500,10000,36000] [--repeat 15] [--rounds 2]
 
-Prints medians in milliseconds and ratios against baselines measured in the same run:
-- a cursor move (Down) in the same 2,500-row table: the cost of any key press;
-- the same search in the demo school (120 rows).
-Latency = from the key press until the table is rebuilt (includes the 30 ms debounce that
-coalesces fast typing)."""
+Each app runs in its own fresh process, ours and the bare one alternating (`--rounds` times
+each), at 80×25. A key is timed from posting it to the app until the frame showing its result
+is composed (bench/common.py KeyTimer): CPU of the process and wall. Goal (issue 19): each
+key ≤ 1.5× the bare list, at 36,000 too.
+"""
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui_app.app import ShtabApp  # noqa: E402
-from tui_app.services.demo import create_demo, generate_participants  # noqa: E402
-from tui_app.store.workspace import Workspace  # noqa: E402
+from bench.common import SIZES, Figure, KeyTimer, make_workspace, median, peak_rss_mb, run_child, table  # noqa: E402
+
+KEYS = (("first", "к", "к"), ("next", "о", "о"), ("esc", "escape", None))
+LABELS = {"first": "F2: первая буква поиска", "next": "F2: следующая буква",
+          "esc": "F2: Esc (снова весь список)"}
+SIZE = (80, 25)
 
 
-def make_workspace(root: Path, rows: int) -> Workspace:
-    w = Workspace.open(root, snapshot=False)
-    create_demo(w.store)
-    if rows != 120:
-        ps = generate_participants(rows, seed=11)
-        with w.store.transaction():
-            w.store.db.drop_table("participants")
-            w.store._reset_index()
-            w.store.put_many(ps)
-    return w
+def prepare(folder: str, n: int) -> str:
+    """The workspace of n participants (made once, reopened by every measuring process)."""
+    root = Path(folder) / f"ws-{n}"
+    if not (root / "is-shtab.json").exists():
+        make_workspace(root, n).close()
+    return str(root)
 
 
-async def wait_applied(pilot, screen, before: int, timeout: float = 5.0) -> None:
-    end = time.perf_counter() + timeout
-    while screen.filter_applies == before and time.perf_counter() < end:
-        await pilot.pause(0.002)
+async def _keys(app, timer: KeyTimer, repeat: int) -> dict[str, list]:
+    out: dict[str, list] = {k: [] for k, _, _ in KEYS}
+    for i in range(repeat + 1):  # the first round warms up (not counted)
+        for name, key, char in KEYS:
+            cpu, wall = await timer.key(key, char)
+            if i:
+                out[name].append((cpu, wall))
+            await timer.settle()
+    return out
 
 
-async def measure(w: Workspace, repeat: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"down": [], "letter": [], "narrow": [], "clear": [], "filter": []}
-    app = ShtabApp(w)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f2")
-        await pilot.pause()
-        screen = app.screen
-        for _ in range(repeat):
-            t = time.perf_counter()
-            await pilot.press("down")
+def ours(root: str, repeat: int) -> dict:
+    """Our F2 screen on the workspace: CPU and wall of each key (seconds)."""
+    from tui_app.app import ShtabApp
+    from tui_app.screens.roster import RosterScreen
+    from tui_app.store.workspace import Workspace
+
+    ws = Workspace.open(root, snapshot=False)
+
+    async def run() -> dict:
+        app = ShtabApp(ws)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f2")
             await pilot.pause()
-            out["down"].append(time.perf_counter() - t)
-        for _ in range(repeat):
-            n = screen.filter_applies
-            t = time.perf_counter()
-            await pilot.press("к")  # the first letter: the whole list is scanned
-            await wait_applied(pilot, screen, n)
-            out["letter"].append(time.perf_counter() - t)
-            n = screen.filter_applies
-            t = time.perf_counter()
-            await pilot.press("о")  # the next letter narrows the previous result
-            await wait_applied(pilot, screen, n)
-            out["narrow"].append(time.perf_counter() - t)
-            n = screen.filter_applies
-            t = time.perf_counter()
-            await pilot.press("escape")  # back to every row
-            await wait_applied(pilot, screen, n)
-            out["clear"].append(time.perf_counter() - t)
-        from tui_app.services.roster import RosterFilter
+            screen = app.screen
+            assert isinstance(screen, RosterScreen)
+            rows = len(screen._shown)
+            res = await _keys(app, KeyTimer(app, screen, "apply_filter"), repeat)
+            return res | {"rows": rows}
 
-        for i in range(repeat):
-            screen.flt = RosterFilter(ovz=(i % 2 == 0) or None)
-            t = time.perf_counter()
-            screen.apply_filter()  # F4 «ОВЗ» on / off, the rebuild itself
+    try:
+        res = asyncio.run(run())
+    finally:
+        ws.close()
+    return res | {"peak_mb": peak_rss_mb()}
+
+
+def bare(root: str, repeat: int) -> dict:
+    """The bare Line-API list over the same participants (same order, same search key)."""
+    from bench.bare import BareList, BareListApp
+    from tui_app.services.roster import search_key
+    from tui_app.store.workspace import Workspace
+
+    ws = Workspace.open(root, snapshot=False)
+    try:
+        rows = [(search_key(p), p.fio) for p in ws.store.participants()]
+    finally:
+        ws.close()
+
+    async def run() -> dict:
+        app = BareListApp(rows)
+        async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            out["filter"].append(time.perf_counter() - t)
-        shown = len(screen._all)
-    return out | {"rows": [shown]}
+            lst = app.query_one(BareList)
+            return await _keys(app, KeyTimer(app, lst, "apply_filter"), repeat) | {"rows": len(rows)}
+
+    return asyncio.run(run()) | {"peak_mb": peak_rss_mb()}
+
+
+def figures(sizes=SIZES, repeat: int = 15, rounds: int = 2) -> list[Figure]:
+    out: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as tmp:
+        for n in sizes:
+            root = prepare(tmp, n)
+            runs = {"ours": [], "bare": []}
+            for _ in range(rounds):  # alternate: the machine's load hits both alike
+                runs["ours"].append(run_child("roster", "ours", root, repeat))
+                runs["bare"].append(run_child("roster", "bare", root, repeat))
+            peak = max(r["peak_mb"] for r in runs["ours"])
+            for name, _, _ in KEYS:
+                o = [x for r in runs["ours"] for x in r[name]]
+                b = [x for r in runs["bare"] for x in r[name]]
+                for i, clock in ((0, "ЦП"), (1, "время")):
+                    out.append(Figure(
+                        f"{LABELS[name]} ({clock})", n, median(x[i] for x in o) * 1000,
+                        baseline=median(x[i] for x in b) * 1000,
+                        baseline_what="голый список Line API", goal_ratio=1.5,
+                        peak_mb=peak if (name, i) == ("first", 0) else None))
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=2500)
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--repeat", type=int, default=15)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        small = make_workspace(Path(d) / "small", 120)
-        big = make_workspace(Path(d) / "big", args.rows)
-        try:
-            res_small = asyncio.run(measure(small, args.repeat))
-            res_big = asyncio.run(measure(big, args.repeat))
-        finally:
-            small.close()
-            big.close()
-    med = {k: statistics.median(v) * 1000 for k, v in res_big.items() if k != "rows"}
-    med_small = {k: statistics.median(v) * 1000 for k, v in res_small.items() if k != "rows"}
-    print(f"roster rows: {res_big['rows'][0]} (baseline school: {res_small['rows'][0]}), "
-          f"repeat {args.repeat}, Pilot 120x40, medians in ms")
-    print(f"{'operation':<34}{'2500':>10}{'120':>10}{'vs 120':>9}{'vs Down':>10}")
-    names = {"down": "cursor Down (baseline)", "letter": "type 1st letter (full scan)",
-             "narrow": "type 2nd letter (narrowing)", "clear": "Esc: clear search (all rows)",
-             "filter": "filter ОВЗ on/off (rebuild)"}
-    for k, label in names.items():
-        print(f"{label:<34}{med[k]:>10.1f}{med_small[k]:>10.1f}{med[k] / med_small[k]:>9.2f}"
-              f"{med[k] / med['down']:>10.2f}")
+    ap.add_argument("--rounds", type=int, default=2)
+    a = ap.parse_args()
+    figs = figures([int(s) for s in a.sizes.split(",")], a.repeat, a.rounds)
+    print(f"F2, 80×25, медианы {a.repeat}×{a.rounds} нажатий; ЦП — время процессора, "
+          "время — до кадра на экране")
+    print(table(figs))
 
 
 if __name__ == "__main__":

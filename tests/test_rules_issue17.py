@@ -394,7 +394,7 @@ def test_category_set_from_the_cli_shows_on_the_roster_screen(demo_results_ws):
             async with app.run_test(size=(80, 25)) as pilot:
                 await pilot.press("f2")
                 await pilot.pause()
-                table = app.screen.query_one("DataTable")
+                table = app.screen.query_one("LineTable")
                 row = table.get_row_at(0)
                 assert "ЗПР" in [str(c) for c in row]
         asyncio.run(run())

@@ -216,22 +216,13 @@ def test_a_changed_guid_is_never_loaded_silently(_demo_template, tmp_path):
         assert w.store.recovery_notice() is not None
 
 
-def _fail_syncs(monkeypatch, code=errno.ENOSPC):
-    def failing(fd):
-        raise OSError(code, os.strerror(code))
-
-    monkeypatch.setattr(os, "fsync", failing)
-    if hasattr(os, "fdatasync"):
-        monkeypatch.setattr(os, "fdatasync", failing)
-
-
 def test_a_failed_import_does_not_stay_in_memory(demo_results_ws, monkeypatch):
     """A full disk at the commit of an import: memory is as before, and the next unrelated
     save does not write the import."""
     s = demo_results_ws.store
     before = len(s.participants())
     with monkeypatch.context() as m:
-        _fail_syncs(m)
+        sf.fail_syncs(m)
         with pytest.raises(Exception) as e:
             with s.transaction():
                 s.put_many([Participant(surname=f"Новый{i}", name="Н") for i in range(30)])
@@ -251,7 +242,7 @@ def test_a_failed_save_leaves_no_audit_line_and_keeps_the_old_value(demo_results
     old = s.get(Protocol, guid)
     lines = len(list(s.audit))
     with monkeypatch.context() as m:
-        _fail_syncs(m, errno.EIO)
+        sf.fail_syncs(m, errno.EIO)
         with pytest.raises(StorageError, match="Ошибка чтения или записи"):
             save_protocol(s, old.model_copy(update={"variant": "77"}))
     assert s.get(Protocol, guid).variant == old.variant

@@ -6,7 +6,6 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.registry import entry
 from .store.workspace import Store, Workspace
@@ -45,6 +44,8 @@ class ShtabApp(App):
         self.push_screen(e.load()(*args, **kwargs))
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # Markdown is imported when F1 is first pressed
+
         screen = self.screen
         title = getattr(screen, "HELP_TITLE", "") or "ИС-Штаб"
         self.push_screen(HelpScreen(str(title), getattr(screen, "HELP", "")))

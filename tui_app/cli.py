@@ -3,12 +3,19 @@
 Subcommands live one group per module in tui_app/commands/; each module has
 register(subparsers) and sets `func` (args -> exit code) on its parsers. Every command
 calls services/, never the store directly for logic.
+
+Only the module of the command given is imported (a command module pulls in its services:
+lxml, fpdf2, sounddevice…). Which module registers which command is read from the modules'
+source (`add_parser("name"`), so a new module in commands/ is found without a list to keep.
+The TUI imports no command module; `--help`, `--version` and an unknown name import them all.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import pkgutil
+import re
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -59,7 +66,48 @@ class RussianParser(argparse.ArgumentParser):
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+_ADD_PARSER = re.compile(r"""\.add_parser\(\s*["']([^"']+)["']""")
+_GLOBAL_WITH_VALUE = ("--workspace", "-w")
+ALL = object()  # build_parser(ALL): every command module
+
+
+def _command_module_names() -> list[str]:
+    from . import commands
+
+    return [f"{commands.__name__}.{info.name}"
+            for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name)]
+
+
+def command_modules() -> dict[str, str]:
+    """Command name -> the module of tui_app/commands/ that registers it, read from the
+    modules' source without importing them."""
+    found: dict[str, str] = {}
+    for name in _command_module_names():
+        spec = importlib.util.find_spec(name)
+        try:
+            source = spec.loader.get_source(name) if spec and spec.loader else None
+        except (ImportError, OSError):
+            source = None
+        for command in _ADD_PARSER.findall(source or ""):
+            found.setdefault(command, name)
+    return found
+
+
+def command_word(argv: Sequence[str]) -> Optional[str]:
+    """The command of the arguments: the first word that is not a global option or its value."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(modules: object = ALL) -> argparse.ArgumentParser:
+    """The parser with the commands of `modules` (module names), or of every module."""
     parser = RussianParser(
         prog="is-shtab",
         description=(
@@ -74,14 +122,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help="рабочая папка (база, аудио, бланки, выгрузка, резервные копии)")
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды",
                                 parser_class=RussianParser)
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        register = getattr(module, "register", None)
+    names = _command_module_names() if modules is ALL else list(modules)  # type: ignore[call-overload]
+    for name in names:
+        register = getattr(importlib.import_module(name), "register", None)
         if register:
             register(sub)
     return parser
+
+
+def parser_for(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser these arguments need: the TUI none of the commands, a known command its
+    own module, anything else (help, version, a typo) every module."""
+    command = command_word(argv)
+    if command is None:
+        if any(a in ("-h", "--help", "--version") for a in argv):
+            return build_parser(ALL)
+        return build_parser(())
+    module = command_modules().get(command)
+    return build_parser((module,) if module else ALL)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -90,8 +148,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     safe_streams()  # a redirected stdout in cp1251/cp1252 must never raise on «→ ⚠ ✔»
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser_for(argv).parse_args(argv)
     if not getattr(args, "func", None):
         from .commands._common import open_tui
 

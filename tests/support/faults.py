@@ -493,3 +493,14 @@ def fault_soak(root: Path, rounds: int, seed: int = 1, saves: int = 12,
                 fig.failures.append(f"round {r} {fault}: audit says {audit.get(g)}, data {got}")
         expect = dict(stored)
     return fig
+
+
+def fail_syncs(monkeypatch, code: int = errno.ENOSPC) -> None:
+    """Every fsync/fdatasync raises OSError(code) (ENOSPC: a full disk at the commit), in
+    this process, for as long as the monkeypatch (or its context) lasts."""
+    def failing(fd):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", failing)
+    if hasattr(os, "fdatasync"):
+        monkeypatch.setattr(os, "fdatasync", failing)

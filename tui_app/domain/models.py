@@ -79,7 +79,8 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-_Model = ConfigDict(extra="ignore", validate_assignment=True, str_strip_whitespace=True)
+_Model = ConfigDict(extra="ignore", validate_assignment=True, str_strip_whitespace=True, frozen=True,
+                    defer_build=True)
 
 
 class ExamDay(BaseModel):

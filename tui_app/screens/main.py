@@ -67,6 +67,7 @@ class MainScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.refresh_summary()
+        self._just_mounted = True
         self.query_one("#menu", OptionList).focus()
         notice = self.app.store.recovery_notice()
         if notice is not None:
@@ -83,6 +84,9 @@ class MainScreen(BaseScreen):
         self.refresh_summary()
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_just_mounted", False):  # the resume that follows the mount
+            self._just_mounted = False
+            return
         self.refresh_summary()
 
     def refresh_summary(self) -> None:

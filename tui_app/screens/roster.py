@@ -2,14 +2,16 @@
 multi-select and moving to a room."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
+
+from bisect import bisect_left
 
 from rich.text import Text
-from textual.geometry import Size
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.markup import escape
+from textual.widgets import Footer, Header
 
 from ..domain.models import Participant
 from ..services import distribute as dist
@@ -17,18 +19,19 @@ from ..services import roster as svc
 from ..services.data import scheme_for
 from ..services.rooms import room_infos
 from .base import BaseScreen
+from ..widgets.info_line import InfoLine
+from ..widgets.line_table import Column, LineTable
 from .organizer_modals import ConfirmModal, FilterModal, MoveModal, ParticipantModal
 
 COLUMNS = (("sel", " "), ("no", "№"), ("fio", "ФИО"), ("grade", "Класс"), ("room", "Ауд."),
            ("ovz", "ОВЗ"), ("att", "Явка"))
-# every column has a fixed width, so the table never measures its 2,500 rows cell by cell;
-# the ФИО column takes what the terminal leaves (34 at 80 columns)
+# every column has a fixed width; the ФИО column takes what the terminal leaves (34 at 80 columns)
 WIDTHS = {"sel": 1, "no": 3, "fio": 34, "grade": 5, "room": 6, "ovz": 9, "att": 4}
 OTHER_WIDTH = sum(w + 2 for k, w in WIDTHS.items() if k != "fio") + 2 + 2
 SEARCH_CHARS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя-abcdefghijklmnopqrstuvwxyz'")
 
 
-class RosterTable(DataTable):
+class RosterTable(LineTable):
     """The roster table; its keys act on the row under the cursor (or the selected rows)."""
 
     BINDINGS = [
@@ -41,49 +44,6 @@ class RosterTable(DataTable):
         Binding("ctrl+n", "screen.add", "Добавить", show=False),
         Binding("f9", "screen.reviewed", "Проверен", id="roster-reviewed"),
     ]
-
-    def set_rows(self, rows) -> list:
-        """clear() + add_rows() in one pass: add_row() updates the cursor and counters per
-        row, which dominates a rebuild of 2,500 rows. Falls back to the public API if the
-        DataTable internals differ (textual is pinned)."""
-        rows = list(rows)
-        self.clear()
-        try:
-            from textual.widgets._data_table import Row, RowKey
-
-            col_keys = [c.key for c in self.ordered_columns]
-            locations, data, table_rows = self._row_locations, self._data, self.rows
-            keys = []
-            for i, cells in enumerate(rows):
-                key = RowKey(None)
-                locations[key] = i
-                data[key] = dict(zip(col_keys, cells))
-                table_rows[key] = Row(key, 1, None, False)
-                keys.append(key)
-            self._new_rows.update(keys)
-            self._require_update_dimensions = True
-            self._update_count += 1
-        except (ImportError, AttributeError, TypeError):
-            self.clear()
-            return self.add_rows(rows)
-        self.cursor_coordinate = self.cursor_coordinate
-        if keys and self.show_cursor and self.cursor_type != "none":
-            self._highlight_cursor()
-        self.check_idle()
-        self.refresh()
-        return keys
-
-    def _update_dimensions(self, new_rows) -> None:
-        """DataTable measures every cell of every new row to size auto-width columns; ours
-        are all fixed-width and one line high, so only the virtual size is needed. This
-        makes rebuilding 2,500 rows several times faster (bench/roster.py)."""
-        if any(c.auto_width for c in self.columns.values()):
-            super()._update_dimensions(new_rows)
-            return
-        width = sum(c.get_render_width(self) for c in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width,
-                                 self._total_row_height + header)
 
 
 class RosterScreen(BaseScreen):
@@ -115,30 +75,30 @@ class RosterScreen(BaseScreen):
         super().__init__()
         self.flt = svc.RosterFilter()
         self.selected: set[str] = set()
-        self._all: list[Participant] = []
-        self._keys: dict[str, str] = {}
-        self._shown: list[Participant] = []
-        self._shown_query = ""
-        self._row_keys: dict[str, object] = {}
-        self._short: dict[str, str] = {}
-        self._pending = None
+        self._index = svc.SearchIndex([])
+        self._shown: Sequence[Participant] = []
+        self._absent = 0
+        self._reviewed = False
+        self._filter_due = False
         self.filter_applies = 0  # how many times the table was rebuilt (tests, bench)
         self.fio_width = WIDTHS["fio"]
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="roster-status")
-        table = RosterTable(id="roster-table", cursor_type="row", zebra_stripes=True)
-        yield table
-        yield Static(id="roster-detail")
+        yield InfoLine(id="roster-status")
+        yield RosterTable(self._columns(), cells=self._row, key=lambda p: p.guid, id="roster-table")
+        yield InfoLine(id="roster-detail")
         yield Footer(compact=True, classes="org-footer")
+
+    def _columns(self) -> list[Column]:
+        return [Column(key, label, self.fio_width if key == "fio" else WIDTHS[key])
+                for key, label in COLUMNS]
 
     def on_mount(self) -> None:
         table = self.query_one(RosterTable)
         self.fio_width = max(WIDTHS["fio"], min(60, self.app.size.width - OTHER_WIDTH))
-        for key, label in COLUMNS:
-            table.add_column(label, key=key, width=self.fio_width if key == "fio" else WIDTHS[key])
+        table.set_columns(self._columns())
         self.reload()
         table.focus()
 
@@ -148,13 +108,13 @@ class RosterScreen(BaseScreen):
     # -- data ---------------------------------------------------------------------------
     def reload(self) -> None:
         store = self.app.store
-        self._all = store.participants()
-        self._keys = {p.guid: svc.search_key(p) for p in self._all}
+        self._index = svc.SearchIndex(store.participants())
+        self._absent = sum(p.absent for p in self.everyone)
+        self._reviewed = svc.is_reviewed(store)
         sch = scheme_for(store)
         self._cat = {c.id: (c.short or c.name) for c in sch.categories}
         self._default_cat = sch.default_category
-        self.selected &= set(self._keys)
-        self._shown_query = None  # force a full refilter
+        self.selected &= set(self._index.pos)
         self.apply_filter()
 
     def _row(self, p: Participant) -> tuple:
@@ -171,109 +131,107 @@ class RosterScreen(BaseScreen):
         sel = "✓" if p.guid in self.selected else ""
         return (sel, str(p.order or ""), fio, p.grade, p.room_mark, ovz, att)
 
+    @property
+    def everyone(self) -> list[Participant]:
+        """Every participant, in roster order."""
+        return self._index.people
+
+    def _index_in(self, rows: Sequence[Participant], guid: Optional[str]) -> Optional[int]:
+        """Where a participant is in a result (every result keeps the order of _all)."""
+        where = self._index.pos
+        pos = where.get(guid) if guid else None
+        if pos is None:
+            return None
+        i = bisect_left(rows, pos, key=lambda p: where[p.guid])
+        return i if i < len(rows) and rows[i].guid == guid else None
+
     def apply_filter(self) -> None:
-        """Rebuild the table for the current filter. Typing more letters narrows the previous
-        result instead of scanning every participant again."""
-        self._pending = None
-        flt = self.flt
-        q = svc.normalize_query(flt.text)
-        prev = self._shown_query
-        if prev is not None and q.startswith(prev) and self._shown is not None and prev != q:
-            source = self._shown
-        else:
-            source = self._all
-        keys = self._keys
-        shown = [p for p in source if flt.matches(p, keys[p.guid])]
-        self._shown = shown
-        self._shown_query = q
+        """Show the rows of the current filter (only the rows on screen are drawn)."""
+        self._filter_due = False
+        shown = svc.select(self._index, self.flt)
         table = self.query_one(RosterTable)
-        current = self.current_guid()
-        row_keys = table.set_rows(self._row(p) for p in shown)
-        self._row_keys = {p.guid: k for p, k in zip(shown, row_keys)}
+        at = self._index_in(shown, self.current_guid())
+        self._shown = shown
+        table.set_rows(shown, cursor=at)
         self.filter_applies += 1
-        if current in self._row_keys:
-            table.move_cursor(row=table.get_row_index(self._row_keys[current]))
         self.update_status()
 
     def schedule_filter(self) -> None:
-        """Coalesce fast typing: rebuild once the keys stop for a moment."""
-        if self._pending is not None:
-            self._pending.stop()
-        self._pending = self.set_timer(0.03, self.apply_filter)
+        """Coalesce fast typing: the filter runs once the keys already queued are handled
+        (no timer: a single key is shown at once)."""
+        if not self._filter_due:
+            self._filter_due = True
+            self.call_later(self._filter_if_due)
         self.update_status()
 
+    def _filter_if_due(self) -> None:
+        if self._filter_due:
+            self.apply_filter()
+
     def update_status(self) -> None:
-        total = len(self._all)
+        total = len(self.everyone)
         shown = len(self._shown)
-        absent = sum(p.absent for p in self._all)
         parts = [f"всего {total}", f"показано {shown}"]
         if self.selected:
             parts.append(f"отмечено {len(self.selected)}")
-        parts.append(f"«Н»: {absent}")
+        parts.append(f"«Н»: {self._absent}")
         if self.flt.active:
             parts.append(f"отбор: {self.flt.describe()} (Ctrl+R — сброс)")
-        search = f"Поиск: [b]{self.flt.text}[/b]▏" if self.flt.text else "Поиск: наберите фамилию"
-        reviewed = "[green]список проверен[/]" if svc.is_reviewed(self.app.store) else \
-            "[yellow]не проверен (F9)[/]"
-        self.query_one("#roster-status", Static).update(
+        search = f"Поиск: [b]{escape(self.flt.text)}[/b]▏" if self.flt.text else "Поиск: наберите фамилию"
+        reviewed = "[green]список проверен[/]" if self._reviewed else "[yellow]не проверен (F9)[/]"
+        self.query_one("#roster-status", InfoLine).show(
             f"{search}  ·  " + " · ".join(parts) + f"  ·  {reviewed}")
         self.update_detail()
 
     def update_detail(self) -> None:
         p = self.current()
-        box = self.query_one("#roster-detail", Static)
+        box = self.query_one("#roster-detail", InfoLine)
         if p is None:
-            box.update("Нет участников по условиям поиска." if self._all else
-                       "Список пуст: загрузите список участников.")
+            box.show("Нет участников по условиям поиска." if self.everyone else
+                     "Список пуст: загрузите список участников.")
             return
-        bits = [f"[b]{p.fio}[/b]", p.grade or "класс не указан"]
+        bits = [f"[b]{escape(p.fio)}[/b]", escape(p.grade) or "класс не указан"]
         if p.birth_date:
             bits.append(f"{p.birth_date:%d.%m.%Y}")
         if p.doc_number:
-            bits.append(f"док. {p.doc_series} {p.doc_number}".replace("  ", " "))
+            bits.append(escape(f"док. {p.doc_series} {p.doc_number}".replace("  ", " ")))
         if p.is_ovz:
             bits.append("ОВЗ: Резерв 22, категория НЕ ВЫБРАНА" if p.category_unset
-                        else f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+                        else f"ОВЗ: {escape(self._cat.get(p.category, 'Резерв 22, категория не указана'))}")
         if p.ovz_basis:
-            bits.append(f"{p.ovz_basis} № {p.ovz_doc_number or '—'}"
-                        + (f" от {p.ovz_doc_date:%d.%m.%Y}" if p.ovz_doc_date else ""))
+            bits.append(escape(f"{p.ovz_basis} № {p.ovz_doc_number or '—'}"
+                               + (f" от {p.ovz_doc_date:%d.%m.%Y}" if p.ovz_doc_date else "")))
         if p.conditions:
-            bits.append("условия: " + ", ".join(p.conditions))
+            bits.append(escape("условия: " + ", ".join(p.conditions)))
         if p.remote:
             bits.append("дистанционно")
         if p.added_locally:
             bits.append("добавлен в школе")
-        box.update(" · ".join(bits))
+        box.show(" · ".join(bits))
 
     # -- cursor -------------------------------------------------------------------------
     def current(self) -> Optional[Participant]:
-        table = self.query_one(RosterTable)
-        if not self._shown or table.row_count == 0:
-            return None
-        row = table.cursor_row
-        if row is None or not 0 <= row < len(self._shown):
-            return None
-        return self._shown[row]
+        return self.query_one(RosterTable).current()
 
     def current_guid(self) -> Optional[str]:
         p = self.current()
         return p.guid if p else None
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_line_table_row_highlighted(self, event: LineTable.RowHighlighted) -> None:
         self.update_detail()
 
     def _refresh_row(self, p: Participant) -> None:
         """Put a changed participant back into the lists and its row, without a rebuild."""
-        for lst in (self._all, self._shown):
-            for i, q in enumerate(lst):
-                if q.guid == p.guid:
-                    lst[i] = p
-        self._keys[p.guid] = svc.search_key(p)
-        key = self._row_keys.get(p.guid)
-        if key is not None:
-            table = self.query_one(RosterTable)
-            for (col, _), value in zip(COLUMNS, self._row(p)):
-                table.update_cell(key, col, value)
+        index = self._index
+        if p.guid in index.pos:
+            old = index.people[index.pos[p.guid]]
+            index.replace(p)
+            self._absent += p.absent - old.absent
+        at = self._index_in(self._shown, p.guid)
+        if at is not None:
+            if self._shown is not index.people:
+                self._shown[at] = p  # type: ignore[index]  # a result is always our own list
+            self.query_one(RosterTable).refresh_row(at)
         self.update_status()
 
     # -- typing = search ----------------------------------------------------------------
@@ -314,8 +272,7 @@ class RosterScreen(BaseScreen):
             self.selected.add(p.guid)
         self._refresh_row(p)
         table = self.query_one(RosterTable)
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        table.move_cursor(table.cursor_row + 1)
 
     def action_toggle_absent(self) -> None:
         p = self.current()
@@ -343,7 +300,7 @@ class RosterScreen(BaseScreen):
         self.notify(f"{new.short_fio}: " + ("дистанционно — в графике подключения (F3)"
                                              if new.remote else "очно"))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         event.stop()
         self.action_edit()
 
@@ -388,36 +345,35 @@ class RosterScreen(BaseScreen):
             self.notify(f"Добавлен: {new.short_fio}")
             self.flt = svc.RosterFilter()
             self.reload()
-            if new.guid in self._row_keys:
-                table = self.query_one(RosterTable)
-                table.move_cursor(row=table.get_row_index(self._row_keys[new.guid]))
+            at = self._index_in(self._shown, new.guid)
+            if at is not None:
+                self.query_one(RosterTable).move_cursor(at)
 
         self.app.push_screen(modal, done)
 
     def action_filter(self) -> None:
         store = self.app.store
-        modal = FilterModal(self.flt, [r.number for r in store.rooms()], svc.grades(self._all))
+        modal = FilterModal(self.flt, [r.number for r in store.rooms()], svc.grades(self.everyone))
 
         def done(result) -> None:
             if result is None:
                 return
             self.flt = result
-            self._shown_query = None
             self.apply_filter()
 
         self.app.push_screen(modal, done)
 
     def action_move(self) -> None:
-        guids = [p.guid for p in self._all if p.guid in self.selected]
+        guids = [p.guid for p in self.everyone if p.guid in self.selected]
         if not guids:
             p = self.current()
             if p is None:
                 return
             guids = [p.guid]
         store = self.app.store
-        moving = [p for p in self._all if p.guid in guids]
+        moving = [p for p in self.everyone if p.guid in guids]
         need_access = any(p.is_ovz for p in moving)
-        ends = {t.room: t.end for t in dist.timetables(store, self._all)}
+        ends = {t.room: t.end for t in dist.timetables(store, self.everyone)}
         options = []
         for info in room_infos(store):
             r = info.room
@@ -447,8 +403,8 @@ class RosterScreen(BaseScreen):
 
     def action_reviewed(self) -> None:
         store = self.app.store
-        ovz = sum(p.is_ovz for p in self._all)
-        q = (f"Отметить список проверенным?\n\nУчастников: {len(self._all)}, из них с ОВЗ "
+        ovz = sum(p.is_ovz for p in self.everyone)
+        q = (f"Отметить список проверенным?\n\nУчастников: {len(self.everyone)}, из них с ОВЗ "
              f"(Резерв = 22): {ovz}. Проверьте категории участников с ОВЗ (F4 → ОВЗ).")
 
         def done(ok) -> None:

@@ -7,6 +7,7 @@ from typing import Optional
 
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus
 from ..domain.ordering import name_key, natural_key, room_list_key
+from ..domain.criteria import Scheme
 from ..domain.scoring import ScoreResult, score_protocol
 from ..store.workspace import Store
 from .data import scheme_for
@@ -19,8 +20,16 @@ SORT_LABELS = {"room": "по аудитории и № в списке", "name":
 class Form04Row:
     participant: Participant
     protocol: Optional[Protocol]
-    result: Optional[ScoreResult]
+    scheme: Scheme
     scored: tuple[str, ...]  # criteria the category scores
+
+    @property
+    def result(self) -> Optional[ScoreResult]:
+        """Totals and result, computed when asked (a screen asks only for the rows it
+        shows; 36,000 results kept would cost memory for nothing)."""
+        if self.protocol is None or not self.scheme.has_category(self.participant.category):
+            return None
+        return score_protocol(self.scheme, self.participant, self.protocol)
 
     @property
     def room_mark(self) -> str:
@@ -57,8 +66,7 @@ def rows(store: Store, sort: str = "room") -> list[Form04Row]:
             continue
         proto = protocols.get(p.guid)
         cat = sch.category(p.category) if sch.has_category(p.category) else sch.category(None)
-        res = score_protocol(sch, p, proto) if proto is not None and sch.has_category(p.category) else None
-        out.append(Form04Row(p, proto, res, tuple(cat.criteria)))
+        out.append(Form04Row(p, proto, sch, tuple(cat.criteria)))
     if sort == "name":
         out.sort(key=lambda r: name_key(r.participant))
     elif sort == "grade":

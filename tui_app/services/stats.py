@@ -86,7 +86,7 @@ def compute(store: Store) -> DayStats:
     overall = GroupStats("Всего")
     rooms: dict[str, GroupStats] = {}
     classes: dict[str, GroupStats] = {}
-    for p in store.participants():
+    for p in store.all(Participant):  # groups are sorted below: the name order is not needed
         proto = protocols.get(p.guid)
         add(overall, sch, p, proto)
         add(rooms.setdefault(p.room or "—", GroupStats(p.room or "—")), sch, p, proto)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..domain.models import Attendance, ExamDay
+from ..domain.models import Attendance, ExamDay, Participant
 from ..store.workspace import Store
 from .data import scheme_for
 from .stats import GroupStats, add
@@ -40,7 +40,7 @@ def audio_tests_done(store: Store) -> tuple[int, int]:
 
 def summarize(store: Store) -> DaySummary:
     day = store.exam_day()
-    participants = store.participants()
+    participants = store.all(Participant)  # counts only: the alphabetical order is not needed
     protocols = store.protocols()
     sch = scheme_for(store)
     s = DaySummary(day=day)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from bisect import bisect_left
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Optional, TypeVar
@@ -70,9 +71,71 @@ class _DB(TinyDB):
     table_class = JournalTable  # an update writes only the records it touched
 
 
+def _sharing_strings(obj: Any, doc: dict) -> Any:
+    """The validated object holding the stored document's own (equal) strings instead of the
+    copies validation made: at 10,000 participants with protocols that is ~15 MB less. Strings
+    are immutable, so sharing them is safe; the object is not otherwise changed."""
+    values = obj.__dict__
+    for name, value in values.items():
+        raw = doc.get(name)
+        if value is raw:
+            continue
+        if type(value) is str and type(raw) is str and value == raw:
+            values[name] = raw
+        elif type(value) is dict and type(raw) is dict and value.keys() == raw.keys():
+            values[name] = {k: value[k] for k in raw}  # the stored keys (e.g. «Ч1»), same values
+    return obj
+
+
+class _Validated:
+    """A table's documents validated once: every read after the first is served from here
+    (a copy of the list, the same frozen model objects), and a write of one object updates
+    it in place (validated from the very document written, so it equals a re-read)."""
+
+    def __init__(self, model: type, field: str, docs: Iterable[dict]) -> None:
+        self.model = model
+        self.field = field
+        self.by_key: dict[str, Any] = {}
+        for d in docs:
+            obj = _sharing_strings(model.model_validate(d), d)
+            self.by_key[getattr(obj, field)] = obj
+        self.order_key = None
+        self.ordered: list = []
+
+    def in_order(self, key) -> list:
+        if self.order_key is not key:
+            self.ordered = sorted(self.by_key.values(), key=key)
+            self.order_key = key
+        return self.ordered
+
+    def replace(self, doc: dict) -> None:
+        obj = _sharing_strings(self.model.model_validate(doc), doc)
+        key = getattr(obj, self.field)
+        old = self.by_key.get(key)
+        self.by_key[key] = obj
+        if self.order_key is None:
+            return
+        key_of = self.order_key
+        if old is not None:
+            i = bisect_left(self.ordered, key_of(old), key=key_of)
+            while i < len(self.ordered) and self.ordered[i] is not old:
+                i += 1
+            if i == len(self.ordered):  # not found (cannot happen): order again when asked
+                self.order_key = None
+                return
+            del self.ordered[i]
+        self.ordered.insert(bisect_left(self.ordered, key_of(obj), key=key_of), obj)
+
+
 class Store:
     """Typed access to the workspace database. Every put is durable when it returns; a put
-    that fails (disk full, read-only, a write error) changes nothing, on disk or in memory."""
+    that fails (disk full, read-only, a write error) changes nothing, on disk or in memory.
+
+    Reads are validated once per table and then served from memory (`_Validated`), so a
+    screen that lists 36,000 participants does not validate them again on every open. Every
+    write keeps it true: a single put updates it in place, a bulk put, a delete and clear()
+    drop the table's set, a rollback or a failed commit drops them all (`_reset_index`).
+    """
 
     def __init__(self, root: Path, operator: str = "", *, read_only: bool = False,
                  read_only_reason: str = "") -> None:
@@ -82,6 +145,7 @@ class Store:
         self.db = _DB(self.root / DB_NAME, storage=_make_storage(self, read_only, read_only_reason))
         self.audit = AuditLog(self.root / AUDIT_NAME, self.storage)
         self._index: dict[str, dict[str, int]] = {}
+        self._valid: dict[str, _Validated] = {}  # table -> its documents, validated
         self.start_notes: list[str] = []  # what the start-up could not do (no space for the copy…)
 
     # -- paths -------------------------------------------------------------
@@ -191,13 +255,25 @@ class Store:
             return self.settings()
 
     # -- typed tables --------------------------------------------------------
+    def _validated(self, model: type, table: Optional[str] = None) -> _Validated:
+        name, field = TABLES[model]
+        name = table or name
+        hit = self._valid.get(name)
+        if hit is None or hit.model is not model:
+            # one document at a time (TinyDB copies each as it goes), validated as it is
+            hit = self._valid[name] = _Validated(model, field, iter(self.db.table(name)))
+        return hit
+
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
-        name = table or TABLES[model][0]
-        return [model.model_validate(dict(d)) for d in self.db.table(name).all()]
+        """Every object of a table, in the order stored."""
+        return list(self._validated(model, table).by_key.values())
 
     def get(self, model: type[M], key: str, table: Optional[str] = None) -> Optional[M]:
-        name, field = TABLES[model]
-        doc = self._get_raw(table or name, field, key)
+        name = table or TABLES[model][0]
+        hit = self._valid.get(name)
+        if hit is not None and hit.model is model:
+            return hit.by_key.get(key)
+        doc = self._get_raw(name, TABLES[model][1], key)
         return model.model_validate(dict(doc)) if doc else None
 
     def put(self, obj: BaseModel, table: Optional[str] = None) -> None:
@@ -212,6 +288,7 @@ class Store:
             return
         name, field = TABLES[type(objs[0])]
         name = table or name
+        self._valid.pop(name, None)
         t = self.db.table(name)
         current = {str(d.doc_id): dict(d) for d in t.all()}
         idx = self._idx(name, field)
@@ -237,6 +314,7 @@ class Store:
             doc_id = idx.pop(key, None)
             if doc_id is None:
                 return False
+            self._valid.pop(name, None)
             self.db.table(name).remove(doc_ids=[doc_id])
         return True
 
@@ -250,13 +328,14 @@ class Store:
 
     # -- convenience --------------------------------------------------------
     def participants(self) -> list[Participant]:
-        return sorted(self.all(Participant), key=name_key)
+        """Every participant in alphabetical order (name_key)."""
+        return list(self._validated(Participant).in_order(name_key))
 
     def participant(self, guid: str) -> Optional[Participant]:
         return self.get(Participant, guid)
 
     def rooms(self) -> list[Room]:
-        return sorted(self.all(Room), key=room_key)
+        return list(self._validated(Room).in_order(room_key))
 
     def protocols(self) -> dict[str, Protocol]:
         return {p.participant: p for p in self.all(Protocol)}
@@ -296,9 +375,13 @@ class Store:
                 idx[key] = t.insert(doc)
             else:
                 t.update(_replacing(doc), doc_ids=[doc_id])  # the whole document, in place
+            hit = self._valid.get(name)
+            if hit is not None:  # a failed commit drops it (_Txn -> _reset_index)
+                hit.replace(doc)
 
     def _reset_index(self) -> None:
         self._index.clear()
+        self._valid.clear()
         self.db.clear_cache()
 
     def close(self) -> None:

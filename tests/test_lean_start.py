@@ -1,0 +1,102 @@
+"""A lean start (issue 19): the TUI imports no command module, no Markdown (until F1), no
+lxml, fpdf2 or sounddevice; a command imports only its own module; the command names are
+found in the modules' source, so a new command module needs no list."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tui_app import cli
+
+HEAVY = ("lxml", "fpdf", "sounddevice", "soundfile", "markdown_it", "numpy", "fontTools")
+
+PROBE = textwrap.dedent("""
+    import asyncio, json, sys
+    from tui_app.app import ShtabApp
+
+    async def headless(app):
+        async with app.run_test(size=(80, 25)) as pilot:
+            await pilot.pause()
+            assert app.screen.__class__.__name__ == "MainScreen"
+
+    ShtabApp.run = lambda self, *a, **k: asyncio.run(headless(self))
+    from tui_app.cli import main
+    code = main(sys.argv[1:])
+    print("@@" + json.dumps(sorted(sys.modules)))
+    sys.exit(code)
+""")
+
+
+def modules_after(*args: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("@@"))
+    return json.loads(line[2:])
+
+
+def test_the_tui_starts_without_command_modules_or_heavy_libraries(demo_ws):
+    root = str(demo_ws.root)
+    demo_ws.close()  # the probe opens it
+    mods = modules_after("-w", root)
+    assert [m for m in mods if m.startswith("tui_app.commands.") and m != "tui_app.commands._common"] == []
+    assert [m for m in mods if m.split(".")[0] in HEAVY] == []
+    assert "tui_app.screens.help" not in mods and "textual.widgets._markdown" not in mods
+
+
+def test_a_command_imports_only_its_own_module(tmp_path):
+    mods = modules_after("-w", str(tmp_path / "ws"), "info")
+    assert [m for m in mods if m.startswith("tui_app.commands.")] == \
+        ["tui_app.commands._common", "tui_app.commands.info"]
+
+
+class RecordingSubparsers:
+    """Stands in for argparse's subparsers: records what a module registers."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def add_parser(self, name: str, **kw):
+        self.names.append(name)
+        return argparse.ArgumentParser(add_help=False)
+
+
+def test_every_command_is_found_in_the_source_of_its_module():
+    found = cli.command_modules()
+    for module in sorted(set(found.values())):
+        rec = RecordingSubparsers()
+        importlib.import_module(module).register(rec)
+        assert sorted(rec.names) == sorted(n for n, m in found.items() if m == module), module
+    assert {"demo", "info", "import", "export", "record", "forms", "handoff"} <= set(found)
+
+
+@pytest.mark.parametrize("argv, expect", [
+    (["-w", "X", "info"], "info"), (["--workspace", "import", "export"], "export"),
+    (["-w", "X"], None), (["--version"], None), (["import", "-w", "x.b2p"], "import"),
+])
+def test_the_command_word_skips_global_options(argv, expect):
+    assert cli.command_word(argv) == expect
+
+
+async def test_main_screen_is_summarised_once_at_start_and_again_on_return(demo_ws, monkeypatch):
+    from tui_app.app import ShtabApp
+    from tui_app.screens import main as main_screen
+
+    calls = []
+    real = main_screen.summarize
+    monkeypatch.setattr(main_screen, "summarize", lambda store: calls.append(1) or real(store))
+    app = ShtabApp(demo_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.pause()
+        assert len(calls) == 1
+        assert "не явились 0" in str(app.screen.query_one("#counts-box").render())
+        await pilot.press("f2", "f8", "escape")
+        await pilot.pause()
+        assert len(calls) == 2
+        assert "не явились 1" in str(app.screen.query_one("#counts-box").render())
