@@ -1,5 +1,7 @@
-"""Russian name forms: feminine surnames, patronymics (pure)."""
+"""Russian name forms: feminine surnames, patronymics; look-alike letters, documents (pure)."""
 from __future__ import annotations
+
+from typing import Optional
 
 _IRREGULAR_PATRONYMIC = {
     "Илья": ("Ильич", "Ильинична"),
@@ -41,3 +43,53 @@ def patronymic(father: str, female: bool) -> str:
         stem = father[:-1]
         return stem + ("евна" if female else "евич")
     return father + ("овна" if female else "ович")
+
+
+# -- look-alikes: Latin letters that read as Cyrillic ------------------------------------
+
+_LATIN_TWIN = dict(zip("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу"))
+_CYRILLIC_TWIN = {c: lat for lat, c in _LATIN_TWIN.items()}
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def mixes_scripts(text: str) -> bool:
+    """A name with both Cyrillic and Latin letters («Иванова» typed with a Latin «а»)."""
+    return any(map(_is_cyrillic, text)) and any(map(_is_latin, text))
+
+
+def cyrillic_spelling(text: str) -> Optional[str]:
+    """The all-Cyrillic spelling of a name that mixes scripts, when every Latin letter in it
+    has a Cyrillic twin (А В Е К М Н О Р С Т У Х); None otherwise."""
+    if not mixes_scripts(text):
+        return None
+    fixed = "".join(_LATIN_TWIN.get(ch, ch) for ch in text)
+    return None if any(map(_is_latin, fixed)) else fixed
+
+
+def latin_letters(text: str) -> str:
+    """The Latin letters of a mixed name, for a message: «a, o»."""
+    seen: list[str] = []
+    for ch in text:
+        if _is_latin(ch) and ch not in seen:
+            seen.append(ch)
+    return ", ".join(seen)
+
+
+_DOC_DROP = str.maketrans("", "", " \t-–—№")
+_DOC_TWIN = str.maketrans({c: lat for c, lat in _CYRILLIC_TWIN.items() if c.isupper()})
+
+
+def document_key(series: str, number: str) -> str:
+    """The comparable form of an identity document: no spaces, dashes or «№», upper case,
+    Cyrillic look-alikes as Latin (series «IV-АБ» typed either way is one document).
+    Empty when both parts are empty."""
+    s = (series or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
+    n = (number or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
+    return f"{s}|{n}" if (s or n) else ""

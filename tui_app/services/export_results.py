@@ -22,8 +22,11 @@ from ..errors import Refused
 from ..domain.checks import Problem, check_day, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
-from ..store.atomic import durable_write, make_private_dir
+from ..diskspace import require_free
+from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, no_gc,
+                             stem_for)
+from ..exchange.b2p_write import write_b2p_file
+from ..store.atomic import make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for
 
@@ -86,6 +89,30 @@ def build_package(store: Store, condition: str, participants: Optional[list[Part
                       msu=day.msu, exam_date=day.date, rows=rows, version=VERSION)
 
 
+BYTES_PER_ROW = 1900  # our serialization: ~1.8 KB a participant (64 MB for 36,000)
+
+
+def _write_file(path: Path, pkg: B2PPackage, progress) -> None:
+    """The file, page by page, each page's bytes checked (write_b2p_file); only a file that
+    passed every check is put in place."""
+    created = not path.parent.exists()
+    make_private_dir(path.parent)
+    step = (lambda f: progress(0.3 + 0.6 * f)) if progress else None
+    try:
+        require_free(path.parent, (len(pkg.rows) + ROWS_PER_PAGE) * BYTES_PER_ROW + 65536,
+                     "файла результатов")
+        write_b2p_file(path, pkg, progress=step)
+    except B2PError as e:  # a bug of ours: never write such a file
+        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
+                            kind="self_check") from None
+    finally:
+        if created and not path.exists():  # nothing written: no folder left behind either
+            try:
+                path.parent.rmdir()
+            except OSError:
+                pass
+
+
 def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
                    progress=None) -> ExportResult:
     with no_gc():
@@ -120,24 +147,14 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     condition = pkg.condition = "13" if problems else "19"
     if progress:
         progress(0.3)
-    try:
-        data = write_verified(pkg)
-    except B2PError as e:  # a bug of ours: never write such a file
-        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
-                            kind="self_check") from None
-    if progress:
-        progress(0.5)
     out = Path(out_dir) if out_dir else store.dir("export")
-    make_private_dir(out)
     path = out / f"{pkg.file_name}.b2p"
-    durable_write(path, data, keep_backup=False)
-    if progress:
-        progress(0.9)
+    _write_file(path, pkg, progress)
     sat = sum(1 for _, absent, res in info if res and not absent)
     absent = sum(1 for _, a, _ in info if a)
     result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
                           unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
-                          pages=max(1, -(-len(info) // 20)))
+                          pages=pkg.pages)
     store.update_settings(last_export={"path": str(path), "condition": condition,
                                       "rows": result.rows, "sat": sat, "absent": absent,
                                       "crc": pkg.crc,

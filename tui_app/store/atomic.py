@@ -11,7 +11,9 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 IS_WINDOWS = sys.platform.startswith("win")
 PRIVATE_FILE = 0o600
@@ -111,3 +113,29 @@ def make_private_dir(path: Path) -> Path:
     if not IS_WINDOWS:
         os.chmod(path, PRIVATE_DIR)
     return path
+
+
+@contextmanager
+def durable_stream(path: Path) -> Iterator[BinaryIO]:
+    """durable_write for a file written piece by piece (a region's B2P export): the pieces go
+    to a temporary file in the same folder (opened "w+b": the writer may seek back to patch
+    and re-read what it wrote), which is fsync'd and put in place with os.replace only when
+    the block ends without an error. The file appears whole or not at all."""
+    path = Path(path)
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        if not IS_WINDOWS:
+            os.fchmod(fd, PRIVATE_FILE)
+        with os.fdopen(fd, "w+b") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        _replace(tmp, str(path))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(folder)
