@@ -1,6 +1,7 @@
 """Russian name forms: feminine surnames, patronymics; look-alike letters, documents (pure)."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 _IRREGULAR_PATRONYMIC = {
@@ -51,17 +52,14 @@ _LATIN_TWIN = dict(zip("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТ
 _CYRILLIC_TWIN = {c: lat for lat, c in _LATIN_TWIN.items()}
 
 
-def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
-
-
-def _is_latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalpha()
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+_TO_CYRILLIC = str.maketrans(_LATIN_TWIN)
 
 
 def mixes_scripts(text: str) -> bool:
     """A name with both Cyrillic and Latin letters («Иванова» typed with a Latin «а»)."""
-    return any(map(_is_cyrillic, text)) and any(map(_is_latin, text))
+    return bool(_LATIN.search(text)) and bool(_CYRILLIC.search(text))
 
 
 def cyrillic_spelling(text: str) -> Optional[str]:
@@ -69,17 +67,13 @@ def cyrillic_spelling(text: str) -> Optional[str]:
     has a Cyrillic twin (А В Е К М Н О Р С Т У Х); None otherwise."""
     if not mixes_scripts(text):
         return None
-    fixed = "".join(_LATIN_TWIN.get(ch, ch) for ch in text)
-    return None if any(map(_is_latin, fixed)) else fixed
+    fixed = text.translate(_TO_CYRILLIC)
+    return None if _LATIN.search(fixed) else fixed
 
 
 def latin_letters(text: str) -> str:
     """The Latin letters of a mixed name, for a message: «a, o»."""
-    seen: list[str] = []
-    for ch in text:
-        if _is_latin(ch) and ch not in seen:
-            seen.append(ch)
-    return ", ".join(seen)
+    return ", ".join(dict.fromkeys(_LATIN.findall(text)))
 
 
 _DOC_DROP = str.maketrans("", "", " \t-–—№")

@@ -109,10 +109,14 @@ def block_name(attr: str, nn: int, i: int = -1) -> str:
         return score_block(nn, i + 1)
     if attr == "subtotals":
         return subtotal_block(nn, i + 1)
-    for a, prefix in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
-        if a == attr:
-            return f"{prefix}{nn:02d}"
-    raise KeyError(attr)
+    return _field_blocks()[attr, nn]
+
+
+@lru_cache(maxsize=1)
+def _field_blocks() -> dict[tuple[str, int], str]:
+    """(row attribute, NN) -> block name, for every text and tail field."""
+    return {(a, nn): f"{prefix}{nn:02d}" for a, prefix in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS
+            for nn in range(1, ROWS_PER_PAGE + 1)}
 
 
 @lru_cache(maxsize=1)
@@ -232,6 +236,7 @@ class B2PPackage:
     version: str = VERSION
     crc: str = ""
     path: Optional[Path] = None
+    n_rows: int = -1  # rows read (when they went to a consumer instead of .rows)
 
     @property
     def condition_label(self) -> str:
@@ -242,8 +247,13 @@ class B2PPackage:
         return self.condition in ROSTER_CONDITIONS
 
     @property
+    def count(self) -> int:
+        """Participant rows of the file (also when they went to a consumer)."""
+        return self.n_rows if self.n_rows >= 0 and not self.rows else len(self.rows)
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-len(self.rows) // ROWS_PER_PAGE))
+        return max(1, -(-self.count // ROWS_PER_PAGE))
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from ..domain.limits import (
 from ..domain.models import guid_or_none
 from ..domain.names import document_key
 from . import untrusted
+from .untrusted import encoding_form
 from .b2p import (
     BASE_VERSION,
     CONDITIONS,
@@ -128,36 +129,7 @@ def schema() -> etree.XMLSchema:
 # ---------------------------------------------------------------------------------------
 # 2. bytes first
 
-_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32 (BE) с BOM"), (b"\xff\xfe\x00\x00", "UTF-32 (LE) с BOM"),
-         (b"\xfe\xff", "UTF-16 (BE) с BOM"), (b"\xff\xfe", "UTF-16 (LE) с BOM"))
 _DECL_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
-
-
-def encoding_form(head: bytes) -> Optional[str]:
-    """The name of an encoding other than UTF-8 that the first bytes show, or None. Decided
-    from the bytes alone: a BOM; else where the NUL bytes fall (markup is ASCII: in UTF-16
-    every second byte of it is NUL, in UTF-32 three of four); else the EBCDIC «<?xm»."""
-    for bom, label in _BOMS:
-        if head.startswith(bom):
-            return label
-    if head.startswith(b"\xef\xbb\xbf"):
-        return None
-    h = head[:4096]
-    if head.startswith(b"\x4c\x6f\xa7\x94"):
-        return "EBCDIC"
-    if b"\x00" not in h or len(h) < 4:
-        return None
-    quads = [h[i::4].count(0) / max(1, len(h[i::4])) for i in range(4)]
-    if min(quads[0], quads[1], quads[2]) > 0.6:
-        return "UTF-32 (BE) без BOM"
-    if min(quads[1], quads[2], quads[3]) > 0.6:
-        return "UTF-32 (LE) без BOM"
-    even, odd = (quads[0] + quads[2]) / 2, (quads[1] + quads[3]) / 2
-    if even > 0.6 and odd < 0.2:
-        return "UTF-16 (BE) без BOM"
-    if odd > 0.6 and even < 0.2:
-        return "UTF-16 (LE) без BOM"
-    return None
 
 
 class _ByteGate:
@@ -363,7 +335,8 @@ def _numeric_field(i: int) -> str:
 class _Reader:
     """The state of one streamed read. Steps: feed() -> events -> finish()."""
 
-    def __init__(self, name: str, path: Optional[Path], file_stem: Optional[str]) -> None:
+    def __init__(self, name: str, path: Optional[Path], file_stem: Optional[str],
+                 on_rows: Optional[Callable] = None) -> None:
         self.name, self.path, self.file_stem = name, path, file_stem
         self.parser, self.resolver = _pull_parser(events=("start", "end"),
                                                   tag=("HwPackage", "Header", "Page"))
@@ -374,8 +347,11 @@ class _Reader:
         self.last_page = None
         self.pno = 0
         self.crc = None
-        self.seen: dict[str, dict[str, B2PRow]] = {k: {} for k in
-                                                   ("guid", "local_guid", "code", "document")}
+        self.seen: dict[str, dict[str, tuple]] = {k: {} for k in
+                                                  ("guid", "local_guid", "code", "document")}
+        self.on_rows = on_rows  # page by page to a consumer instead of kept in .rows
+        self.count = 0
+        self._head_pkg: Optional[B2PPackage] = None
 
     # -- feeding -------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> None:
@@ -515,9 +491,14 @@ class _Reader:
         lines = _Lines(page, len(names))
         if not self._page_blocks_ok(names, vals, pno, lines):
             return
-        for row in self._page_rows(names, vals, pno, lines):
+        rows = self._page_rows(names, vals, pno, lines)
+        for row in rows:
             self._check_row(row)
-            self.rows.append(row)
+        self.count += len(rows)
+        if self.on_rows is None:
+            self.rows.extend(rows)
+        elif not self.problems:
+            self.on_rows(self.header_package(), rows)
 
     def _page_blocks_ok(self, names, vals, pno: int, lines: "_Lines") -> bool:
         name = self.name
@@ -623,14 +604,16 @@ class _Reader:
             if not key:
                 continue
             first = self.seen[table].get(key)
-            if first is None:
-                self.seen[table][key] = row
+            if first is None:  # a small record, not the row: rows may be let go page by page
+                self.seen[table][key] = (row.line_of(block_name(attr, nn)), row.page, row.nn,
+                                         row.surname, row.name[:1])
                 continue
+            line, page, first_nn, surname, initial = first
             block = block_name(attr, nn)
             kind = "duplicate_guid" if table == "guid" else f"duplicate_{table}"
             add(kind, block, f"{label} {key.replace('|', ' ').strip()} повторяется (уже был: "
-                             f"{first.where(block_name(attr, first.nn))}, {first.surname} "
-                             f"{first.name[:1]}.).")
+                             f"строка {line}, блок «{block_name(attr, first_nn)}», страница {page}, "
+                             f"участник {first_nn:02d}, {surname} {initial}.).")
 
     def _check_marks(self, row: B2PRow, add) -> None:
         nn = row.nn
@@ -654,6 +637,14 @@ class _Reader:
             add("absent_with_result", block_name("room", nn),
                 "участник отмечен «Н» (не явился), но у него заполнены результаты.")
 
+    def header_package(self) -> B2PPackage:
+        """The package as known from its head (no rows): for a consumer of pages."""
+        if self._head_pkg is None:
+            self._head_pkg = B2PPackage(condition=self.condition, rows=[],
+                                        version=self.root.get("Version"), path=self.path,
+                                        **self.header)
+        return self._head_pkg
+
     # -- the end -------------------------------------------------------------------------
     def finish(self) -> B2PPackage:
         name, path = self.name, self.path
@@ -676,8 +667,10 @@ class _Reader:
             fail("crc", f"{name}: строка {self.root.sourceline}: контрольная сумма CRC не "
                         f"сходится — файл изменён после сохранения или повреждён. Возьмите "
                         f"исходный файл.", path)
-        return B2PPackage(condition=condition, rows=self.rows, version=version, crc=crc,
-                          path=path, **self.header)
+        pkg = B2PPackage(condition=condition, rows=self.rows, version=version, crc=crc,
+                         path=path, **self.header)
+        pkg.n_rows = self.count
+        return pkg
 
 
 class _Lines:
@@ -751,7 +744,8 @@ def _rows_by_name(names, vals, pno: int, lines: _Lines) -> list[B2PRow]:
 
 
 def _read(chunks: Iterable[bytes], name: str, path: Optional[Path], file_stem: Optional[str],
-          size: int = 0, progress: Optional[Callable[[float], None]] = None) -> B2PPackage:
+          size: int = 0, progress: Optional[Callable[[float], None]] = None,
+          on_rows: Optional[Callable] = None) -> B2PPackage:
     it = iter(chunks)
     head = b""
     for chunk in it:  # the start of the file: decided on before anything is parsed
@@ -765,8 +759,10 @@ def _read(chunks: Iterable[bytes], name: str, path: Optional[Path], file_stem: O
     head = gate.first(head)
     gate.check(head)
     _probe(name, head, path)
-    reader = _Reader(name, path, file_stem)
+    reader = _Reader(name, path, file_stem, on_rows)
     reader.feed(head)
+    if progress and size:
+        progress(min(done / size, 1.0))
     for chunk in it:
         gate.check(chunk)
         reader.feed(chunk)
@@ -778,9 +774,13 @@ def _read(chunks: Iterable[bytes], name: str, path: Optional[Path], file_stem: O
 
 
 def read_b2p(path: Path | str, *, max_bytes: Optional[int] = None, check_name: bool = True,
-             progress: Optional[Callable[[float], None]] = None) -> B2PPackage:
+             progress: Optional[Callable[[float], None]] = None,
+             on_rows: Optional[Callable[[B2PPackage, list[B2PRow]], None]] = None) -> B2PPackage:
     """Read and validate a B2P file; raises B2PError (Russian, with lines and blocks).
-    progress(fraction) is called after every chunk (it may raise to cancel)."""
+    progress(fraction) is called after every chunk (it may raise to cancel). With on_rows,
+    each page's checked rows go to on_rows(package head, rows) as the page is read and are
+    not kept (pkg.rows stays empty, pkg.n_rows counts them): a consumer that builds its own
+    objects never holds the file's rows — but it must discard its work if this raises."""
     path = Path(path)
     limit = MAX_B2P_BYTES if max_bytes is None else max_bytes
     try:
@@ -792,7 +792,7 @@ def read_b2p(path: Path | str, *, max_bytes: Optional[int] = None, check_name: b
     try:
         with no_gc():
             return _read(untrusted.read_chunks(path, max_bytes=limit), path.name, path,
-                         path.stem if check_name else None, size, progress)
+                         path.stem if check_name else None, size, progress, on_rows)
     except untrusted.InputRefused as e:
         fail(e.kind, str(e), path)
 

@@ -41,6 +41,37 @@ class InputRefused(Refused):
         return (self.__class__, (str(self), self.kind))
 
 
+_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32 (BE) с BOM"), (b"\xff\xfe\x00\x00", "UTF-32 (LE) с BOM"),
+         (b"\xfe\xff", "UTF-16 (BE) с BOM"), (b"\xff\xfe", "UTF-16 (LE) с BOM"))
+
+
+def encoding_form(head: bytes) -> Optional[str]:
+    """The name of an encoding other than UTF-8 that the first bytes show, or None. Decided
+    from the bytes alone: a BOM; else where the NUL bytes fall (markup is ASCII: in UTF-16
+    every second byte of it is NUL, in UTF-32 three of four); else the EBCDIC «<?xm»."""
+    for bom, label in _BOMS:
+        if head.startswith(bom):
+            return label
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None
+    h = head[:4096]
+    if head.startswith(b"\x4c\x6f\xa7\x94"):
+        return "EBCDIC"
+    if b"\x00" not in h or len(h) < 4:
+        return None
+    quads = [h[i::4].count(0) / max(1, len(h[i::4])) for i in range(4)]
+    if min(quads[0], quads[1], quads[2]) > 0.6:
+        return "UTF-32 (BE) без BOM"
+    if min(quads[1], quads[2], quads[3]) > 0.6:
+        return "UTF-32 (LE) без BOM"
+    even, odd = (quads[0] + quads[2]) / 2, (quads[1] + quads[3]) / 2
+    if even > 0.6 and odd < 0.2:
+        return "UTF-16 (BE) без BOM"
+    if odd > 0.6 and even < 0.2:
+        return "UTF-16 (LE) без BOM"
+    return None
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:.0f} МБ"
 

@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.checks import Problem, check_day, results_rows_problems
-from ..domain.models import Participant
+from ..domain.models import ExamDay, Participant, Protocol, Room
 from ..exchange import mapping
 from ..diskspace import require_free
 from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, no_gc,
@@ -28,7 +28,7 @@ from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackag
 from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
 from ..store.workspace import Store
-from .data import scheme_for
+from .data import scheme_for_day
 
 
 class ExportRefused(Refused):
@@ -39,6 +39,9 @@ class ExportRefused(Refused):
         self.problems = problems or []
         self.kind = kind
         super().__init__(message)
+
+    def __reduce__(self):  # travels from a worker process
+        return (self.__class__, (str(self), self.problems, self.kind))
 
 
 @dataclass
@@ -52,6 +55,7 @@ class ExportResult:
     problems: list[Problem] = field(default_factory=list)
     forced: bool = False
     pages: int = 0
+    crc: str = ""
 
     @property
     def clean(self) -> bool:
@@ -70,19 +74,34 @@ class ExportResult:
         return out
 
 
-def build_package(store: Store, condition: str, participants: Optional[list[Participant]] = None,
-                  protocols: Optional[dict] = None) -> B2PPackage:
-    day = store.exam_day()
+@dataclass
+class ExportInput:
+    """What the export reads from the workspace, read once (picklable: the export may run
+    in a worker process, services/jobs.py)."""
+
+    day: Optional[ExamDay]
+    participants: list[Participant]
+    protocols: dict[str, Protocol]
+    rooms: list[Room]
+    out_dir: Path
+
+
+def export_input(store: Store, out_dir: Optional[Path | str] = None) -> ExportInput:
+    return ExportInput(day=store.exam_day(), participants=store.all(Participant),
+                       protocols=store.protocols(), rooms=store.rooms(),
+                       out_dir=Path(out_dir) if out_dir else store.dir("export"))
+
+
+def build_package(day: Optional[ExamDay], condition: str, participants: list[Participant],
+                  protocols: dict) -> B2PPackage:
     if day is None:
         raise ExportRefused("Не задан экзаменационный день: сначала загрузите список участников.",
                             kind="no_day")
-    sch = scheme_for(store)
+    sch = scheme_for_day(day)
     file_name = day.source_file or stem_for(day.region, day.oo, day.msu, day.date)
     if not STEM_RE.match(file_name):
         raise ExportRefused(f"Имя исходного файла «{file_name}» не по правилу "
                             f"РР002090-06-ОООООО-МСУ-ГГГГММДД.", kind="filename")
-    protocols = store.protocols() if protocols is None else protocols
-    participants = store.all(Participant) if participants is None else participants
     rows = [mapping.participant_to_row(sch, p, protocols.get(p.guid))
             for p in sorted(participants, key=mapping.sort_key)]
     return B2PPackage(condition=condition, file_name=file_name, region=day.region, oo=day.oo,
@@ -115,19 +134,42 @@ def _write_file(path: Path, pkg: B2PPackage, progress) -> None:
 
 def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
                    progress=None) -> ExportResult:
+    """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify,
+    and note the export in the workspace. Raises ExportRefused when the check finds problems
+    and force is False (nothing written). progress: optional callable(fraction 0..1)."""
+    result = write_export(export_input(store, out_dir), force, progress)
+    record_export(store, result)
+    if progress:
+        progress(1.0)
+    return result
+
+
+def write_export(inp: ExportInput, force: bool = False, progress=None) -> ExportResult:
+    """Everything of the export but the note in the workspace (no store: this may run in a
+    worker process)."""
     with no_gc():
-        return _export(store, out_dir, force, progress)
+        problems = _checked(inp, force)
+        pkg = build_package(inp.day, "13" if problems else "19", inp.participants, inp.protocols)
+        # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
+        # the self-check of write_b2p_file proves on the bytes
+        info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
+        mismatch = results_rows_problems(inp.participants, inp.protocols, info)
+        if mismatch and not force:
+            raise ExportRefused("Число строк в файле не совпадает с участниками: "
+                                + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
+        problems = problems + mismatch  # forced: told in the result, never silent
+        pkg.condition = "13" if problems else "19"
+        inp.participants, inp.protocols = [], {}  # the rows are built: let the models go
+        if progress:
+            progress(0.3)
+        path = inp.out_dir / f"{pkg.file_name}.b2p"
+        _write_file(path, pkg, progress)
+        return _result(path, pkg, info, problems)
 
 
-def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
-    """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify.
-
-    Raises ExportRefused when the check finds problems and force is False (nothing written).
-    progress: optional callable(fraction 0..1) for a screen's progress bar.
-    """
-    participants = store.all(Participant)
-    protocols = store.protocols()
-    problems = check_day(store.exam_day(), scheme_for(store), participants, store.rooms(), protocols)
+def _checked(inp: ExportInput, force: bool) -> list[Problem]:
+    problems = check_day(inp.day, scheme_for_day(inp.day), inp.participants, inp.rooms,
+                         inp.protocols)
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
@@ -135,32 +177,22 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
         raise ExportRefused(f"Проверка перед выгрузкой нашла ошибки ({len(problems)}). Исправьте их "
                             f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
                             problems, kind="check")
-    pkg = build_package(store, "13" if problems else "19", participants, protocols)
-    # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
-    # write_verified() proves on the bytes below
-    info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
-    mismatch = results_rows_problems(participants, protocols, info)
-    if mismatch and not force:
-        raise ExportRefused("Число строк в файле не совпадает с участниками: "
-                            + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
-    problems = problems + mismatch  # forced: told in the result, never silent
-    condition = pkg.condition = "13" if problems else "19"
-    if progress:
-        progress(0.3)
-    out = Path(out_dir) if out_dir else store.dir("export")
-    path = out / f"{pkg.file_name}.b2p"
-    _write_file(path, pkg, progress)
+    return problems
+
+
+def _result(path: Path, pkg: B2PPackage, info: list, problems: list[Problem]) -> ExportResult:
     sat = sum(1 for _, absent, res in info if res and not absent)
     absent = sum(1 for _, a, _ in info if a)
-    result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
-                          unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
-                          pages=pkg.pages)
-    store.update_settings(last_export={"path": str(path), "condition": condition,
-                                      "rows": result.rows, "sat": sat, "absent": absent,
-                                      "crc": pkg.crc,
+    return ExportResult(path=path, condition=pkg.condition, rows=len(info), sat=sat,
+                        absent=absent, unmarked=len(info) - sat - absent, problems=problems,
+                        forced=bool(problems), pages=pkg.pages, crc=pkg.crc)
+
+
+def record_export(store: Store, result: ExportResult) -> None:
+    """The note of a written results file in the workspace (one durable write)."""
+    store.update_settings(last_export={"path": str(result.path), "condition": result.condition,
+                                      "rows": result.rows, "sat": result.sat,
+                                      "absent": result.absent, "crc": result.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()},
                           export_done=True,
                           handoff_done=False)  # the stick, if any, holds an older results file
-    if progress:
-        progress(1.0)
-    return result
