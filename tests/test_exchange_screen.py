@@ -3,10 +3,14 @@ export the results file."""
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tui_app.app import ShtabApp
 from tui_app.exchange.generate import write_roster
 from tui_app.screens.exchange import ExchangeScreen
 from tui_app.store.workspace import DB_NAME
+
+from exchange_helpers import db_fingerprint
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
 
@@ -110,3 +114,69 @@ def test_a_new_export_makes_an_earlier_handoff_stale(demo_results_ws, tmp_path):
     export_results(store)
     assert store.settings().handoff_done is False
     assert store.settings().export_done is True
+
+
+@pytest.fixture(scope="module")
+def big_roster(tmp_path_factory):
+    """5,000 participants (~9 MB): read in a worker process (above jobs.ISOLATE_FILE_BYTES)."""
+    return write_roster(tmp_path_factory.mktemp("big"), 5000)
+
+
+@pytest.mark.slow
+def test_keys_work_during_a_big_import_and_esc_cancels_it(ws, big_roster):
+    """The import runs in a worker process: while it reads, a key typed into the path field
+    is handled (the screen is not starved), and Esc stops it — the workspace is byte for
+    byte unchanged. Then the same file loads completely (the plan came back from the worker)."""
+    from tui_app.services import jobs
+
+    assert big_roster.stat().st_size > jobs.ISOLATE_FILE_BYTES
+    ws.store.update_settings(roster_reviewed=True)
+    before = db_fingerprint(ws.root)
+
+    async def go():
+        app = ShtabApp(ws)
+        async with app.run_test(size=(80, 25)) as pilot:
+            await _open(app, pilot)
+            screen = app.screen
+            inp = screen.query_one("#exchange-path")
+            inp.focus()
+            inp.value = str(big_roster)
+            await pilot.press("f5")
+            bar = screen.query_one("#exchange-bar")
+            for _ in range(600):  # the worker has started reading
+                await pilot.pause(0.05)
+                if bar.progress > 0:
+                    break
+            assert screen._busy and bar.progress < 100
+            await pilot.press("end", "x")  # a key while the file is read
+            assert inp.value.endswith("x") and screen._busy
+            await pilot.press("escape")
+            shown = await _wait_result(app, pilot, "Загрузка отменена")
+            assert "не изменилась" in shown and not screen._busy
+            assert isinstance(app.screen, ExchangeScreen)  # Esc cancelled, did not leave
+            inp.value = str(big_roster)
+            await pilot.press("f5")
+            return await _wait_result(app, pilot, "Добавлено: 5000", timeout=300)
+
+    asyncio.run(go())
+    assert db_fingerprint(ws.root) != before
+    assert len(ws.store.participants()) == 5000
+
+
+def test_cancelled_import_leaves_the_workspace_unchanged(ws, tmp_path):
+    """The service side of Esc: a cancel before the plan is written changes nothing."""
+    import threading
+
+    from tui_app.services import jobs
+
+    roster = write_roster(tmp_path, 30)
+    ws.store.update_settings(roster_reviewed=True)
+    before = db_fingerprint(ws.root)
+    cancel = threading.Event()
+    cancel.set()
+    for isolate in (False, True):
+        with pytest.raises(jobs.Cancelled):
+            jobs.import_file(ws.store, roster, cancel=cancel, isolate=isolate)
+    assert db_fingerprint(ws.root) == before
+    summary = jobs.import_file(ws.store, roster, isolate=True)  # the plan travels back whole
+    assert summary.added == 30 and len(ws.store.participants()) == 30
