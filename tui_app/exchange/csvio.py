@@ -58,9 +58,6 @@ class CsvTable:
     keys: list[str]  # normalized
     rows: list[tuple[int, dict[str, str]]]  # (line number, normalized key -> value)
 
-    def has(self, key: str) -> bool:
-        return key in self.keys
-
 
 # -- bytes -> text ---------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..audio.devices import AudioUnavailable, InputDevice
+from ..audio.devices import NO_INPUT, AudioUnavailable, InputDevice
 from ..domain.models import RoomLogEntry
 from ..domain.ordering import seat_key
 from ..services import audio as svc
@@ -207,7 +207,7 @@ class AudioScreen(BaseScreen):
     def _need_device(self) -> Optional[InputDevice]:
         d = self._device()
         if d is None:
-            self.notify(self.device_error or svc.devlib.NO_INPUT, severity="error", timeout=10)
+            self.notify(self.device_error or NO_INPUT, severity="error", timeout=10)
         return d
 
     def action_device(self) -> None:
