@@ -43,6 +43,7 @@ from ..domain.limits import (
     MAX_FILE_NAME,
     MAX_PAGES,
     MAX_PROLOG_BYTES,
+    MAX_VALUE_LEN,
     value_problem,
 )
 from ..domain.models import guid_or_none
@@ -140,7 +141,7 @@ class _ByteGate:
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.lines = 0  # newlines in the bytes before the current chunk
 
-    def first(self, head: bytes) -> bytes:
+    def first(self, head: bytes, final: bool = False) -> bytes:
         """The checks on the start of the file; returns the chunk without a UTF-8 BOM."""
         name = self.name
         form = encoding_form(head)
@@ -152,6 +153,7 @@ class _ByteGate:
         if not head[:64].lstrip().startswith(b"<"):
             fail("not_xml", f"{name}: это не файл B2P — в начале файла нет разметки XML "
                             f"(строка 1). Проверьте, что выбран нужный файл.", self.path)
+        self.check(head, final)
         m = _DECL_RE.match(head[:200])
         if m:
             enc = m.group(1).decode("ascii").lower().replace("_", "-")
@@ -273,14 +275,16 @@ def _xsd_problem(name: str, err) -> FileProblem:
         parts.append(f"элемент {m_el.group(1)}")
     if m_attr:
         parts.append(f"атрибут {m_attr.group(1)}")
-    if m_val:
-        what = f"недопустимое значение «{m_val.group(1)}»"
+    m_len = re.search(r"maximum length of '(\d+)'", msg)
+    if m_len or len(msg) > 1000:  # libxml2 cuts the message of a huge value short
+        limit = m_len.group(1) if m_len else str(MAX_VALUE_LEN)
+        what = f"значение длиннее допустимого (не больше {limit} знаков)"
+    elif m_val:
+        what = f"недопустимое значение «{m_val.group(1)[:60]}»"
     elif "missing" in msg.lower() or "required" in msg.lower():
         what = "не хватает обязательного элемента или атрибута"
     elif "not expected" in msg.lower():
         what = "элемент не на своём месте или лишний"
-    elif "length" in msg.lower():
-        what = "значение длиннее допустимого"
     else:
         what = "нарушена структура пакета"
     return FileProblem("xsd", ", ".join(parts) + f": {what} (схема B2P).")
@@ -519,10 +523,12 @@ class _Reader:
             value = page_values.get(bname)
             if value is not None and value != exp:
                 kind = "date" if bname == "Дата" else "codes"
+                what = ("дата экзамена на странице" if kind == "date" else
+                        "код на странице")
                 self.problems.append(FileProblem(kind, f"{name}: строка "
                                                  f"{lines.at(names.index(bname))}, страница {pno}, "
-                                                 f"блок «{bname}»: «{value}», а в заголовке — "
-                                                 f"«{exp}». Коды и дата должны совпадать на всех "
+                                                 f"блок «{bname}»: {what} «{value}», а в заголовке "
+                                                 f"— «{exp}». Коды и дата должны совпадать на всех "
                                                  f"страницах."))
         value = page_values.get("Номер_изображения")
         if value not in (None, "", str(pno)):
@@ -756,20 +762,20 @@ def _read(chunks: Iterable[bytes], name: str, path: Optional[Path], file_stem: O
         fail("empty", f"{name}: файл пустой.", path)
     gate = _ByteGate(name, path)
     done = len(head)
-    head = gate.first(head)
-    gate.check(head)
+    nxt = next(it, None)  # one chunk ahead: the last one is checked as the end of the bytes
+    head = gate.first(head, final=nxt is None)
     _probe(name, head, path)
     reader = _Reader(name, path, file_stem, on_rows)
     reader.feed(head)
-    if progress and size:
-        progress(min(done / size, 1.0))
-    for chunk in it:
-        gate.check(chunk)
-        reader.feed(chunk)
-        done += len(chunk)
+    while nxt is not None:
         if progress and size:
             progress(min(done / size, 1.0))
-    gate.check(b"", final=True)
+        chunk, nxt = nxt, next(it, None)
+        gate.check(chunk, final=nxt is None)
+        reader.feed(chunk)
+        done += len(chunk)
+    if progress and size:
+        progress(min(done / size, 1.0))
     return reader.finish()
 
 

@@ -60,16 +60,25 @@ def encoding_form(head: bytes) -> Optional[str]:
     if b"\x00" not in h or len(h) < 4:
         return None
     quads = [h[i::4].count(0) / max(1, len(h[i::4])) for i in range(4)]
-    if min(quads[0], quads[1], quads[2]) > 0.6:
-        return "UTF-32 (BE) без BOM"
-    if min(quads[1], quads[2], quads[3]) > 0.6:
-        return "UTF-32 (LE) без BOM"
     even, odd = (quads[0] + quads[2]) / 2, (quads[1] + quads[3]) / 2
-    if even > 0.6 and odd < 0.2:
-        return "UTF-16 (BE) без BOM"
-    if odd > 0.6 and even < 0.2:
-        return "UTF-16 (LE) без BOM"
+    for ok, codec, label in ((min(quads[0], quads[1], quads[2]) > 0.6, "utf-32-be", "UTF-32 (BE)"),
+                             (min(quads[1], quads[2], quads[3]) > 0.6, "utf-32-le", "UTF-32 (LE)"),
+                             (even > 0.6 and odd < 0.2, "utf-16-be", "UTF-16 (BE)"),
+                             (odd > 0.6 and even < 0.2, "utf-16-le", "UTF-16 (LE)")):
+        if ok and _reads_as_text(h[:256], codec):
+            return f"{label} без BOM"
     return None
+
+
+def _reads_as_text(data: bytes, codec: str) -> bool:
+    """The bytes decode in that codec to text (letters, digits, punctuation, line breaks)."""
+    unit = 4 if "32" in codec else 2
+    try:
+        text = data[:len(data) - len(data) % unit].decode(codec)
+    except UnicodeDecodeError:
+        return False
+    good = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+    return bool(text) and good >= 0.9 * len(text)
 
 
 def _mb(n: int) -> str:
