@@ -149,3 +149,24 @@ def test_cancelled_import_leaves_the_workspace_unchanged(ws, tmp_path):
     assert db_fingerprint(ws.root) == before
     summary = jobs.import_file(ws.store, roster, isolate=True)  # the plan travels back whole
     assert summary.added == 30 and len(ws.store.participants()) == 30
+
+
+@pytest.mark.slow
+def test_the_import_key_benchmark_measures_a_real_cancel_and_import(tmp_path):
+    """bench/import_key.py (issue 19's figure, also for bench/run_all.py) at a small size:
+    keys were timed during an import read in a worker, Esc there cancelled it on the same
+    screen with the workspace unchanged, and then the whole file loaded. No timing asserted."""
+    import importlib.util
+
+    from support import ROOT
+    from tui_app.services import jobs
+
+    spec = importlib.util.spec_from_file_location("import_key", ROOT / "bench" / "import_key.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    f = bench.measure(800, folder=tmp_path)
+    assert f["file_mb"] * 2**20 > jobs.ISOLATE_FILE_BYTES  # the worker-process path
+    assert f["esc_unchanged"] and f["esc_still_on_screen"]
+    assert f["esc_message"].startswith("Загрузка отменена")
+    assert f["participants"] == 800 and f["keys"] >= 1 and f["idle_ms"] > 0
+    assert all(line for line in bench.report(f))

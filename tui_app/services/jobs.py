@@ -35,6 +35,7 @@ from ..errors import ShtabError
 POLL = 0.05  # seconds between looks at the pipe and the cancel flag
 ISOLATE_FILE_BYTES = 1024 * 1024  # files above this are read in a worker process
 ISOLATE_PARTICIPANTS = 2000  # exports above this are written in a worker process
+WORKER_NICE = 5  # the worker yields the CPU to the screen (Windows: below-normal priority)
 
 Progress = Optional[Callable[[float], None]]
 
@@ -67,6 +68,11 @@ def _worker_main() -> None:
 
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    if hasattr(os, "nice"):  # the screen's process comes first on a busy machine
+        try:
+            os.nice(WORKER_NICE)
+        except OSError:
+            pass
 
     def send(kind: str, value: Any) -> None:
         data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
@@ -110,7 +116,7 @@ def _read_messages(stream, box: "queue.Queue") -> None:
 def _start(fn: Callable, args: tuple, kwargs: dict) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
                PYTHONIOENCODING="utf-8")
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
     proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                             creationflags=flags)
