@@ -1,7 +1,7 @@
 """Peak memory of the B2P exchange (issue 19, «streaming B2P»): import of a roster (10), import
 of a results file (19) and the export, for N participants (default 36,000).
 
-Each operation runs in a fresh process and reports its peak resident size (ru_maxrss); the
+Each operation runs in a fresh process and reports its peak resident size (VmHWM); the
 baseline is a fresh process that imported the same modules and opened a workspace but did no
 work — so «above base» is what the operation itself holds. Also printed: the file size (a
 reader that held the whole tree would need several times it) and the time. Goal: ≤ 300 MB peak.
@@ -45,8 +45,14 @@ elif op == "read":
     read_b2p(path)
 dt = time.perf_counter() - t
 ws.close()
-kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"mb": kb / 1024 if sys.platform != "darwin" else kb / 2**20, "s": dt}))
+try:  # Linux: the high-water mark of this process's own memory (ru_maxrss would inherit the
+    # parent's peak across fork+exec)
+    status = Path("/proc/self/status").read_text()
+    mb = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
+except (OSError, StopIteration):
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    mb = kb / 1024 if sys.platform != "darwin" else kb / 2**20
+print(json.dumps({"mb": mb, "s": dt}))
 """
 
 
