@@ -1,12 +1,12 @@
 """The commands handoff, retention, retakes through the real CLI entry point."""
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
 from tui_app.cli import main
 from tui_app.services import retakes
+from support.sums import sha256sum_check
 
 
 def _prepare(root):
@@ -22,15 +22,20 @@ def test_handoff_command(demo_results_ws, tmp_path, capsys):
     demo_results_ws.close()
     stick = tmp_path / "stick"
     stick.mkdir()
-    assert main(["-w", str(root), "handoff", "--to", str(stick)]) == 0
+    # the demo's rooms have no recordings and ИС-02/ИС-03 are not printed: it asks first
+    assert main(["-w", str(root), "handoff", "--to", str(stick)]) == 1
+    err = capsys.readouterr().err
+    assert "Нет аудиозаписей аудиторий" in err and "Передача не начата" in err
+    assert not list(stick.iterdir())
+    assert main(["-w", str(root), "handoff", "--to", str(stick), "--yes"]) == 0
     out = capsys.readouterr().out
     assert "Готово" in out
     folder = stick / "IS_470123_2027-02-10"
-    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+    assert sha256sum_check(folder)[0] == 0
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 0
     (folder / "r.b2p").write_bytes(b"<HwPackage/!")
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 1
-    assert main(["-w", str(root), "handoff", "--to", str(tmp_path / "nope")]) == 2
+    assert main(["-w", str(root), "handoff", "--to", str(tmp_path / "nope"), "--yes"]) == 2
     err = capsys.readouterr().err
     assert "не найдена" in err and "Traceback" not in err
 

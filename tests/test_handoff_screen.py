@@ -1,7 +1,6 @@
 """F9 «Передача в МСУ» with real key presses: choose, copy, verify, fail; a snapshot."""
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -10,16 +9,18 @@ from textual.widgets import Input
 
 from support.pilot import text_of, wait_until
 from tui_app.app import ShtabApp
+from support.sums import sha256sum_check
 from tui_app.services import drives, retention
 
 
 def _files(root: Path) -> None:
     (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 100)
-    for room in ("101", "102"):
+    for room in ("101", "102", "201", "202"):  # every room of the demo: nothing to ask
         d = root / "audio" / room
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"IS_470123_{room}_20270210.mp3").write_bytes(bytes(range(256)) * 4000)
-    (root / "forms" / "ИС-02_101.pdf").write_bytes(b"%PDF-1.4 " * 300)
+        (d / f"2027-02-10_OO470123_aud{room}_001_090000.mp3").write_bytes(bytes(range(256)) * 4000)
+    (root / "forms" / "IS-02_470123_20270210.pdf").write_bytes(b"%PDF-1.4 " * 300)
+    (root / "forms" / "IS-03_470123_20270210.pdf").write_bytes(b"%PDF-1.4 " * 300)
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ async def test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick
         assert "Проверка" in text_of(app, "#handoff-progress")
         assert demo_results_ws.store.settings().handoff_done is True
         folder = stick / "IS_470123_2027-02-10"
-        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+        assert sha256sum_check(folder)[0] == 0
         await pilot.press("escape")
         assert type(app.screen).__name__ == "MainScreen"
         assert "✔" in text_of(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]

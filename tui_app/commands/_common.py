@@ -30,9 +30,20 @@ def warn(text: str) -> None:
 def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
     ws = open_workspace(resolve_root(getattr(args, "workspace", None)))
     try:
+        show_notices(ws)
         yield ws
     finally:
         ws.close()
+
+
+def show_notices(ws: Workspace) -> None:
+    """What the user must know about the workspace itself (read-only, a recovery, a disk
+    about to fill), on stderr before the command's own output."""
+    for note in ws.store.notices(full=True):
+        warn(f"Внимание: {note}")
+    if ws.store.recovery_notice() is not None and not ws.store.read_only:
+        warn("Проверив данные, отметьте сообщение прочитанным: is-shtab info --ack "
+             "(до этого старые копии базы не удаляются).")
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -49,8 +60,14 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 
 
 def open_tui(args: argparse.Namespace) -> int:
+    from ..console import quickedit_off, tui_driver_class
+
     with workspace(args) as ws:
         from ..app import ShtabApp
 
-        ShtabApp(ws).run()
-    return EXIT_OK
+        app = ShtabApp(ws)
+        app.driver_class = tui_driver_class() or app.driver_class  # classic console: its glyphs
+        with quickedit_off():  # a stray click must not freeze the screen
+            app.run()
+    # a crash inside the app (Textual printed its traceback) is not a success
+    return app.return_code or EXIT_OK

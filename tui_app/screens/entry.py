@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from rich.markup import escape
 
 from ..domain.models import Attendance, Participant, ProtocolStatus
+from ..errors import ShtabError, user_message
 from ..services.data import scheme_for
 from ..services.entry import (
     PASS2_TABLE,
@@ -282,13 +283,18 @@ class EntryScreen(BaseScreen):
         expert = expert_of_room(store, room) or self.last_expert
         proto = load_protocol(store, p.guid, self.table)
         self.state = EntryState.start(self.scheme, p, proto, variant=self.last_variant,
-                                      expert=expert, scheme_no=self.last_scheme)
+                                      expert=expert,
+                                      scheme_no=room.scheme if room else self.last_scheme)
         st = self.state
         self.query_one("#entry-expert", Input).value = st.expert
         self.query_one("#entry-scheme", Input).value = str(st.scheme_no)
         cat = st.category
         no = list_number(p, self.stack) if p in self.stack else "—"
-        extra = ""
+        from ..services.calendar import rules_for
+        from ..services.protocols import category_refusal
+
+        note_rcoi = rules_for(store).category_note(cat)
+        extra = " · [b]уточните в РЦОИ[/b]" if note_rcoi else ""
         self.query_one("#entry-who", Static).update(
             f"[b]{p.fio}[/b]\nкласс {p.grade or '—'} · ауд. {p.room} · № {no} · "
             f"{cat.short or cat.name}{' (ОВЗ)' if p.is_ovz else ''}{extra}")
@@ -297,6 +303,10 @@ class EntryScreen(BaseScreen):
         note, self._saved_note = self._saved_note, ""
         if st.existing:
             note = (note + " " if note else "") + "Протокол уже сохранён: исправления попадут в журнал (F2)."
+        refusal = category_refusal(p)
+        if refusal:  # never silently «Общая» (issue 17)
+            self._msg(refusal, "warning")
+            return
         self._msg(note)
         self._sticky = note
         if field and field not in ("expert", "scheme"):
@@ -352,6 +362,11 @@ class EntryScreen(BaseScreen):
             st.to_first_missing()
             self.query_one(CriteriaGrid).refresh()
             self._msg("Не сохранено: " + "; ".join(x.split(": ", 1)[-1] for x in e.problems), "error")
+            return
+        except (ShtabError, OSError) as e:  # the disk refused: the typed protocol stays here
+            grid.cancel_pending()
+            self.app.bell()
+            self._msg("Не сохранено: " + escape(user_message(e) or str(e)), "error")
             return
         self.saves += 1
         p = st.participant

@@ -165,7 +165,10 @@ class ExchangeScreen(BaseScreen):
     def _start_export(self, force: bool) -> None:
         if self._busy:
             return
+        from ..services.export_results import row_counts
+
         self._start("Проверка и выгрузка …")
+        self._say(["Проверка и выгрузка …", row_counts(self.app.store).line(), "Esc — отменить."])
         self._run_export(force, self._cancel)
 
     @work(thread=True, exclusive=True, group="exchange")

@@ -82,6 +82,7 @@ class HandoffScreen(BaseScreen):
             f"[b]{handoff_service.format_size(plan.total)}[/b]",
         ]
         lines += [f"[yellow]⚠ {w}[/yellow]" for w in plan.warnings]
+        lines += [f"[b red]? {q}[/b red]" for q in plan.questions]
         self.query_one("#handoff-plan", Static).update("\n".join(lines))
 
     def action_refresh_drives(self) -> None:
@@ -126,6 +127,12 @@ class HandoffScreen(BaseScreen):
             result.update("[red]Выберите флешку в списке или введите папку.[/red]")
             return
         self._show_plan()
+        if self._plan.questions and getattr(self, "_asked", None) != target:
+            self._asked = target  # the seeds' materials are missing: ask before going on
+            result.update("[b red]" + " ".join(self._plan.questions) + "[/b red] "
+                          "[yellow]F9 ещё раз — передать всё равно.[/yellow]")
+            return
+        self._asked = None
         self._busy = True
         self._cancel.clear()
         self.query_one("#handoff-bar", ProgressBar).update(progress=0)

@@ -7,6 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..errors import ShtabError
 from ..services.summary import DaySummary, summarize
 from .base import BaseScreen
 from .registry import MENU
@@ -30,6 +31,10 @@ class MainScreen(BaseScreen):
 Справа — что осталось сделать по порядку дня (отмечается само, когда сделано).
 
 Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
+
+**Ctrl+O** — полное наименование и адрес школы (печатаются в ИС-08, ИС-09, заявлении).
+Сроки дня (по производственному календарю и порядку региона) стоят в списке дел;
+все сроки — `is-shtab deadlines` или `is-shtab info`.
 """
     BINDINGS = [
         Binding("f1", "app.help", "Справка", id="help"),
@@ -37,10 +42,12 @@ class MainScreen(BaseScreen):
         Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
         *_menu_bindings(),
         Binding("f10", "app.quit", "Выход", id="quit"),
+        Binding("ctrl+o", "school", "Школа", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="ws-notice", markup=False)
         with Horizontal(id="main-body"):
             with Vertical(id="main-left"):
                 yield Static(id="day-box")
@@ -61,12 +68,30 @@ class MainScreen(BaseScreen):
     def on_mount(self) -> None:
         self.refresh_summary()
         self.query_one("#menu", OptionList).focus()
+        notice = self.app.store.recovery_notice()
+        if notice is not None:
+            from .store_notice import StoreNoticeScreen
+
+            self.app.push_screen(StoreNoticeScreen(notice), self._notice_closed)
+
+    def _notice_closed(self, seen: bool | None) -> None:
+        if seen:
+            try:
+                self.app.store.acknowledge_recovery()
+            except ShtabError as e:
+                self.app.notify(str(e), severity="error")
+        self.refresh_summary()
 
     def on_screen_resume(self) -> None:
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
-        s = summarize(self.app.store)
+        store = self.app.store
+        notes = store.notices()
+        box = self.query_one("#ws-notice", Static)
+        box.update("\n".join(f"⚠ {n}" for n in notes))
+        box.set_class(bool(notes), "shown")
+        s = summarize(store)
         self.query_one("#day-box", Static).update(self._day_text(s))
         self.query_one("#counts-box", Static).update(self._counts_text(s))
         self.query_one("#checklist-box", Static).update(self._checklist_text(s))
@@ -98,6 +123,8 @@ class MainScreen(BaseScreen):
             mark = "[green]✔[/green]" if done else "[yellow]○[/yellow]"
             lines.append(f"{mark} {text}")
         lines += [f"[red]⚠ {r}[/red]" for r in s.reminders]
+        if s.date_question:
+            lines.append("[red]⚠ Дата экзамена не совпадает с датами года: is-shtab deadlines[/red]")
         return "\n".join(lines)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -115,3 +142,20 @@ class MainScreen(BaseScreen):
 
     def action_open(self, screen_id: str) -> None:
         self.app.open_screen(screen_id)
+
+    def action_school(self) -> None:
+        from ..services.school import set_school
+        from .school import SchoolModal
+
+        day = self.app.store.exam_day()
+        if day is None:
+            self.notify("Сначала загрузите список участников.", severity="warning")
+            return
+
+        def done(result) -> None:
+            if result:
+                set_school(self.app.store, **result)
+                self.notify("Наименование и адрес школы сохранены.")
+                self.refresh_summary()
+
+        self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name), done)

@@ -101,10 +101,14 @@ class RosterScreen(BaseScreen):
 - **F4** — отбор по аудитории, классу, ОВЗ (Резерв = 22), явке; **Ctrl+R** — сбросить отбор.
 - **Insert** (или **Ctrl+N**) — добавить участника, которого нет в загруженном списке.
 - **F9** — «Список проверен»: отметка в списке дел главного экрана.
+- **Ctrl+D** — участник сдаёт **дистанционно** (повторно — очно): он попадает в график
+  подключения (F3, `is-shtab forms график`). «22?» в столбце ОВЗ — «Резерв = 22» без
+  выбранной категории: баллы не вносятся, пока категория не выбрана (Enter).
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("ctrl+r", "reset_filter", "Сброс отбора", show=False),
         Binding("backspace", "search_back", "Стереть", show=False),
+        Binding("ctrl+d", "toggle_remote", "Дистанционно", show=False),
     ]
 
     def __init__(self) -> None:
@@ -161,7 +165,8 @@ class RosterScreen(BaseScreen):
             fio = fio[: width - 2] + " +"
         ovz = ""
         if p.is_ovz:
-            ovz = self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat else "22"
+            ovz = (self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat
+                   else "22?" if p.category_unset else self._cat.get(p.category, "Общая"))
         att = {"absent": Text("Н", style="bold red"), "present": "явка", "unknown": ""}[p.attendance.value]
         sel = "✓" if p.guid in self.selected else ""
         return (sel, str(p.order or ""), fio, p.grade, p.room_mark, ovz, att)
@@ -227,7 +232,15 @@ class RosterScreen(BaseScreen):
         if p.doc_number:
             bits.append(f"док. {p.doc_series} {p.doc_number}".replace("  ", " "))
         if p.is_ovz:
-            bits.append(f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+            bits.append("ОВЗ: Резерв 22, категория НЕ ВЫБРАНА" if p.category_unset
+                        else f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+        if p.ovz_basis:
+            bits.append(f"{p.ovz_basis} № {p.ovz_doc_number or '—'}"
+                        + (f" от {p.ovz_doc_date:%d.%m.%Y}" if p.ovz_doc_date else ""))
+        if p.conditions:
+            bits.append("условия: " + ", ".join(p.conditions))
+        if p.remote:
+            bits.append("дистанционно")
         if p.added_locally:
             bits.append("добавлен в школе")
         box.update(" · ".join(bits))
@@ -315,6 +328,20 @@ class RosterScreen(BaseScreen):
             return
         self._refresh_row(new)
         self.notify(f"{new.short_fio}: " + ("отмечена неявка «Н»" if new.absent else "отметка «Н» снята"))
+
+    def action_toggle_remote(self) -> None:
+        """Ctrl+D: the participant sits the exam «дистанционно» (seed 002) — or not."""
+        p = self.current()
+        if p is None:
+            return
+        try:
+            new = svc.edit_participant(self.app.store, p.guid, remote=not p.remote)
+        except svc.RosterError as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self._refresh_row(new)
+        self.notify(f"{new.short_fio}: " + ("дистанционно — в графике подключения (F3)"
+                                             if new.remote else "очно"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

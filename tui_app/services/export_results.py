@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Refused
-from ..domain.checks import Problem, check_day, results_rows_problems
-from ..domain.models import ExamDay, Participant, Protocol, Room
+from ..domain.checks import Problem, errors_only, results_rows_problems
+from ..domain.models import ExamDay, Participant, Protocol
 from ..exchange import mapping
 from ..diskspace import require_free
 from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, no_gc,
@@ -29,7 +29,6 @@ from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for_day
-
 
 class ExportRefused(Refused):
     """Nothing was written. .problems: list[Problem] (or Russian strings in .messages)."""
@@ -77,18 +76,24 @@ class ExportResult:
 @dataclass
 class ExportInput:
     """What the export reads from the workspace, read once (picklable: the export may run
-    in a worker process, services/jobs.py)."""
+    in a worker process, services/jobs.py): the participants the file holds by the region's
+    rule, and the errors of the pre-export check (services.checks, which needs the store)."""
 
     day: Optional[ExamDay]
     participants: list[Participant]
     protocols: dict[str, Protocol]
-    rooms: list[Room]
+    problems: list[Problem]
     out_dir: Path
 
 
 def export_input(store: Store, out_dir: Optional[Path | str] = None) -> ExportInput:
-    return ExportInput(day=store.exam_day(), participants=store.all(Participant),
-                       protocols=store.protocols(), rooms=store.rooms(),
+    from .checks import run_checks
+
+    everyone = store.all(Participant)
+    protocols = store.protocols()
+    problems = errors_only(run_checks(store, everyone, protocols))  # warnings never block 19
+    return ExportInput(day=store.exam_day(), participants=file_participants(store, everyone),
+                       protocols=protocols, problems=problems,
                        out_dir=Path(out_dir) if out_dir else store.dir("export"))
 
 
@@ -106,6 +111,44 @@ def build_package(day: Optional[ExamDay], condition: str, participants: list[Par
             for p in sorted(participants, key=mapping.sort_key)]
     return B2PPackage(condition=condition, file_name=file_name, region=day.region, oo=day.oo,
                       msu=day.msu, exam_date=day.date, rows=rows, version=VERSION)
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """The two counts side by side before export (issue 17): the rows the file will hold and
+    the participants who sat the exam, with the region's rule (data/regions, results_rows)."""
+    rows: int
+    sat: int
+    absent: int
+    rule: str
+    rule_text: str
+
+    def line(self) -> str:
+        return (f"В файле будет строк: {self.rows}; сдававших: {self.sat}; не явились «Н»: "
+                f"{self.absent}. Правило региона: {self.rule_text}.")
+
+
+def file_participants(store: Store, participants: Optional[list[Participant]] = None
+                      ) -> list[Participant]:
+    """The participants the results file holds, by the region's `results_rows` setting."""
+    from .calendar import rules_for
+
+    participants = store.all(Participant) if participants is None else participants
+    if rules_for(store).results_rows == "sat":
+        return [p for p in participants if not p.absent]
+    return participants
+
+
+def row_counts(store: Store) -> RowCounts:
+    from ..domain.checks import attended_count
+    from ..domain.regions import RESULTS_ROWS
+    from .calendar import rules_for
+
+    rule = rules_for(store).results_rows
+    everyone = store.all(Participant)
+    in_file = file_participants(store, everyone)
+    return RowCounts(len(in_file), attended_count(everyone, store.protocols()),
+                     sum(1 for p in in_file if p.absent), rule, RESULTS_ROWS.get(rule, rule))
 
 
 BYTES_PER_ROW = 1900  # our serialization: ~1.8 KB a participant (64 MB for 36,000)
@@ -168,8 +211,7 @@ def write_export(inp: ExportInput, force: bool = False, progress=None) -> Export
 
 
 def _checked(inp: ExportInput, force: bool) -> list[Problem]:
-    problems = check_day(inp.day, scheme_for_day(inp.day), inp.participants, inp.rooms,
-                         inp.protocols)
+    problems = inp.problems
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
@@ -189,8 +231,9 @@ def _result(path: Path, pkg: B2PPackage, info: list, problems: list[Problem]) ->
 
 
 def record_export(store: Store, result: ExportResult) -> None:
-    """The note of a written results file in the workspace (one durable write)."""
-    store.update_settings(last_export={"path": str(result.path), "condition": result.condition,
+    """The note of a written results file in the workspace (one durable write; skipped on a
+    read-only or full disk: the file is the result, store.record_progress)."""
+    store.record_progress(last_export={"path": str(result.path), "condition": result.condition,
                                       "rows": result.rows, "sat": result.sat,
                                       "absent": result.absent, "crc": result.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()},

@@ -289,6 +289,12 @@ class _B2PRows:
             self.problems.append(f"{self.name}: {row.where()}: данные участника не приняты "
                                  f"({first_error(e)}).")
             return
+        if (old is None and not self.pkg.is_roster and mapping.is_ovz_reserve(row)
+                and mapping.guess_ovz_category(self.sch, row)):
+            # a results file: the category follows from the criteria it scored (issue 17: the
+            # choice is recorded, never a silent «Общая»)
+            p = p.model_copy(update={"category_confirmed_by": f"файл {self.name}",
+                                     "category_confirmed_at": self.stamp})
         self.summary.lookalikes += lookalike_notes(lambda: f"{self.name}: {row.where()}",
                                                    surname=p.surname, name=p.name,
                                                    patronymic=p.patronymic)

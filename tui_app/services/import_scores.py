@@ -229,7 +229,7 @@ class _ScoreRows:
             self.problems.append(f"{where}: {p.short_fio} отмечен «Н» (не явился); снимите отметку "
                                  f"на экране участников, если это ошибка.")
             return
-        proto = Protocol(participant=p.guid, room=room, variant=self.get(rec, "variant"),
+        proto = Protocol(participant=p.guid, room=room, source="file", variant=self.get(rec, "variant"),
                          scheme=int(scheme_text), expert=self.get(rec, "expert"),
                          status=status or ProtocolStatus.PRESENT, scores=scores)
         seated = p.model_copy(update={"attendance": Attendance.PRESENT, "room": room})

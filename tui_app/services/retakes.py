@@ -14,10 +14,11 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReason, norm_guid
-from ..domain.retakes import Verdict, carry, decide, next_additional_date
+from ..domain.retakes import Verdict, carry, decide
 from ..domain.scoring import score_protocol
 from ..exchange.csvio import CsvError, norm_header, read_table, write_table
-from ..store.atomic import durable_write
+from .calendar import next_additional, rules_for
+from .documents import write_document
 from .data import scheme_for
 
 CSV_FIELDS = ["guid", "local_guid", "code", "barcode", "surname", "name", "patronymic",
@@ -40,11 +41,13 @@ def verdicts(store) -> list[Row]:
     protocols = store.protocols()
     acts = {a.participant for a in store.all(Act)}
     docs = {r.participant: r.document for r in store.all(ValidReason)}
+    removed_ok = rules_for(store).removed_may_retake
     rows = []
     for p in store.participants():
         proto = protocols.get(p.guid)
         passed = score_protocol(sch, p, proto).passed if proto is not None else None
-        rows.append(Row(p, decide(p, proto, passed, docs.get(p.guid, ""), p.guid in acts)))
+        rows.append(Row(p, decide(p, proto, passed, docs.get(p.guid, ""), p.guid in acts,
+                                  removed_ok)))
     return rows
 
 
@@ -76,7 +79,7 @@ def next_day(store, next_date: Optional[date] = None) -> ExamDay:
     day = store.exam_day()
     if day is None:
         raise RetakeError("Экзаменационный день не задан: загрузите список участников.")
-    d = next_date or next_additional_date(day.date)
+    d = next_date or next_additional(day.date, day.region)
     if d is None:
         raise RetakeError("Дополнительных сроков в этом учебном году больше нет; "
                           "укажите дату явно (--date ГГГГ-ММ-ДД).")
@@ -105,7 +108,7 @@ def roster_csv(day: ExamDay, participants: list[Participant], rows: list[Row]) -
 
 def write_roster_csv(store, path: Path | str, next_date: Optional[date] = None) -> tuple[ExamDay, int]:
     day, people, rows = next_roster(store, next_date)
-    durable_write(Path(path), roster_csv(day, people, rows), keep_backup=False)
+    write_document(Path(path), roster_csv(day, people, rows))
     return day, len(people)
 
 
