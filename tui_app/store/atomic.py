@@ -234,17 +234,18 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
-def write_temp(folder: Path, name: str, data: bytes) -> str:
-    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
-    caller replaces the target with it). Nothing is left behind when it fails."""
+@contextmanager
+def _temp_file(folder: Path, name: str, mode: str = "wb") -> Iterator[tuple[BinaryIO, str]]:
+    """A new private temp file `.NAME.*.tmp` in `folder`, open as `mode`: yields (file, its
+    path); fsync'd when the block ends. Nothing is left behind when the block fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
     owned = False  # once the file object has the descriptor, closing it closes the fd
     try:
         if not IS_WINDOWS:
             os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, mode) as f:
             owned = True
-            f.write(data)
+            yield f, tmp
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
@@ -255,6 +256,13 @@ def write_temp(folder: Path, name: str, data: bytes) -> str:
                 pass
         _unlink_quietly(tmp)
         raise
+
+
+def write_temp(folder: Path, name: str, data: bytes) -> str:
+    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
+    caller replaces the target with it). Nothing is left behind when it fails."""
+    with _temp_file(folder, name) as (f, tmp):
+        f.write(data)
     return tmp
 
 
@@ -335,27 +343,13 @@ def durable_stream(path: Path) -> Iterator[BinaryIO]:
     folder = path.parent
     _remove_stale_temps(folder, path.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+        with _temp_file(folder, path.name, "w+b") as (f, tmp):
+            yield f
+        try:
+            replace(tmp, path)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        fsync_dir(folder)
     except OSError as e:
         raise from_os_error(e, path) from e
-    owned = False  # once the file object has the descriptor, closing it closes the fd
-    try:
-        if not IS_WINDOWS:
-            os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "w+b") as f:
-            owned = True
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        replace(tmp, path)
-        fsync_dir(folder)
-    except BaseException as e:
-        if not owned:  # Windows cannot delete a file that is still open
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        _unlink_quietly(tmp)
-        if isinstance(e, OSError):
-            raise from_os_error(e, path) from e
-        raise
