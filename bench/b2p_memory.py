@@ -67,7 +67,10 @@ def measure(n: int = 36000, folder: Path | None = None) -> dict:
     from support.generate import make_results, make_roster
     from tui_app.exchange.b2p import write_b2p
 
-    tmp = Path(folder or tempfile.mkdtemp(prefix=f"bench-b2p-mem-{n}-"))
+    if folder is None:  # a temporary folder, removed afterwards
+        with tempfile.TemporaryDirectory(prefix=f"bench-b2p-mem-{n}-") as d:
+            return measure(n, Path(d))
+    tmp = Path(folder)
     files = {}
     for tag, pkg in (("roster", make_roster(n)), ("results", make_results(n)[0])):
         (tmp / tag).mkdir(parents=True, exist_ok=True)

@@ -127,7 +127,10 @@ def measure(n: int = 20000, folder: Path | None = None, esc: bool = True) -> dic
     """Run the benchmark for an n-participant roster; returns the figures:
     idle_ms / busy_ms (medians), busy_p90_ms, busy_max_ms, ratio (busy/idle medians), goal,
     met, keys (during the import), import_s, esc_s, esc_unchanged, participants."""
-    tmp = Path(folder or tempfile.mkdtemp(prefix=f"bench-import-key-{n}-"))
+    if folder is None:  # a temporary folder, removed afterwards
+        with tempfile.TemporaryDirectory(prefix=f"bench-import-key-{n}-") as d:
+            return measure(n, Path(d), esc)
+    tmp = Path(folder)
     (tmp / "in").mkdir(parents=True, exist_ok=True)
     roster = write_roster(tmp / "in", n)
     ws = Workspace.open(tmp / "ws")
