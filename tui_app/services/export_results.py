@@ -29,6 +29,7 @@ from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for_day
+from .documents import writing_document
 
 class ExportRefused(Refused):
     """Nothing was written. .problems: list[Problem] (or Russian strings in .messages)."""
@@ -163,7 +164,8 @@ def _write_file(path: Path, pkg: B2PPackage, progress) -> None:
     try:
         require_free(path.parent, (len(pkg.rows) + ROWS_PER_PAGE) * BYTES_PER_ROW + 65536,
                      "файла результатов")
-        write_b2p_file(path, pkg, progress=step)
+        with writing_document(path):  # an editor holding the old file: «закройте файл…»
+            write_b2p_file(path, pkg, progress=step)
     except B2PError as e:  # a bug of ours: never write such a file
         raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
                             kind="self_check") from None
