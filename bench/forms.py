@@ -100,6 +100,45 @@ def figures_json(n: int = 300) -> list[dict]:
                    note="цель ≤ 10 с (SPEC)").to_json()]
 
 
+def _longest(text: str, field: str) -> str:
+    """A realistic name stretched to the longest the import accepts (domain/limits.py)."""
+    from tui_app.domain.limits import FIELDS
+    n = FIELDS[field].max_len
+    return (text * (n // len(text) + 1))[:n]
+
+
+def is01_long_names(n: int = 300, repeat: int = 3) -> dict:
+    """ИС-01 of n participants with ordinary names and with the longest allowed names
+    (issue 16: 5,000-character surnames once took minutes; now the import refuses anything
+    longer than the limits). Returns CPU seconds of each (best of repeat: the machine is
+    shared, and a PDF is built in one thread), pages and the ratio."""
+    from tui_app.forms import is01
+
+    ctx = make_context(n)
+    long_people = [p.model_copy(update={  # each name different, as in a real roster
+        "surname": _longest(f"{p.surname}-Константинопольская-", "surname"),
+        "name": _longest(f"{p.name}-Анастасия-Виктория-", "name"),
+        "patronymic": _longest(f"{p.patronymic or p.name}-Александровна-", "patronymic")})
+        for p in ctx.participants]
+    long_ctx = FormContext(day=ctx.day, scheme=ctx.scheme, participants=long_people,
+                           protocols=ctx.protocols)
+
+    def best(c: FormContext) -> tuple[float, int]:
+        runs = []
+        for _ in range(repeat):
+            t = time.process_time()
+            pdf = is01.build(c)
+            bytes(pdf.output())
+            runs.append((time.process_time() - t, pdf.pages_count))
+        return min(runs)
+
+    best(ctx)  # warm-up (font)
+    (t_plain, p_plain), (t_long, p_long) = best(ctx), best(long_ctx)
+    return {"n": n, "plain_s": t_plain, "long_s": t_long, "plain_pages": p_plain,
+            "long_pages": p_long, "ratio": t_long / t_plain, "ratio_per_page":
+            (t_long / p_long) / (t_plain / p_plain)}
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     r = measure(n)
@@ -108,6 +147,12 @@ def main() -> None:
     print(f"  {n} протоколов ИС-03: {r['ours']:.2f} с  ({r['ours'] / n * 1000:.1f} мс на протокол)")
     print(f"  отношение к голому fpdf2: {r['ours'] / r['base']:.2f}×")
     print(f"  цель ≤ 10 с: {'да' if r['ours'] <= 10 else 'НЕТ'}")
+    f = is01_long_names(n)
+    print(f"ИС-01 (время процессора): {n} участников; обычные ФИО {f['plain_s']:.2f} с "
+          f"({f['plain_pages']} стр.), самые длинные допустимые ФИО (60+60+60 символов) "
+          f"{f['long_s']:.2f} с "
+          f"({f['long_pages']} стр.): отношение {f['ratio']:.1f}×, на страницу "
+          f"{f['ratio_per_page']:.1f}×")
 
 
 if __name__ == "__main__":

@@ -41,3 +41,49 @@ def test_random_damage_is_refused_cleanly():
             refused += 1
             assert e.problems and all(p.message for p in e.problems)
     assert refused > 250  # nearly every damage is noticed (CRC catches the quiet ones)
+
+
+# -- hypothesis: structured damage, the whole import ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from support import fuzz  # noqa: E402
+from tui_app.exchange.b2p import read_b2p  # noqa: E402
+from tui_app.exchange.csvio import CsvError, read_table  # noqa: E402
+
+SUITE = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@SUITE
+@given(data=fuzz.damaged_rows())
+def test_fuzz_b2p_rows(ws, tmp_path, data):
+    path = tmp_path / f"{fuzz.hostile.STEM.format('fuzz')}.b2p"
+    path.write_bytes(data)
+    fuzz.import_keeps_the_property(ws.store, ws.root, path)
+
+
+@SUITE
+@given(data=fuzz.damaged_bytes())
+def test_fuzz_b2p_bytes(ws, tmp_path, data):
+    path = tmp_path / f"{fuzz.hostile.STEM.format('fuzz')}.b2p"
+    path.write_bytes(data)
+    with fuzz.no_hang():
+        try:
+            read_b2p(path)
+        except B2PError as e:
+            assert e.problems and all(p.message for p in e.problems)
+    fuzz.import_keeps_the_property(ws.store, ws.root, path)
+
+
+@SUITE
+@given(data=fuzz.damaged_csv())
+def test_fuzz_csv_roster(ws, tmp_path, data):
+    path = tmp_path / "список.csv"
+    path.write_bytes(data)
+    with fuzz.no_hang():
+        try:
+            read_table(path)
+        except CsvError as e:
+            assert e.problems
+    fuzz.import_keeps_the_property(ws.store, ws.root, path, **fuzz.hostile.CODES)

@@ -408,3 +408,24 @@ def test_progress_reaches_the_end_after_the_file_is_written(demo_results_ws, tmp
     done, total, written = seen[-1]
     assert done == total and written
     assert all(not w for d, t, w in seen[:-1])
+
+
+def test_text_width_is_fpdf2s_width_of_the_same_text():
+    """kit.text_width sums cached glyph widths (so a long name tried at many sizes is measured
+    once); it must equal fpdf2's own measure of the whole string at every size and style, and
+    leave the current font as it was."""
+    import random
+
+    from tui_app.forms.kit import FONT, FormPDF
+
+    pdf = FormPDF("P")
+    rng = random.Random(16)
+    alphabet = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя -–—.,()«»№0189AZaz'"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
+        size, style = rng.choice([5, 5.5, 8, 10, 11, 14]), rng.choice(["", "B", "I"])
+        pdf.set_font(FONT, "B", 9)
+        ours = pdf.text_width(text, size, style)
+        assert (pdf.font_style, pdf.font_size_pt) == ("B", 9)
+        pdf.set_font(FONT, style, size)
+        assert ours == pytest.approx(pdf.get_string_width(text), abs=1e-9)

@@ -1,6 +1,8 @@
 """The Textual application: screens, global bindings, theme."""
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from textual.app import App
@@ -22,8 +24,10 @@ class ShtabApp(App):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "quit", "Выход", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Выход", show=False, priority=True),
         Binding("f10", "quit", "Выход", show=False),
     ]
+    EXIT_GRACE = 5.0  # seconds the shutdown may take before the process ends regardless
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -35,6 +39,16 @@ class ShtabApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+
+    async def action_quit(self) -> None:
+        """F10, Ctrl+Q, Ctrl+C: end the program. Everything saved is already on disk; a
+        worker stuck in I/O (a dead network share) must not keep the process alive: if the
+        shutdown has not finished after EXIT_GRACE seconds, the process ends anyway."""
+        if not self.is_headless:  # never in tests run in-process (Pilot)
+            timer = threading.Timer(self.EXIT_GRACE, os._exit, args=(0,))
+            timer.daemon = True
+            timer.start()
+        self.exit()
 
     def open_screen(self, screen_id: str, *args, **kwargs) -> None:
         e = entry(screen_id)

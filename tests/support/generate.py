@@ -33,8 +33,17 @@ def roster_participants(n: int, seed: int = 7) -> list[Participant]:
             part = [p.model_copy(update={"code": f"{(int(p.code) + k * 7919) % 10**6:06d}"}) for p in part]
         out.extend(part)
         k += 1
-    # the roster does not know categories (only РезервI = 22)
-    return [p.model_copy(update={"category": "general", "birth_date": None, "sex": ""}) for p in out]
+    # one document per person (a file with two is refused); the roster does not know
+    # categories (only РезервI = 22)
+    docs: set[str] = set()
+    for i, p in enumerate(out):
+        number = p.doc_number
+        while f"{p.doc_series} {number}" in docs:
+            number = f"{(int(number) + 7919) % 10**6:06d}"
+        docs.add(f"{p.doc_series} {number}")
+        out[i] = p.model_copy(update={"doc_number": number, "category": "general",
+                                      "birth_date": None, "sex": ""})
+    return out
 
 
 def make_roster(n: int, seed: int = 7, day: Optional[ExamDay] = None,

@@ -79,6 +79,29 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
+_GUID = re.compile(r"^(\{)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                   r"[0-9a-fA-F]{12})(?(1)\})$")
+
+
+def norm_guid(text: str) -> str:
+    """The one spelling of a GUID, used wherever GUIDs are compared or stored: lower case,
+    no braces, no surrounding spaces («{8F1E…}» = «8f1e…», as .NET writes them). A text
+    that is not a GUID comes back only stripped (check it with is_guid)."""
+    t = (text or "").strip()
+    m = _GUID.match(t)
+    return m.group(2).lower() if m else t
+
+
+def is_guid(text: str) -> bool:
+    return bool(_GUID.match((text or "").strip()))
+
+
+def guid_or_none(text: str) -> Optional[str]:
+    """norm_guid of a GUID, None for a text that is not one (one match for both)."""
+    m = _GUID.match((text or "").strip())
+    return m.group(2).lower() if m else None
+
+
 _Model = ConfigDict(extra="ignore", validate_assignment=True, str_strip_whitespace=True, frozen=True,
                     defer_build=True)
 

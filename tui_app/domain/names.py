@@ -1,5 +1,8 @@
-"""Russian name forms: feminine surnames, patronymics (pure)."""
+"""Russian name forms: feminine surnames, patronymics; look-alike letters, documents (pure)."""
 from __future__ import annotations
+
+import re
+from typing import Optional
 
 _IRREGULAR_PATRONYMIC = {
     "Илья": ("Ильич", "Ильинична"),
@@ -41,3 +44,46 @@ def patronymic(father: str, female: bool) -> str:
         stem = father[:-1]
         return stem + ("евна" if female else "евич")
     return father + ("овна" if female else "ович")
+
+
+# -- look-alikes: Latin letters that read as Cyrillic ------------------------------------
+
+_LATIN_TWIN = dict(zip("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу"))
+_CYRILLIC_TWIN = {c: lat for lat, c in _LATIN_TWIN.items()}
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")  # escapes for re (the console-glyph test reads literals)
+_LATIN = re.compile("[A-Za-z]")
+_TO_CYRILLIC = str.maketrans(_LATIN_TWIN)
+
+
+def mixes_scripts(text: str) -> bool:
+    """A name with both Cyrillic and Latin letters («Иванова» typed with a Latin «а»)."""
+    return bool(_LATIN.search(text)) and bool(_CYRILLIC.search(text))
+
+
+def cyrillic_spelling(text: str) -> Optional[str]:
+    """The all-Cyrillic spelling of a name that mixes scripts, when every Latin letter in it
+    has a Cyrillic twin (А В Е К М Н О Р С Т У Х); None otherwise."""
+    if not mixes_scripts(text):
+        return None
+    fixed = text.translate(_TO_CYRILLIC)
+    return None if _LATIN.search(fixed) else fixed
+
+
+def latin_letters(text: str) -> str:
+    """The Latin letters of a mixed name, for a message: «a, o»."""
+    return ", ".join(dict.fromkeys(_LATIN.findall(text)))
+
+
+_DOC_DROP = str.maketrans("", "", " \t-–—№")
+_DOC_TWIN = str.maketrans({c: lat for c, lat in _CYRILLIC_TWIN.items() if c.isupper()})
+
+
+def document_key(series: str, number: str) -> str:
+    """The comparable form of an identity document: no spaces, dashes or «№», upper case,
+    Cyrillic look-alikes as Latin (series «IV-АБ» typed either way is one document).
+    Empty when both parts are empty."""
+    s = (series or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
+    n = (number or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
+    return f"{s}|{n}" if (s or n) else ""

@@ -1,6 +1,7 @@
 """B2P rows <-> participants and protocols (no store, no file I/O)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
 from ..domain.criteria import Scheme
@@ -68,14 +69,15 @@ def row_scores(scheme: Scheme, row: B2PRow) -> dict[str, Optional[int]]:
     return {code: int(row.scores[i]) for i, code in enumerate(scheme.b2p_order) if row.scores[i]}
 
 
-def row_to_protocol(scheme: Scheme, row: B2PRow, scheme_no: int = 1) -> Optional[Protocol]:
+def row_to_protocol(scheme: Scheme, row: B2PRow, scheme_no: int = 1,
+                    saved_at: Optional[datetime] = None) -> Optional[Protocol]:
     """The protocol a saved file holds for this row, or None (absent, or nothing entered)."""
     if row.absent or not row.room or not row.has_result_fields():
         return None
     return Protocol(participant=row.guid, room=row.room, variant=row.variant, scheme=scheme_no,
                     source="file",
                     expert=row.expert, status=STATUS_OF.get(row.not_finished, ProtocolStatus.PRESENT),
-                    scores=row_scores(scheme, row))
+                    scores=row_scores(scheme, row), saved_at=saved_at)
 
 
 def guess_ovz_category(scheme: Scheme, row: B2PRow) -> Optional[str]:

@@ -6,6 +6,8 @@ width the cell offers), so a test can check that nothing on any form overflows i
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -94,7 +96,8 @@ class FormPDF(FPDF):
             self.set_title(title)
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
-        self._widths: dict[tuple[str, float, str], float] = {}
+        self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
+        self._glyphs: dict[tuple[str, str], float] = {}  # (character, style) -> width at 1 pt
         self._enc: dict[tuple[int, str], str] = {}
 
     def _add_font(self, style: str, path: str) -> None:
@@ -138,14 +141,28 @@ class FormPDF(FPDF):
 
     # -- text measuring -------------------------------------------------------
     def text_width(self, text: str, size: float, style: str = "") -> float:
-        key = (text, size, style)
+        """The width of text at size: the sum of its glyphs' widths (no kerning or shaping is
+        set, so fpdf2 adds them the same way), linear in the size — measured once per text
+        and style, the glyphs once each: a long name tried at many sizes costs one sum."""
+        key = (text, style)
         w = self._widths.get(key)
         if w is None:
-            self.set_font(FONT, style, size)
-            w = self.get_string_width(text)
+            glyphs = self._glyphs
+            w = 0.0
+            current = None
+            for ch in text:
+                g = glyphs.get((ch, style))
+                if g is None:
+                    if current is None:
+                        current = (self.font_family, self.font_style, self.font_size_pt)
+                        self.set_font(FONT, style, 1)
+                    g = glyphs[(ch, style)] = self.get_string_width(ch)
+                w += g
+            if current is not None and current[0]:  # measuring leaves the font as it was
+                self.set_font(*current)
             if len(self._widths) < 50000:
                 self._widths[key] = w
-        return w
+        return w * size
 
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
@@ -160,14 +177,17 @@ class FormPDF(FPDF):
                 words.append(parts[-1])
         lines: list[str] = []
         cur = ""
-        for word in words:
+        cur_w = 0.0
+        space = self.text_width(" ", size, style)
+        for word in words:  # widths add up (text_width), so a candidate line is one sum
             glue = "" if (not cur or cur.endswith("-")) else " "
-            cand = f"{cur}{glue}{word}"
-            if not cur or self.text_width(cand, size, style) <= avail:
-                cur = cand
+            word_w = self.text_width(word, size, style)
+            cand_w = cur_w + (space if glue else 0.0) + word_w
+            if not cur or cand_w <= avail:
+                cur, cur_w = f"{cur}{glue}{word}", cand_w
                 continue
             lines.append(cur)
-            cur = word
+            cur, cur_w = word, word_w
         if cur:
             lines.append(cur)
         out: list[str] = []
@@ -201,7 +221,11 @@ class FormPDF(FPDF):
             one_line_h = s * PT * LINE
             if self.text_width(text, s, style) <= avail_w and one_line_h <= h:
                 return s, [text]
-            if wrap and (" " in text or "-" in text):
+            # the lines of a wrap add up to the text less the spaces it breaks at: a size at
+            # which even that many full lines do not fit the height is skipped unwrapped
+            floor = self.text_width(text, s, style) - text.count(" ") * self.text_width(" ", s, style)
+            if wrap and (" " in text or "-" in text) and \
+                    math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
                 lines = self.wrap(text, s, style, avail_w)
                 if len(lines) * s * PT * LINE <= h and all(
                         self.text_width(ln, s, style) <= avail_w for ln in lines):

@@ -1,6 +1,7 @@
 """«Загрузка и выгрузка B2P»: load the roster (B2P or CSV), check and export the results file."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import work
@@ -10,9 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from ..errors import ShtabError, user_message
+from ..services import jobs
 from ..services.candidates import candidate_files
-from ..services.export_results import ExportRefused, export_results
-from ..services.import_roster import ImportRefused, import_file
+from ..services.export_results import ExportRefused
+from ..services.import_roster import ImportRefused
 from .base import BaseScreen
 
 
@@ -33,6 +36,9 @@ class ExchangeScreen(BaseScreen):
 нашла ошибки, файл не пишется, а ошибки показаны списком (исправьте их в разделе
 «Проверка», F8 на главном экране). **F7** дважды — выгрузить с ошибками (статус 13):
 РЦОИ не примет такой файл без вопросов.
+
+Большой файл читается в отдельном процессе: экран отвечает на клавиши, а **Esc**
+во время загрузки или выгрузки отменяет её — рабочая папка остаётся прежней.
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f5", "import_file", "Загрузить", id="exchange-import"),
@@ -44,6 +50,7 @@ class ExchangeScreen(BaseScreen):
         super().__init__()
         self._busy = False
         self._force_armed = False
+        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,6 +93,22 @@ class ExchangeScreen(BaseScreen):
         self.app.call_from_thread(self.query_one("#exchange-bar", ProgressBar).update,
                                   progress=round(fraction * 100))
 
+    def _start(self, text: str) -> None:
+        self._busy = True
+        self._cancel = threading.Event()
+        self._say([text, "Esc — отменить."])
+
+    def action_back(self) -> None:
+        """Esc: while a file is being read or written, cancel it (nothing is written)."""
+        if self._busy:
+            self._cancel.set()
+            self._say(["Отмена …"])
+            return
+        super().action_back()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()  # leaving (F10 too) stops a worker process at once
+
     # -- import ----------------------------------------------------------
     def action_import_file(self) -> None:
         if self._busy:
@@ -96,21 +119,26 @@ class ExchangeScreen(BaseScreen):
             return
         codes = {k: self.query_one(f"#exchange-{k}", Input).value.strip() or None
                  for k in ("region", "msu", "oo", "date")}
-        self._busy = True
-        self._say([f"Загрузка {raw} …"])
-        self._run_import(Path(raw).expanduser(), codes)
+        self._start(f"Загрузка {raw} …")
+        self._run_import(Path(raw).expanduser(), codes, self._cancel)
 
     @work(thread=True, exclusive=True, group="exchange")
-    def _run_import(self, path: Path, codes: dict) -> None:
+    def _run_import(self, path: Path, codes: dict, cancel: threading.Event) -> None:
+        codes = {"region": codes["region"], "msu": codes["msu"], "oo": codes["oo"],
+                 "exam_date": codes["date"]}
         try:
-            summary = import_file(self.app.store, path, region=codes["region"], msu=codes["msu"],
-                                  oo=codes["oo"], exam_date=codes["date"], progress=self._progress)
+            summary = jobs.import_file(self.app.store, path, codes=codes, progress=self._progress,
+                                       cancel=cancel)
         except ImportRefused as e:
             self.app.call_from_thread(self._done, ["Файл НЕ загружен, рабочая папка не изменилась:",
                                                    *e.problems[:15]], True)
             return
-        except OSError as e:
-            self.app.call_from_thread(self._done, [f"Файл не прочитан: {e.strerror or e}"], True)
+        except jobs.Cancelled:
+            self.app.call_from_thread(self._done, ["Загрузка отменена: рабочая папка не изменилась."],
+                                      True)
+            return
+        except (ShtabError, OSError) as e:
+            self.app.call_from_thread(self._done, [f"Файл не прочитан: {user_message(e)}"], True)
             return
         self.app.call_from_thread(self._done, summary.lines(), False)
 
@@ -137,16 +165,17 @@ class ExchangeScreen(BaseScreen):
     def _start_export(self, force: bool) -> None:
         if self._busy:
             return
-        self._busy = True
         from ..services.export_results import row_counts
 
-        self._say(["Проверка и выгрузка …", row_counts(self.app.store).line()])
-        self._run_export(force)
+        self._start("Проверка и выгрузка …")
+        self._say(["Проверка и выгрузка …", row_counts(self.app.store).line(), "Esc — отменить."])
+        self._run_export(force, self._cancel)
 
     @work(thread=True, exclusive=True, group="exchange")
-    def _run_export(self, force: bool) -> None:
+    def _run_export(self, force: bool, cancel: threading.Event) -> None:
         try:
-            result = export_results(self.app.store, force=force, progress=self._progress)
+            result = jobs.export_results(self.app.store, force=force, progress=self._progress,
+                                         cancel=cancel)
         except ExportRefused as e:
             lines = [f"Файл НЕ выгружен: {e}"]
             lines += [p.message for p in e.problems[:15]]
@@ -154,7 +183,11 @@ class ExchangeScreen(BaseScreen):
                 lines.append(f"… и ещё {len(e.problems) - 15}. Весь список — «Проверка» (F8).")
             self.app.call_from_thread(self._done, lines, True)
             return
-        except OSError as e:
-            self.app.call_from_thread(self._done, [f"Файл не записан: {e.strerror or e}"], True)
+        except jobs.Cancelled:
+            self.app.call_from_thread(self._done, ["Выгрузка отменена: файл не записан."], True)
+            return
+        except (ShtabError, OSError) as e:
+            self.app.call_from_thread(self._done, [f"Файл не записан: {user_message(e)}"], True)
             return
         self.app.call_from_thread(self._done, result.lines(), not result.clean)
+

@@ -20,7 +20,11 @@ def scheme(year: Optional[str] = None) -> Scheme:
 
 def scheme_for(store) -> Scheme:
     """The scheme of the workspace's exam day (its stored year, else the one for its date)."""
-    day = store.exam_day()
+    return scheme_for_day(store.exam_day())
+
+
+def scheme_for_day(day) -> Scheme:
+    """The scheme of an exam day (None: the newest)."""
     if day is None:
         return scheme()
     return scheme(day.scheme_year or scheme_year_for(day.date))

@@ -10,6 +10,7 @@ so the user's fix is to close the file in the viewer, not to look at the permiss
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import stat
 from pathlib import Path
 
@@ -36,13 +37,15 @@ def held_open(e: OSError, path: Path) -> bool:
     return not readonly and not stat.S_ISDIR(st.st_mode)
 
 
-def write_document(path: Path | str, data: bytes) -> Path:
-    """durable_write without a backup; an OS error becomes the family's error with a true
-    Russian message (FileBusy when a viewer holds the file)."""
+@contextmanager
+def writing_document(path: Path | str):
+    """Around any durable write of a document the user opens elsewhere (durable_write, or
+    durable_stream for the B2P export): an OS error becomes the family's error with a true
+    Russian message, FileBusy when a viewer holds the file."""
     path = Path(path)
     try:
-        durable_write(path, data, keep_backup=False)
-    except StorageError as e:  # durable_write translates the OS error itself; its cause is kept
+        yield path
+    except StorageError as e:  # the store translates the OS error itself; its cause is kept
         if (not isinstance(e, FileBusy) and isinstance(e.cause, OSError)
                 and held_open(e.cause, path)):
             raise FileBusy(busy_text(path), path=path, cause=e.cause) from e.cause
@@ -51,4 +54,10 @@ def write_document(path: Path | str, data: bytes) -> Path:
         if held_open(e, path):
             raise FileBusy(busy_text(path), path=path, cause=e) from e
         raise from_os_error(e, path) from e
+
+
+def write_document(path: Path | str, data: bytes) -> Path:
+    """durable_write without a backup, through writing_document."""
+    with writing_document(path) as path:
+        durable_write(path, data, keep_backup=False)
     return path

@@ -20,14 +20,16 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.checks import Problem, errors_only, results_rows_problems
-from ..domain.models import Participant
+from ..domain.models import ExamDay, Participant, Protocol
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
+from ..diskspace import require_free
+from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, no_gc,
+                             stem_for)
+from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
 from ..store.workspace import Store
-from .data import scheme_for
-from .documents import write_document
-
+from .data import scheme_for_day
+from .documents import writing_document
 
 class ExportRefused(Refused):
     """Nothing was written. .problems: list[Problem] (or Russian strings in .messages)."""
@@ -37,6 +39,9 @@ class ExportRefused(Refused):
         self.problems = problems or []
         self.kind = kind
         super().__init__(message)
+
+    def __reduce__(self):  # travels from a worker process
+        return (self.__class__, (str(self), self.problems, self.kind))
 
 
 @dataclass
@@ -50,6 +55,7 @@ class ExportResult:
     problems: list[Problem] = field(default_factory=list)
     forced: bool = False
     pages: int = 0
+    crc: str = ""
 
     @property
     def clean(self) -> bool:
@@ -68,19 +74,40 @@ class ExportResult:
         return out
 
 
-def build_package(store: Store, condition: str, participants: Optional[list[Participant]] = None,
-                  protocols: Optional[dict] = None) -> B2PPackage:
-    day = store.exam_day()
+@dataclass
+class ExportInput:
+    """What the export reads from the workspace, read once (picklable: the export may run
+    in a worker process, services/jobs.py): the participants the file holds by the region's
+    rule, and the errors of the pre-export check (services.checks, which needs the store)."""
+
+    day: Optional[ExamDay]
+    participants: list[Participant]
+    protocols: dict[str, Protocol]
+    problems: list[Problem]
+    out_dir: Path
+
+
+def export_input(store: Store, out_dir: Optional[Path | str] = None) -> ExportInput:
+    from .checks import run_checks
+
+    everyone = store.all(Participant)
+    protocols = store.protocols()
+    problems = errors_only(run_checks(store, everyone, protocols))  # warnings never block 19
+    return ExportInput(day=store.exam_day(), participants=file_participants(store, everyone),
+                       protocols=protocols, problems=problems,
+                       out_dir=Path(out_dir) if out_dir else store.dir("export"))
+
+
+def build_package(day: Optional[ExamDay], condition: str, participants: list[Participant],
+                  protocols: dict) -> B2PPackage:
     if day is None:
         raise ExportRefused("Не задан экзаменационный день: сначала загрузите список участников.",
                             kind="no_day")
-    sch = scheme_for(store)
+    sch = scheme_for_day(day)
     file_name = day.source_file or stem_for(day.region, day.oo, day.msu, day.date)
     if not STEM_RE.match(file_name):
         raise ExportRefused(f"Имя исходного файла «{file_name}» не по правилу "
                             f"РР002090-06-ОООООО-МСУ-ГГГГММДД.", kind="filename")
-    protocols = store.protocols() if protocols is None else protocols
-    participants = store.all(Participant) if participants is None else participants
     rows = [mapping.participant_to_row(sch, p, protocols.get(p.guid))
             for p in sorted(participants, key=mapping.sort_key)]
     return B2PPackage(condition=condition, file_name=file_name, region=day.region, oo=day.oo,
@@ -125,23 +152,68 @@ def row_counts(store: Store) -> RowCounts:
                      sum(1 for p in in_file if p.absent), rule, RESULTS_ROWS.get(rule, rule))
 
 
+BYTES_PER_ROW = 1900  # our serialization: ~1.8 KB a participant (64 MB for 36,000)
+
+
+def _write_file(path: Path, pkg: B2PPackage, progress) -> None:
+    """The file, page by page, each page's bytes checked (write_b2p_file); only a file that
+    passed every check is put in place."""
+    created = not path.parent.exists()
+    make_private_dir(path.parent)
+    step = (lambda f: progress(0.3 + 0.6 * f)) if progress else None
+    try:
+        require_free(path.parent, (len(pkg.rows) + ROWS_PER_PAGE) * BYTES_PER_ROW + 65536,
+                     "файла результатов")
+        with writing_document(path):  # an editor holding the old file: «закройте файл…»
+            write_b2p_file(path, pkg, progress=step)
+    except B2PError as e:  # a bug of ours: never write such a file
+        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
+                            kind="self_check") from None
+    finally:
+        if created and not path.exists():  # nothing written: no folder left behind either
+            try:
+                path.parent.rmdir()
+            except OSError:
+                pass
+
+
 def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
                    progress=None) -> ExportResult:
+    """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify,
+    and note the export in the workspace. Raises ExportRefused when the check finds problems
+    and force is False (nothing written). progress: optional callable(fraction 0..1)."""
+    result = write_export(export_input(store, out_dir), force, progress)
+    record_export(store, result)
+    if progress:
+        progress(1.0)
+    return result
+
+
+def write_export(inp: ExportInput, force: bool = False, progress=None) -> ExportResult:
+    """Everything of the export but the note in the workspace (no store: this may run in a
+    worker process)."""
     with no_gc():
-        return _export(store, out_dir, force, progress)
+        problems = _checked(inp, force)
+        pkg = build_package(inp.day, "13" if problems else "19", inp.participants, inp.protocols)
+        # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
+        # the self-check of write_b2p_file proves on the bytes
+        info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
+        mismatch = results_rows_problems(inp.participants, inp.protocols, info)
+        if mismatch and not force:
+            raise ExportRefused("Число строк в файле не совпадает с участниками: "
+                                + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
+        problems = problems + mismatch  # forced: told in the result, never silent
+        pkg.condition = "13" if problems else "19"
+        inp.participants, inp.protocols = [], {}  # the rows are built: let the models go
+        if progress:
+            progress(0.3)
+        path = inp.out_dir / f"{pkg.file_name}.b2p"
+        _write_file(path, pkg, progress)
+        return _result(path, pkg, info, problems)
 
 
-def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
-    """Check, write <FileName>.b2p into out_dir (default: the workspace's export/), verify.
-
-    Raises ExportRefused when the check finds problems and force is False (nothing written).
-    progress: optional callable(fraction 0..1) for a screen's progress bar.
-    """
-    participants = store.all(Participant)
-    protocols = store.protocols()
-    from .checks import run_checks
-
-    problems = errors_only(run_checks(store, participants, protocols))  # warnings never block 19
+def _checked(inp: ExportInput, force: bool) -> list[Problem]:
+    problems = inp.problems
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
@@ -149,43 +221,23 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
         raise ExportRefused(f"Проверка перед выгрузкой нашла ошибки ({len(problems)}). Исправьте их "
                             f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
                             problems, kind="check")
-    in_file = file_participants(store, participants)  # the region's rule (data/regions)
-    pkg = build_package(store, "13" if problems else "19", in_file, protocols)
-    # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
-    # write_verified() proves on the bytes below
-    info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
-    mismatch = results_rows_problems(in_file, protocols, info)
-    if mismatch and not force:
-        raise ExportRefused("Число строк в файле не совпадает с участниками: "
-                            + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
-    problems = problems + mismatch  # forced: told in the result, never silent
-    condition = pkg.condition = "13" if problems else "19"
-    if progress:
-        progress(0.3)
-    try:
-        data = write_verified(pkg)
-    except B2PError as e:  # a bug of ours: never write such a file
-        raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
-                            kind="self_check") from None
-    if progress:
-        progress(0.5)
-    out = Path(out_dir) if out_dir else store.dir("export")
-    make_private_dir(out)
-    path = out / f"{pkg.file_name}.b2p"
-    write_document(path, data)
-    if progress:
-        progress(0.9)
+    return problems
+
+
+def _result(path: Path, pkg: B2PPackage, info: list, problems: list[Problem]) -> ExportResult:
     sat = sum(1 for _, absent, res in info if res and not absent)
     absent = sum(1 for _, a, _ in info if a)
-    result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
-                          unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
-                          pages=max(1, -(-len(info) // 20)))
-    store.record_progress(last_export={"path": str(path), "condition": condition,
-                                      "rows": result.rows, "sat": sat, "absent": absent,
-                                      "crc": pkg.crc,
+    return ExportResult(path=path, condition=pkg.condition, rows=len(info), sat=sat,
+                        absent=absent, unmarked=len(info) - sat - absent, problems=problems,
+                        forced=bool(problems), pages=pkg.pages, crc=pkg.crc)
+
+
+def record_export(store: Store, result: ExportResult) -> None:
+    """The note of a written results file in the workspace (one durable write; skipped on a
+    read-only or full disk: the file is the result, store.record_progress)."""
+    store.record_progress(last_export={"path": str(result.path), "condition": result.condition,
+                                      "rows": result.rows, "sat": result.sat,
+                                      "absent": result.absent, "crc": result.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()},
                           export_done=True,
                           handoff_done=False)  # the stick, if any, holds an older results file
-    if progress:
-        progress(1.0)
-    return result

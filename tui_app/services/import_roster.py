@@ -1,10 +1,13 @@
 """Import of a participants list: a B2P roster (Condition 10/11), one of our own saved B2P
 files (12/13/19, reopened with its protocols) or a CSV roster from Excel.
 
-All or nothing: the whole file is read and validated first; then everything is written in
+All or nothing: the whole file is read and validated and a Plan made from a snapshot of the
+workspace (services/import_plan.py) — nothing is written until then; the plan is written in
 one store.transaction(). Re-import merges by GUID (CSV: by name and document): new
 participants are added, missing ones reported (removed only if nothing was entered for them),
-entered results are never overwritten.
+entered results are never overwritten. Every limit of domain/limits.py is checked, with the
+row named; no two participants may share a GUID, a participant code or a document; a name
+that mixes Latin and Cyrillic letters is named in the summary with its Cyrillic spelling.
 """
 from __future__ import annotations
 
@@ -13,37 +16,43 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
-from ..domain.ordering import fold
-from ..domain.ordering import room_number_key
-from ..errors import Refused
 from ..domain.criteria import Scheme
+from ..domain.limits import value_problem
 from ..domain.models import (
     OVZ_RESERVE,
-    Act,
     Attendance,
     ExamDay,
     Participant,
     Protocol,
-    Room,
-    RoomLogEntry,
+    guid_or_none,
     new_guid,
+    norm_guid,
 )
+from ..domain.names import document_key
+from ..domain.ordering import fold, room_number_key
 from ..domain.scoring import score_protocol, validate_protocol
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, no_gc, read_b2p, stem_for
-from ..exchange.csvio import CsvError, find_key, read_table
-from ..store.audit import AuditEntry
+from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, B2PRow, no_gc, read_b2p, stem_for
+from ..exchange.csvio import CsvError, CsvTable, find_key, read_table
 from ..store.workspace import Store
-from .data import scheme_for
+from .import_plan import (
+    ImportRefused,
+    Plan,
+    Progress,
+    Seen,
+    Snapshot,
+    apply_plan,
+    document_problems,
+    first_error,
+    lookalike_notes,
+    missing,
+    now,
+    refuse_if,
+    same_result,
+    snapshot,
+)
 
-
-class ImportRefused(Refused):
-    """The file was not imported (nothing changed). .problems: Russian, with lines."""
-
-    def __init__(self, problems: list[str], kind: str = "refused") -> None:
-        self.problems = problems
-        self.kind = kind
-        super().__init__("\n".join(problems))
+__all__ = ["ImportRefused", "ImportSummary", "import_file", "plan_file"]
 
 
 def _some(names: list[str], shown: int = 10) -> str:
@@ -67,6 +76,7 @@ class ImportSummary:
     removed: list[str] = field(default_factory=list)  # not in the file, nothing entered: removed
     ovz_unknown: list[str] = field(default_factory=list)  # РезервI=22, category to be set
     rooms_added: list[str] = field(default_factory=list)
+    lookalikes: list[str] = field(default_factory=list)  # names mixing Latin and Cyrillic
     day_created: bool = False
     file_name: str = ""
 
@@ -92,39 +102,57 @@ class ImportSummary:
             out.append(f"ВНИМАНИЕ: участники с ОВЗ (Резерв 22), категория которых в файле не указана "
                        f"{_some(self.ovz_unknown)} — установите категорию ОВЗ в списке участников "
                        f"до ввода баллов.")
+        if self.lookalikes:
+            out.append(f"ВНИМАНИЕ: в именах смешаны латинские и русские буквы "
+                       f"({len(self.lookalikes)}) — исправьте написание в списке участников:")
+            out.extend(f"  {n}" for n in self.lookalikes[:10])
         return out
+
+    def count(self, snap: Snapshot, put: list[Participant], in_file: int) -> None:
+        """The counts from what will be stored (never from the rows read)."""
+        self.total = in_file
+        self.added = sum(1 for p in put if norm_guid(p.guid) not in snap.participants)
+        self.updated = len(put) - self.added
+        self.unchanged = in_file - len(put)
 
 
 def import_file(store: Store, path: Path | str, *, region: Optional[str] = None,
                 msu: Optional[str] = None, oo: Optional[str] = None,
-                exam_date: Optional[date | str] = None, progress=None, **codes) -> ImportSummary:
+                exam_date: Optional[date | str] = None, progress: Progress = None,
+                **codes) -> ImportSummary:
     """Import a .b2p or .csv list into the workspace; raises ImportRefused (nothing changed).
 
     The exam-day codes (region, msu, oo, exam_date — or date=) are used only by a CSV roster
-    when the workspace has no exam day yet. progress: optional callable(fraction 0..1) for a
-    screen's progress bar (call import_file from a worker thread)."""
+    when the workspace has no exam day yet. progress: optional callable(fraction 0..1)."""
     exam_date = exam_date or codes.pop("date", None)
     if codes:
         raise TypeError(f"unknown arguments: {sorted(codes)}")
-    path = Path(path)
-    with no_gc():
-        if path.suffix.lower() == ".csv":
-            summary = import_csv_roster(store, path, region=region, msu=msu, oo=oo,
-                                        exam_date=exam_date)
-        else:
-            summary = import_b2p(store, path, progress)
+    plan = plan_file(snapshot(store), Path(path), region=region, msu=msu, oo=oo,
+                     exam_date=exam_date, progress=progress)
+    summary = apply_plan(store, plan)
     if progress:
         progress(1.0)
     return summary
+
+
+def plan_file(snap: Snapshot, path: Path, *, region=None, msu=None, oo=None, exam_date=None,
+              progress: Progress = None) -> Plan:
+    """Read and check the file and plan the import from the snapshot (no store: this may run
+    in a worker process). Raises ImportRefused."""
+    with no_gc():
+        if path.suffix.lower() == ".csv":
+            return _plan_csv(snap, path, region=region, msu=msu, oo=oo, exam_date=exam_date)
+        return _plan_b2p(snap, path, progress)
 
 
 # ---------------------------------------------------------------------------------------
 # B2P
 
 
-def read_package(path: Path) -> B2PPackage:
+def _read_package(path: Path, progress: Progress, on_rows=None) -> B2PPackage:
+    step = (lambda f: progress(0.7 * f)) if progress else None
     try:
-        return read_b2p(path)
+        return read_b2p(path, progress=step, on_rows=on_rows)
     except B2PError as e:
         raise ImportRefused([p.message for p in e.problems], e.kind) from None
 
@@ -152,128 +180,6 @@ def _check_day(day: Optional[ExamDay], region: str, msu: str, oo: str, d: date, 
                              f"него отдельную рабочую папку."], "other_file")
 
 
-def _has_entries(store: Store) -> tuple[set[str], set[str]]:
-    acts = {a.participant for a in store.all(Act)}
-    log = {e.participant for e in store.all(RoomLogEntry)}
-    return acts, log
-
-
-def import_b2p(store: Store, path: Path, progress=None) -> ImportSummary:
-    pkg = read_package(path)
-    if progress:
-        progress(0.5)
-    sch = scheme_for(store)
-    day = store.exam_day()
-    _check_day(day, pkg.region, pkg.msu, pkg.oo, pkg.exam_date, pkg.file_name, path.name)
-    summary = ImportSummary(path=path, kind="b2p", condition=pkg.condition, total=len(pkg.rows),
-                            file_name=pkg.file_name)
-    existing = {p.guid: p for p in store.all(Participant)}
-    protocols = store.protocols()
-    known_rooms = {r.number for r in store.rooms()}
-    problems: list[str] = []
-    put_participants: list[Participant] = []
-    put_protocols: list[Protocol] = []
-    new_rooms: list[str] = []
-    in_file: set[str] = set()
-    for row in pkg.rows:
-        in_file.add(row.guid)
-        old = existing.get(row.guid)
-        if old is not None:
-            category = old.category
-        elif mapping.is_ovz_reserve(row):
-            category = mapping.guess_ovz_category(sch, row) or sch.default_category
-            summary.ovz_unknown.append(f"{row.surname} {row.name[:1]}.")
-        else:
-            category = sch.default_category
-        try:
-            p = mapping.row_to_participant(row, category)
-        except ValueError as e:
-            problems.append(f"{path.name}: {row.where()}: данные участника не приняты ({_first_error(e)}).")
-            continue
-        if (old is None and not pkg.is_roster and mapping.is_ovz_reserve(row)
-                and mapping.guess_ovz_category(sch, row)):
-            # a results file: the category follows from the criteria it scored (issue 17: the
-            # choice is recorded, never a silent «Общая»)
-            p = p.model_copy(update={"category_confirmed_by": f"файл {path.name}",
-                                     "category_confirmed_at": stamp_now()})
-        proto = None if pkg.is_roster else mapping.row_to_protocol(sch, row)
-        if proto is not None:
-            claimed_total = int(row.total) if row.total else None
-            claimed_pass = None if row.passed == "" else row.passed == "1"
-            errs = validate_protocol(sch, p, proto)
-            if not errs:
-                errs = _result_problems(sch, p, proto, row, claimed_total, claimed_pass)
-            for msg in errs:
-                problems.append(f"{path.name}: {row.where()}: {msg}")
-        if old is None:
-            put_participants.append(p)
-            summary.added += 1
-            if proto is not None:
-                put_protocols.append(proto)
-        else:
-            merged = _merge(old, p)
-            had = protocols.get(row.guid)
-            if proto is not None:
-                if had is None and old.attendance is not Attendance.ABSENT:
-                    put_protocols.append(proto)
-                    merged = merged.model_copy(update={"attendance": Attendance.PRESENT,
-                                                       "room": merged.room or proto.room})
-                elif had is None or not _same_result(had, proto):
-                    summary.protocols_kept.append(old.short_fio)
-            elif had is not None and (row.absent or not pkg.is_roster):
-                summary.protocols_kept.append(old.short_fio)
-            if merged != old:
-                put_participants.append(merged)
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-        for room in (p.room, proto.room if proto else ""):
-            if room and room not in known_rooms and room not in new_rooms:
-                if len(room) > 10:
-                    problems.append(f"{path.name}: {row.where(f'Аудитория{row.nn:02d}')}: номер "
-                                    f"аудитории «{room[:20]}» длиннее 10 знаков.")
-                    continue
-                new_rooms.append(room)
-        if len(problems) > 100:
-            break
-    if problems:
-        raise ImportRefused(problems[:100], "invalid_results")
-    if progress:
-        progress(0.8)
-    acts, log = _has_entries(store)
-    removed: list[str] = []
-    for guid, old in existing.items():
-        if guid in in_file or old.added_locally:
-            continue
-        if guid in protocols or guid in acts or guid in log or old.attendance is not Attendance.UNKNOWN:
-            summary.missing_kept.append(old.short_fio)
-        else:
-            removed.append(guid)
-            summary.removed.append(old.short_fio)
-    summary.protocols_added = len(put_protocols)
-    summary.rooms_added = sorted(new_rooms, key=room_number_key)
-    if day is None:
-        new_day = ExamDay(date=pkg.exam_date, region=pkg.region, msu=pkg.msu, oo=pkg.oo,
-                          source_file=pkg.file_name)
-        summary.day_created = True
-    else:
-        new_day = day.model_copy(update={"source_file": pkg.file_name})
-    _write(store, new_day, put_participants, put_protocols, summary.rooms_added, removed,
-           {"file": path.name, "kind": "b2p", "condition": pkg.condition, "rows": len(pkg.rows)})
-    return summary
-
-
-def _first_error(e: Exception) -> str:
-    errs = getattr(e, "errors", None)
-    if callable(errs):
-        try:
-            first = errs()[0]
-            return f"{'.'.join(map(str, first.get('loc', ())))}: {first.get('msg', '')}"
-        except Exception:  # noqa: BLE001 - best effort message
-            pass
-    return str(e).splitlines()[0]
-
-
 def _result_problems(sch: Scheme, p: Participant, proto: Protocol, row,
                      claimed_total: Optional[int], claimed_pass: Optional[bool]) -> list[str]:
     """What the file claims (D_, Итоговый_Балл, Зачёт) against the scores (one scoring)."""
@@ -297,14 +203,6 @@ def _result_problems(sch: Scheme, p: Participant, proto: Protocol, row,
     return out
 
 
-def _same_result(a: Protocol, b: Protocol) -> bool:
-    keys = ("room", "variant", "expert", "status", "scores")
-    da, db = a.model_dump(include=set(keys)), b.model_dump(include=set(keys))
-    da["scores"] = {k: v for k, v in da["scores"].items() if v is not None}
-    db["scores"] = {k: v for k, v in db["scores"].items() if v is not None}
-    return da == db
-
-
 _ROSTER_FIELDS = ("local_guid", "code", "barcode", "kim", "surname", "name", "patronymic", "grade",
                   "doc_series", "doc_number", "reserve")
 
@@ -324,38 +222,129 @@ def _merge(old: Participant, new: Participant) -> Participant:
     return old.model_copy(update=update)
 
 
-def import_audit_entries(store: Store, protocols: list[Protocol], source: str,
-                         stamp: datetime) -> list[AuditEntry]:
-    """One audit entry per protocol brought in by a file: field «import:<file>», old None,
-    new = the whole protocol (a per-field diff of 36,000 new protocols would be 500,000 lines)."""
-    at = stamp.isoformat(timespec="seconds")
-    out = []
-    for pr in protocols:
-        d = pr.model_dump(mode="json")
-        d.pop("saved_at", None)
-        d.pop("participant", None)
-        out.append(AuditEntry(at, store.operator, "protocol", pr.participant, f"import:{source}", None, d))
-    return out
+def _plan_b2p(snap: Snapshot, path: Path, progress: Progress) -> Plan:
+    """The rows are planned page by page as the reader checks them (the file's rows are
+    never all in memory); the plan counts only if the whole file passes."""
+    planner: Optional[_B2PRows] = None
+
+    def start(head: B2PPackage) -> _B2PRows:
+        _check_day(snap.day, head.region, head.msu, head.oo, head.exam_date, head.file_name,
+                   path.name)
+        summary = ImportSummary(path=path, kind="b2p", condition=head.condition,
+                                file_name=head.file_name)
+        return _B2PRows(snap, head, path.name, summary)
+
+    def on_rows(head: B2PPackage, rows: list[B2PRow]) -> None:
+        nonlocal planner
+        planner = planner or start(head)
+        for row in rows:
+            planner.plan(row)
+        if len(planner.problems) > 100:
+            refuse_if(planner.problems, "invalid_results")
+
+    pkg = _read_package(path, progress, on_rows)
+    rows = planner or start(pkg)
+    summary = rows.summary
+    refuse_if(rows.problems, "invalid_results")
+    if progress:
+        progress(0.8)
+    removed, summary.removed, summary.missing_kept = missing(snap, rows.in_file)
+    refuse_if(document_problems(snap, rows.participants, removed, rows.lines), "duplicate_document")
+    summary.count(snap, rows.participants, len(rows.in_file))
+    summary.protocols_added = len(rows.protocols)
+    summary.rooms_added = sorted(rows.new_rooms, key=room_number_key)
+    if snap.day is None:
+        day = ExamDay(date=pkg.exam_date, region=pkg.region, msu=pkg.msu, oo=pkg.oo,
+                      source_file=pkg.file_name)
+        summary.day_created = True
+    else:
+        day = snap.day.model_copy(update={"source_file": pkg.file_name})
+    info = {"file": path.name, "kind": "b2p", "condition": pkg.condition, "rows": pkg.count}
+    return Plan(summary=summary, participants=rows.participants, protocols=rows.protocols,
+                rooms=summary.rooms_added, removed=removed, day=day,
+                settings={"last_import": info}, source=path.name, stamp=rows.stamp)
 
 
-def _write(store: Store, day: ExamDay, participants: list[Participant], protocols: list[Protocol],
-           rooms: list[str], removed: list[str], info: dict) -> None:
-    stamp = datetime.now().replace(microsecond=0)
-    protocols = [pr.model_copy(update={"saved_at": pr.saved_at or stamp}) for pr in protocols]
-    entries = import_audit_entries(store, protocols, info.get("file", ""), stamp)
-    with store.transaction():
-        store.set_exam_day(day)
-        if participants:
-            store.put_many(participants)
-        if protocols:
-            store.put_many(protocols)
-        if rooms:
-            store.put_many([Room(number=r) for r in rooms])
-        for guid in removed:
-            store.delete(Participant, guid)
-        store.update_settings(last_import={**info, "at": stamp.isoformat()})
-        # the audit log is appended last inside the transaction: nothing above can fail after it
-        store.audit.append(entries)
+class _B2PRows:
+    """The plan of a B2P file's rows against the workspace, row by row."""
+
+    def __init__(self, snap: Snapshot, pkg: B2PPackage, name: str, summary: ImportSummary) -> None:
+        self.snap, self.pkg, self.name, self.summary = snap, pkg, name, summary
+        self.sch = snap.scheme
+        self.problems: list[str] = []
+        self.participants: list[Participant] = []
+        self.protocols: list[Protocol] = []
+        self.new_rooms: list[str] = []
+        self.in_file: set[str] = set()
+        self.lines: dict[str, int] = {}
+        self.stamp = now()
+
+    def plan(self, row: B2PRow) -> None:
+        self.in_file.add(row.guid)
+        self.lines[row.guid] = row.line
+        old = self.snap.participants.get(row.guid)
+        try:
+            p = mapping.row_to_participant(row, self._category(row, old))
+        except ValueError as e:
+            self.problems.append(f"{self.name}: {row.where()}: данные участника не приняты "
+                                 f"({first_error(e)}).")
+            return
+        if (old is None and not self.pkg.is_roster and mapping.is_ovz_reserve(row)
+                and mapping.guess_ovz_category(self.sch, row)):
+            # a results file: the category follows from the criteria it scored (issue 17: the
+            # choice is recorded, never a silent «Общая»)
+            p = p.model_copy(update={"category_confirmed_by": f"файл {self.name}",
+                                     "category_confirmed_at": self.stamp})
+        self.summary.lookalikes += lookalike_notes(lambda: f"{self.name}: {row.where()}",
+                                                   surname=p.surname, name=p.name,
+                                                   patronymic=p.patronymic)
+        proto = None if self.pkg.is_roster else mapping.row_to_protocol(self.sch, row,
+                                                                        saved_at=self.stamp)
+        if proto is not None:
+            self._check_result(row, p, proto)
+        if old is None:
+            self.participants.append(p)
+            if proto is not None:
+                self.protocols.append(proto)
+        else:
+            self._merge(row, old, p, proto)
+        for room in (p.room, proto.room if proto else ""):
+            if room and room not in self.snap.rooms and room not in self.new_rooms:
+                self.new_rooms.append(room)
+
+    def _category(self, row: B2PRow, old: Optional[Participant]) -> str:
+        if old is not None:
+            return old.category
+        if mapping.is_ovz_reserve(row):
+            self.summary.ovz_unknown.append(f"{row.surname} {row.name[:1]}.")
+            return mapping.guess_ovz_category(self.sch, row) or self.sch.default_category
+        return self.sch.default_category
+
+    def _check_result(self, row: B2PRow, p: Participant, proto: Protocol) -> None:
+        claimed_total = int(row.total) if row.total else None
+        claimed_pass = None if row.passed == "" else row.passed == "1"
+        errs = validate_protocol(self.sch, p, proto)
+        if not errs:
+            errs = _result_problems(self.sch, p, proto, row, claimed_total, claimed_pass)
+        self.problems.extend(f"{self.name}: {row.where()}: {msg}" for msg in errs)
+
+    def _merge(self, row: B2PRow, old: Participant, p: Participant,
+               proto: Optional[Protocol]) -> None:
+        """A participant already in the workspace: the list's fields from the file, the
+        school's work kept; a result only where the workspace has none."""
+        merged = _merge(old, p)
+        had = self.snap.protocols.get(row.guid)
+        if proto is not None:
+            if had is None and old.attendance is not Attendance.ABSENT:
+                self.protocols.append(proto)
+                merged = merged.model_copy(update={"attendance": Attendance.PRESENT,
+                                                   "room": merged.room or proto.room})
+            elif had is None or not same_result(had, proto):
+                self.summary.protocols_kept.append(old.short_fio)
+        elif had is not None and (row.absent or not self.pkg.is_roster):
+            self.summary.protocols_kept.append(old.short_fio)
+        if merged != old:
+            self.participants.append(merged)
 
 
 # ---------------------------------------------------------------------------------------
@@ -421,8 +410,8 @@ def _person_key(surname: str, name: str, patronymic: str, series: str, number: s
     return (fold(surname), fold(name), fold(patronymic), "birth", str(birth or ""), fold(grade))
 
 
-def _day_from_flags(store: Store, name: str, region, msu, oo, exam_date) -> tuple[ExamDay, bool]:
-    day = store.exam_day()
+def _day_from_flags(day: Optional[ExamDay], name: str, region, msu, oo,
+                    exam_date) -> tuple[ExamDay, bool]:
     if isinstance(exam_date, str) and exam_date:
         try:
             exam_date = date.fromisoformat(exam_date)
@@ -452,111 +441,154 @@ def _day_from_flags(store: Store, name: str, region, msu, oo, exam_date) -> tupl
     return day, True
 
 
-def import_csv_roster(store: Store, path: Path, *, region=None, msu=None, oo=None,
-                      exam_date=None) -> ImportSummary:
+def _read_csv(path: Path) -> CsvTable:
     try:
-        table = read_table(path)
+        return read_table(path)
     except CsvError as e:
         raise ImportRefused([f"{path.name}: {m}" if not m.startswith(path.name) else m
                              for m in e.problems], e.kind) from None
-    last = store.settings().last_import or {}
-    if last.get("kind") == "b2p" and store.all(Participant):
+
+
+def _csv_preconditions(snap: Snapshot, table: CsvTable, path: Path) -> dict[str, Optional[str]]:
+    """A CSV never goes over a B2P roster; the required columns are there. -> the columns."""
+    if snap.last_import_kind == "b2p" and snap.participants:
         raise ImportRefused([f"{path.name}: список этой рабочей папки загружен из файла B2P РЦОИ "
-                             f"({last.get('file', '')}); CSV-список с ним не смешивается — у его "
+                             f"({snap.last_import_file}); CSV-список с ним не смешивается — у его "
                              f"участников не было бы кодов РЦОИ. Загрузите исправленный файл B2P "
                              f"или добавьте участника на экране участников."], "other_file")
-    sch = scheme_for(store)
-    cols = {attr: find_key(table, *aliases) for attr, aliases in ALIASES.items()}
-    missing = [r.capitalize() for r in REQUIRED if r not in table.keys]
-    if missing:
-        raise ImportRefused([f"{path.name}: строка 1: нет обязательных столбцов: {', '.join(missing)}. "
-                             f"Обязательны: Фамилия, Имя, Класс; по желанию: Отчество, Серия, Номер, "
-                             f"Дата рождения, Пол, ОВЗ/Резерв, Категория."], "header")
-    day, created = _day_from_flags(store, path.name, region, msu, oo, exam_date)
-    existing = store.all(Participant)
-    by_key = {_person_key(p.surname, p.name, p.patronymic, p.doc_series, p.doc_number, p.birth_date,
-                          p.grade): p for p in existing}
-    by_guid = {p.guid: p for p in existing}
-    problems: list[str] = []
-    seen: dict[tuple, int] = {}
-    put: list[Participant] = []
-    summary = ImportSummary(path=path, kind="csv", total=len(table.rows), day_created=created,
-                            file_name=day.source_file)
-    matched: set[str] = set()
+    missing_cols = [r.capitalize() for r in REQUIRED if r not in table.keys]
+    if missing_cols:
+        raise ImportRefused([f"{path.name}: строка 1: нет обязательных столбцов: "
+                             f"{', '.join(missing_cols)}. Обязательны: Фамилия, Имя, Класс; по "
+                             f"желанию: Отчество, Серия, Номер, Дата рождения, Пол, ОВЗ/Резерв, "
+                             f"Категория."], "header")
+    return {attr: find_key(table, *aliases) for attr, aliases in ALIASES.items()}
+
+
+def _plan_csv(snap: Snapshot, path: Path, *, region=None, msu=None, oo=None,
+              exam_date=None) -> Plan:
+    table = _read_csv(path)
+    cols = _csv_preconditions(snap, table, path)
+    day, created = _day_from_flags(snap.day, path.name, region, msu, oo, exam_date)
+    summary = ImportSummary(path=path, kind="csv", day_created=created, file_name=day.source_file)
+    rows = _CsvRows(snap, cols, path.name, summary)
     for line, rec in table.rows:
-        get = lambda attr: rec.get(cols[attr], "") if cols[attr] else ""  # noqa: E731
+        rows.plan(line, rec)
+    refuse_if(rows.problems, "invalid_rows")
+    removed, summary.removed, summary.missing_kept = missing(snap, rows.matched)
+    refuse_if(document_problems(snap, rows.put, removed, rows.lines), "duplicate_document")
+    summary.count(snap, rows.put, len(table.rows))
+    info = {"file": path.name, "kind": "csv", "rows": len(table.rows), "encoding": table.encoding}
+    return Plan(summary=summary, participants=rows.put, removed=removed, day=day,
+                settings={"last_import": info}, source=path.name)
+
+
+_CSV_LIMITED = ("surname", "name", "patronymic", "grade", "doc_series", "doc_number", "code")
+
+
+class _CsvRows:
+    """The plan of a CSV roster's rows against the workspace, row by row."""
+
+    def __init__(self, snap: Snapshot, cols: dict, name: str, summary: ImportSummary) -> None:
+        self.snap, self.cols, self.name, self.summary = snap, cols, name, summary
+        self.sch = snap.scheme
+        self.by_key = {_person_key(p.surname, p.name, p.patronymic, p.doc_series, p.doc_number,
+                                   p.birth_date, p.grade): p for p in snap.participants.values()}
+        self.problems: list[str] = []
+        self.put: list[Participant] = []
+        self.matched: set[str] = set()  # GUIDs of the workspace found in the file (and new ones)
+        self.lines: dict[str, int] = {}
+        self.seen = Seen()
+        self.person_line: dict[tuple, int] = {}
+
+    def get(self, rec: dict, attr: str) -> str:
+        key = self.cols[attr]
+        return rec.get(key, "") if key else ""
+
+    def plan(self, line: int, rec: dict) -> None:
+        where = f"строка {line}"
         try:
-            birth = _parse_date(get("birth_date"))
-            sex = _parse_sex(get("sex"))
-            reserve_text = get("reserve").strip().lower()
-            if reserve_text in _YES:
-                reserve = OVZ_RESERVE
-            elif reserve_text in _NO:
-                reserve = ""
-            else:
-                raise ValueError(f"ОВЗ/Резерв «{get('reserve')}»: укажите 22 (или «да») либо оставьте пусто")
-            category = _category_of(sch, get("category"))
-            if category and category != sch.default_category:
-                reserve = OVZ_RESERVE
-            for attr, label in (("surname", "Фамилия"), ("name", "Имя"), ("grade", "Класс")):
-                if not get(attr):
-                    raise ValueError(f"не заполнен столбец «{label}»")
+            fields, category, guid = self._fields(rec)
         except ValueError as e:
-            problems.append(f"{path.name}: строка {line}: {e}.")
-            continue
-        key = _person_key(get("surname"), get("name"), get("patronymic"), get("doc_series"),
-                          get("doc_number"), birth, get("grade"))
-        if key in seen:
-            problems.append(f"{path.name}: строка {line}: участник {get('surname')} {get('name')} "
-                            f"повторяет строку {seen[key]}.")
-            continue
-        seen[key] = line
-        guid = get("guid")
-        old = by_guid.get(guid) if guid else by_key.get(key)
+            self.problems.append(f"{self.name}: {where}: {e}.")
+            return
+        key = _person_key(fields["surname"], fields["name"], fields["patronymic"],
+                          fields["doc_series"], fields["doc_number"], fields["birth_date"],
+                          fields["grade"])
+        first = self.person_line.setdefault(key, line)
+        if first != line:
+            self.problems.append(f"{self.name}: {where}: участник {fields['surname']} "
+                                 f"{fields['name']} повторяет строку {first}.")
+            return
+        here = f"строке {line}"
+        dup = (self.seen.check("код участника (Код_в_базе)", guid, here)
+               or self.seen.check("код участника (Код_участника)", fields.get("code", ""), here)
+               or self.seen.check("документ (серия и номер)",
+                                  document_key(fields["doc_series"], fields["doc_number"]), here))
+        if dup:
+            self.problems.append(f"{self.name}: {where}: {dup}.")
+            return
+        self.summary.lookalikes += lookalike_notes(f"{self.name}: {where}", surname=fields["surname"],
+                                                   name=fields["name"],
+                                                   patronymic=fields["patronymic"])
+        old = self.snap.participants.get(guid) if guid else self.by_key.get(key)
+        try:
+            p = self._new(fields, category, guid) if old is None else self._update(old, fields, category)
+        except ValueError as e:
+            self.problems.append(f"{self.name}: {where}: {first_error(e)}.")
+            return
+        self.lines[norm_guid(p.guid)] = line
+
+    def _fields(self, rec: dict) -> tuple[dict, Optional[str], str]:
+        """The participant's fields of one row; ValueError (Russian) for a bad value."""
+        get = lambda attr: self.get(rec, attr)  # noqa: E731
+        for attr, label in (("surname", "Фамилия"), ("name", "Имя"), ("grade", "Класс")):
+            if not get(attr):
+                raise ValueError(f"не заполнен столбец «{label}»")
+        for attr in _CSV_LIMITED:
+            p = value_problem(attr, get(attr))
+            if p:
+                raise ValueError(p[1])
+        birth = _parse_date(get("birth_date"))
+        sex = _parse_sex(get("sex"))
+        reserve_text = get("reserve").strip().lower()
+        if reserve_text in _YES:
+            reserve = OVZ_RESERVE
+        elif reserve_text in _NO:
+            reserve = ""
+        else:
+            raise ValueError(f"ОВЗ/Резерв «{get('reserve')[:20]}»: укажите 22 (или «да») либо оставьте пусто")
+        category = _category_of(self.sch, get("category"))
+        if category and category != self.sch.default_category:
+            reserve = OVZ_RESERVE
+        guid = ""
+        if get("guid"):
+            guid = guid_or_none(get("guid")) or ""
+            if not guid:
+                raise ValueError(f"Код_в_базе «{get('guid')[:40]}» — не GUID")
         fields = dict(surname=get("surname"), name=get("name"), patronymic=get("patronymic"),
                       grade=get("grade"), doc_series=get("doc_series"), doc_number=get("doc_number"),
                       birth_date=birth, sex=sex, reserve=reserve)
         if get("code"):
             fields["code"] = get("code")
-        try:
-            if old is None:
-                if reserve == OVZ_RESERVE and not category:
-                    summary.ovz_unknown.append(f"{fields['surname']} {fields['name'][:1]}.")
-                p = Participant(guid=guid or new_guid(), local_guid=new_guid(),
-                                category=category or sch.default_category, **fields)
-                put.append(p)
-                summary.added += 1
-            else:
-                matched.add(old.guid)
-                upd = {k: v for k, v in fields.items() if v not in (None, "") or k in ("patronymic", "reserve")}
-                if category:
-                    upd["category"] = category
-                p = old.model_copy(update=upd)
-                Participant.model_validate(p.model_dump())
-                if p != old:
-                    put.append(p)
-                    summary.updated += 1
-                else:
-                    summary.unchanged += 1
-        except ValueError as e:
-            problems.append(f"{path.name}: строка {line}: {_first_error(e)}.")
-    if problems:
-        raise ImportRefused(problems[:100], "invalid_rows")
-    protocols = store.protocols()
-    acts, log = _has_entries(store)
-    removed = []
-    for p in existing:
-        if p.guid in matched or p.added_locally:
-            continue
-        if p.guid in protocols or p.guid in acts or p.guid in log or p.attendance is not Attendance.UNKNOWN:
-            summary.missing_kept.append(p.short_fio)
-        else:
-            removed.append(p.guid)
-            summary.removed.append(p.short_fio)
-    _write(store, day, put, [], [], removed,
-           {"file": path.name, "kind": "csv", "rows": len(table.rows), "encoding": table.encoding})
-    return summary
+        return fields, category, guid
 
+    def _new(self, fields: dict, category: Optional[str], guid: str) -> Participant:
+        p = Participant(guid=guid or new_guid(), local_guid=new_guid(),
+                        category=category or self.sch.default_category, **fields)
+        if fields["reserve"] == OVZ_RESERVE and not category:
+            self.summary.ovz_unknown.append(f"{fields['surname']} {fields['name'][:1]}.")
+        self.put.append(p)
+        self.matched.add(norm_guid(p.guid))
+        return p
 
-def stamp_now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    def _update(self, old: Participant, fields: dict, category: Optional[str]) -> Participant:
+        self.matched.add(norm_guid(old.guid))
+        upd = {k: v for k, v in fields.items() if v not in (None, "") or k in ("patronymic", "reserve")}
+        if category:
+            upd["category"] = category
+        p = old.model_copy(update=upd)
+        Participant.model_validate(p.model_dump())
+        if p != old:
+            self.put.append(p)
+        return p

@@ -7,18 +7,17 @@ room, the attendance mark and the КИМ number, and counts a «незачёт»
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
 from ..errors import Refused
-from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReason
+from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReason, norm_guid
 from ..domain.retakes import Verdict, carry, decide
-from .calendar import next_additional, rules_for
 from ..domain.scoring import score_protocol
+from ..exchange.csvio import CsvError, norm_header, read_table, write_table
+from .calendar import next_additional, rules_for
 from .documents import write_document
 from .data import scheme_for
 
@@ -58,8 +57,9 @@ def eligible(store) -> list[Row]:
 
 def find_participant(store, key: str) -> Participant:
     key = (key or "").strip()
+    guid = norm_guid(key)
     for p in store.participants():
-        if key and key in (p.guid, p.code, p.barcode):
+        if key and (key in (p.code, p.barcode) or guid == norm_guid(p.guid)):
             return p
     raise RetakeError(f"Участник «{key}» не найден: укажите код участника, штрих-код или GUID.")
 
@@ -98,14 +98,12 @@ def next_roster(store, next_date: Optional[date] = None) -> tuple[ExamDay, list[
 
 def roster_csv(day: ExamDay, participants: list[Participant], rows: list[Row]) -> bytes:
     grounds = {r.participant.guid: r.verdict.ground.label if r.verdict.ground else "" for r in rows}
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(CSV_FIELDS)
+    out = []
     for p in participants:
         d = p.model_dump(mode="json")
         d["ground"] = grounds.get(p.guid, "")
-        w.writerow(["" if d.get(f) is None else d.get(f) for f in CSV_FIELDS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        out.append(["" if d.get(f) is None else d.get(f) for f in CSV_FIELDS])
+    return write_table(CSV_FIELDS, out)
 
 
 def write_roster_csv(store, path: Path | str, next_date: Optional[date] = None) -> tuple[ExamDay, int]:
@@ -115,12 +113,23 @@ def write_roster_csv(store, path: Path | str, next_date: Optional[date] = None) 
 
 
 def read_roster_csv(path: Path | str) -> list[Participant]:
-    """Read back a roster written by write_roster_csv (for tests and the next workspace)."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+    """Read back a roster written by write_roster_csv (for tests and the next workspace):
+    through the strict CSV reader like every file that arrives. Raises RetakeError."""
+    try:
+        table = read_table(path)
+    except CsvError as e:
+        raise RetakeError("\n".join(e.problems)) from None
+    fields = {norm_header(f): f for f in CSV_FIELDS if f != "ground"}
     out = []
-    for rec in csv.DictReader(io.StringIO(text), delimiter=";"):
-        rec = {k: v for k, v in rec.items() if k != "ground" and v != ""}
-        out.append(Participant.model_validate(rec))
+    for line, rec in table.rows:
+        data = {fields[k]: v for k, v in rec.items() if k in fields and v != ""}
+        if data.get("guid"):
+            data["guid"] = norm_guid(data["guid"])
+        try:
+            out.append(Participant.model_validate(data))
+        except ValueError as e:
+            raise RetakeError(f"{Path(path).name}: строка {line}: данные участника не приняты "
+                              f"({str(e).splitlines()[0]}).") from None
     return out
 
 
@@ -153,10 +162,10 @@ def carry_prior_fails(store, path: Path | str) -> int:
     """The official roster of the additional date (imported from the РЦОИ's B2P) does not
     know how many «незачёт» results each participant already has. Take prior_fails from the
     roster CSV this program wrote for that date, matching by GUID. Returns how many changed."""
-    known = {p.guid: p.prior_fails for p in read_roster_csv(path)}
+    known = {norm_guid(p.guid): p.prior_fails for p in read_roster_csv(path)}
     changed = []
     for p in store.participants():
-        n = known.get(p.guid)
+        n = known.get(norm_guid(p.guid))
         if n is not None and n != p.prior_fails:
             changed.append(p.model_copy(update={"prior_fails": n}))
     if changed:

@@ -25,8 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Optional
+from typing import BinaryIO, Callable, Iterator, Optional
 
 from ..diskspace import require_free
 from ..errors import from_os_error
@@ -233,17 +234,18 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
-def write_temp(folder: Path, name: str, data: bytes) -> str:
-    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
-    caller replaces the target with it). Nothing is left behind when it fails."""
+@contextmanager
+def _temp_file(folder: Path, name: str, mode: str = "wb") -> Iterator[tuple[BinaryIO, str]]:
+    """A new private temp file `.NAME.*.tmp` in `folder`, open as `mode`: yields (file, its
+    path); fsync'd when the block ends. Nothing is left behind when the block fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
     owned = False  # once the file object has the descriptor, closing it closes the fd
     try:
         if not IS_WINDOWS:
             os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, mode) as f:
             owned = True
-            f.write(data)
+            yield f, tmp
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
@@ -254,6 +256,13 @@ def write_temp(folder: Path, name: str, data: bytes) -> str:
                 pass
         _unlink_quietly(tmp)
         raise
+
+
+def write_temp(folder: Path, name: str, data: bytes) -> str:
+    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
+    caller replaces the target with it). Nothing is left behind when it fails."""
+    with _temp_file(folder, name) as (f, tmp):
+        f.write(data)
     return tmp
 
 
@@ -320,3 +329,27 @@ def restrict_to_user(path: Path, run: Optional[Callable] = None) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return r.returncode == 0
+
+
+@contextmanager
+def durable_stream(path: Path) -> Iterator[BinaryIO]:
+    """durable_write for a file written piece by piece (a region's B2P export): the pieces go
+    to a private temporary file `.NAME.*.tmp` in the same folder (opened "w+b": the writer may
+    seek back to patch and re-read what it wrote), which is fsync'd and put in place with
+    `replace` only when the block ends without an error. The file appears whole or not at
+    all. OS errors become the error family. The caller checks the free space first (the size
+    is known only at the end)."""
+    path = Path(path)
+    folder = path.parent
+    _remove_stale_temps(folder, path.name)
+    try:
+        with _temp_file(folder, path.name, "w+b") as (f, tmp):
+            yield f
+        try:
+            replace(tmp, path)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        fsync_dir(folder)
+    except OSError as e:
+        raise from_os_error(e, path) from e

@@ -1,0 +1,88 @@
+"""The limits of what an incoming file may hold: part of the exchange contract (pure).
+
+Every file that arrives (a B2P roster or results file, a roster CSV out of Excel, a scores
+CSV, a roster CSV for the next date) is untrusted; these bounds are checked on every input,
+each with its own Russian message naming the row. They are documented in `docs/b2p.md`
+(«Ограничения входных файлов») and in `exchange/b2p.xsd` (the annotation, the `Value`
+maximum length, the number of blocks on a page); `tests/test_exchange_limits.py` checks that
+the three agree and tests every limit at the limit and one past it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+MiB = 1024 * 1024
+
+# files
+MAX_B2P_BYTES = 80 * MiB  # a region of 36,000 participants is ~64 MB in our serialization
+MAX_CSV_BYTES = 20 * MiB
+MAX_PROLOG_BYTES = 64 * 1024  # the start tag of HwPackage must end within the first 64 KB
+MAX_PARTICIPANTS = 40_000  # rows of a roster or a results file (a region is ~36,000)
+ROWS_PER_PAGE = 20
+MAX_PAGES = MAX_PARTICIPANTS // ROWS_PER_PAGE
+BLOCKS_PER_PAGE = 9 + ROWS_PER_PAGE * 35  # 9 page blocks + 20 rows of 35 blocks
+MAX_CSV_ROWS = MAX_PARTICIPANTS
+
+# reading: no input can hang the program
+READ_STALL_SECONDS = 20.0  # no byte arrives for this long: a dead network share or a device
+READ_TOTAL_SECONDS = 180.0  # the whole file
+
+
+@dataclass(frozen=True)
+class FieldLimit:
+    """A value of one participant field: at most `max_len` characters; `digits` = digits only."""
+
+    label: str  # Russian, for messages
+    max_len: int
+    digits: bool = False
+
+
+# Keys: the attributes of a B2P row (exchange.b2p.B2PRow) and of a participant; "score" and
+# "subtotal" are the С_NNcc / D_NNcc blocks (and Ч1 … Р4 of a scores CSV).
+FIELDS: dict[str, FieldLimit] = {
+    "surname": FieldLimit("Фамилия", 60),
+    "name": FieldLimit("Имя", 60),
+    "patronymic": FieldLimit("Отчество", 60),
+    "short_fio": FieldLimit("ФИО участника", 70),
+    "grade": FieldLimit("Класс", 10),
+    "room": FieldLimit("Аудитория", 10),
+    "doc_series": FieldLimit("Серия документа", 10),
+    "doc_number": FieldLimit("Номер документа", 20),
+    "variant": FieldLimit("Номер варианта", 3, digits=True),
+    "score": FieldLimit("Балл критерия", 2, digits=True),
+    "subtotal": FieldLimit("Промежуточный итог", 3, digits=True),
+    "total": FieldLimit("Итоговый балл", 3, digits=True),
+    "passed": FieldLimit("Зачёт", 1, digits=True),
+    "expert": FieldLimit("ФИО эксперта", 100),
+    "not_finished": FieldLimit("Не закончил", 1, digits=True),
+    "guid": FieldLimit("Код в базе (GUID)", 38),
+    "local_guid": FieldLimit("Локальный ID (GUID)", 38),
+    "barcode": FieldLimit("Штрих-код", 20, digits=True),
+    "kim": FieldLimit("Номер КИМ", 20),
+    "code": FieldLimit("Код участника", 20),
+    "reserve": FieldLimit("РезервI", 10),
+}
+
+MAX_VALUE_LEN = max(f.max_len for f in FIELDS.values())  # the XSD's Value maxLength
+MAX_FILE_NAME = 100  # FileName (the results file is <FileName>.b2p)
+
+_CONTROL = {chr(c) for c in range(32)} | {chr(127)} | {chr(c) for c in range(0x80, 0xA0)}
+
+
+def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:
+    """(kind, Russian reason) when `value` cannot be the field `field`, else None; kinds:
+    "too_long", "not_digits", "control_char". Empty values pass."""
+    if not value:
+        return None
+    lim = FIELDS[field]
+    if len(value) > lim.max_len:
+        shown = value[:20] + "…" if len(value) > 20 else value
+        return "too_long", (f"{lim.label}: «{shown}» — {len(value)} знаков, допустимо не "
+                            f"больше {lim.max_len}")
+    if lim.digits and not (value.isascii() and value.isdigit()):
+        return "not_digits", f"{lim.label}: «{value}» — допустимы только цифры"
+    bad = next((ch for ch in value if ch in _CONTROL), None)
+    if bad is not None:
+        return "control_char", f"{lim.label}: управляющий символ (код {ord(bad)}) в значении"
+    return None
