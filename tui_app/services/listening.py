@@ -50,8 +50,26 @@ class AnswerPlan:
 
     @property
     def text(self) -> str:
+        how = ("по времени ведомости ИС-02" if self.source == "журнал ИС-02"
+               else "по меткам" if self.source == "метки" else self.source)
+        return f"поток ауд. {self.room}, {self.start:%H:%M:%S}–{self.end:%H:%M:%S} ({how})"
+
+
+@dataclass
+class AnswerPlan:
+    """Where the answer is (store reads only: fast, on the UI thread)."""
+
+    participant: Participant
+    room: str
+    start: datetime  # wall clock of the first sample
+    end: datetime
+    source: str  # «журнал ИС-02» | «метки» | «персональная запись»
+    _clip: object = None  # services.audio.ClipPlan
+
+    @property
+    def text(self) -> str:
         return (f"поток ауд. {self.room}, {self.start:%H:%M:%S}–{self.end:%H:%M:%S} "
-                f"(по {'времени ' if self.source == 'журнал ИС-02' else ''}{self.source})")
+                f"({"по времени ведомости ИС-02" if self.source == "журнал ИС-02" else "по " + self.source.replace("метки", "меткам")})")
 
 
 @dataclass
