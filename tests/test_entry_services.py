@@ -254,9 +254,8 @@ def test_form04_rows(typing_ws):
 
 
 def test_transaction_rollback_restores_documents(typing_ws):
-    """A transaction takes no snapshot; its rollback reloads the last committed file
-    (store/storage.py): a failed transaction must still leave every document as it was,
-    in memory and on disk."""
+    """A failed transaction must leave every document as it was, in memory and on disk
+    (store/storage.py puts back the records it touched)."""
     store = typing_ws.store
     p = present_in(store, "102")[0]
     save_protocol(store, _proto(p))
@@ -268,7 +267,7 @@ def test_transaction_rollback_restores_documents(typing_ws):
             raise RuntimeError("boom")
     assert store.get(Protocol, p.guid) == before
     assert store.participant(p.guid).grade == p.grade
-    import json
-    on_disk = json.loads(store.db_path.read_text(encoding="utf-8"))
+    from tui_app.store.storage import committed_tables
+    on_disk = committed_tables(store.db_path)
     doc = next(d for d in on_disk["protocols"].values() if d["participant"] == p.guid)
     assert doc["variant"] == before.variant and doc["scores"]["Д1"] == before.scores["Д1"]

@@ -23,7 +23,7 @@ def _rows() -> dict[int, list[str]]:
 
 
 def _rules_md() -> Path | None:
-    for base in (ROOT.parent, ROOT.parents[1], ROOT.parents[2]):
+    for base in list(ROOT.parents)[:3]:  # ../shared beside the checkout or a worktree
         p = base / "shared" / "spec" / "RULES.md"
         if p.exists():
             return p

@@ -30,11 +30,12 @@ def protocol(store, guid: str, table=None) -> Protocol | None:
 
 
 def db_fingerprint(root: Path) -> tuple[str, str]:
-    """(sha256 of the database file bytes, sha256 of the audit log) — «unchanged» means equal."""
-    def h(p: Path) -> str:
-        return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "absent"
+    """(sha256 of the database files — the base and its journal —, sha256 of the audit log):
+    «unchanged» means equal."""
+    def h(*ps: Path) -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() if p.exists() else b"absent" for p in ps)).hexdigest()
 
-    return h(root / DB_NAME), h(root / AUDIT_NAME)
+    return h(root / DB_NAME, root / f"{DB_NAME}.journal"), h(root / AUDIT_NAME)
 
 
 def comparable(store) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
 
@@ -79,6 +80,10 @@ def run_handoff(args: argparse.Namespace) -> int:
     from ..services import drives, handoff
 
     if args.verify:
+        if Path(args.verify).is_dir() and handoff.is_incomplete(Path(args.verify)):
+            warn(f"Папка «{args.verify}» — незавершённая передача (копирование было прервано): "
+                 "её нельзя использовать. Повторите передачу из ИС-Штаба.")
+            return EXIT_PROBLEMS
         try:
             bad = handoff.verify_manifest(args.verify)
         except (OSError, ValueError):

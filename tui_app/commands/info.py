@@ -10,11 +10,16 @@ from ._common import EXIT_OK, say, workspace
 def register(sub) -> None:
     p = sub.add_parser("info", help="сводка экзаменационного дня: коды, дата, счётчики, что дальше",
                        description="Печатает сводку рабочей папки: коды, дату, счётчики и список дел дня.")
+    p.add_argument("--ack", action="store_true",
+                   help="отметить сообщение о восстановлении базы как прочитанное")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
+        if getattr(args, "ack", False) and ws.store.recovery_notice() is not None:
+            ws.store.acknowledge_recovery()
+            say("Сообщение о восстановлении базы отмечено прочитанным.")
         s = summarize(ws.store)
         say(f"Рабочая папка: {ws.root}")
         if s.day is None:

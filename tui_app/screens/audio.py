@@ -50,7 +50,7 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
             yield Footer()
 
     def _options(self) -> list[Option]:
-        return [Option(("● " if d.name == self.current else "  ") + f"{d.index}: {d.label}",
+        return [Option(("● " if d.matches(self.current) else "  ") + f"{d.index}: {d.label}",
                        id=str(i)) for i, d in enumerate(self.devices)]
 
     def on_mount(self) -> None:
@@ -109,6 +109,8 @@ class AudioScreen(BaseScreen):
 (для эксперта по второй схеме и для апелляции): файл в папке `audio/clips/`.
 
 **F2** — выбрать микрофон; там же **F9** — формат файлов (MP3 или WAV).
+
+**F9** — загрузить записи с диктофона, телефона или другого компьютера (папка, флешка).
 """
     # Esc (back) works as everywhere but is not shown: the 80-column footer needs the room
     BINDINGS = [b for b in BaseScreen.BINDINGS if b.key != "escape"] + [
@@ -119,6 +121,8 @@ class AudioScreen(BaseScreen):
         Binding("f5", "record", "Запись", id="audio-record"),
         Binding("f6", "personal", "Личная", id="audio-personal"),
         Binding("f8", "clip", "Фрагмент", id="audio-clip"),
+        # not in the 80-column footer (it is full): the idle status line and F1 name it
+        Binding("f9", "import_files", "Загрузить", id="audio-import", show=False),
     ]
 
     def __init__(self, test_seconds: float = TEST_SECONDS, record_seconds: Optional[float] = None) -> None:
@@ -173,9 +177,21 @@ class AudioScreen(BaseScreen):
             self.query_one("#audio-report", Static).update(
                 "[b]Проверка не проводилась[/b]\nF3 — записать 10 с\nи получить вывод.")
         self._load_devices()
+        self._recover()
         self._tick()
         self.set_interval(0.2, self._tick)
         (table if numbers else rooms).focus()
+
+    @work(thread=True, exclusive=True, group="audio-recover")
+    def _recover(self) -> None:
+        """Parts a power cut left as WAV journals become MP3s (files only, no store writes)."""
+        try:
+            res = svc.recover_recordings(self.app.store)
+        except OSError:
+            return
+        if res.files or res.errors:
+            self.app.call_from_thread(self.notify, svc.recovered_text(res),
+                                      severity="warning" if res.errors else "information", timeout=10)
 
     # -- devices ---------------------------------------------------------------------------
     def _load_devices(self) -> None:
@@ -406,6 +422,11 @@ class AudioScreen(BaseScreen):
             self.notify(f"Персональная запись {p.short_fio}: старт.")
         self._tick()
 
+    def action_import_files(self) -> None:
+        from .audio_import import AudioImportScreen
+
+        self.app.push_screen(AudioImportScreen())
+
     def action_clip(self) -> None:
         if self.busy:
             self.notify(f"Подождите: {self.busy}.", severity="warning")
@@ -448,6 +469,16 @@ class AudioScreen(BaseScreen):
         if any("Персональная" in n for n in notes):
             self._fill_people()
 
+    def _disk_text(self) -> str:
+        """Free disk in hours of recording per room, re-read every few seconds."""
+        import time
+
+        now = time.monotonic()
+        if now - getattr(self, "_disk_at", -1e9) > 5:
+            self._disk_at = now
+            self._disk = svc.disk_hours(self.app.store).text
+        return self._disk
+
     def _tick(self) -> None:
         s = self.session
         alert = self.query_one("#audio-alert", Static)
@@ -455,7 +486,9 @@ class AudioScreen(BaseScreen):
         if s is None:
             if not self.busy and self.last_check is None:
                 self._status(self.device_error and f"[b red]{self.device_error}[/b red]" or
-                             "Запись не идёт. F5 — начать запись выбранной аудитории.")
+                             "Запись не идёт. F5 — начать запись выбранной аудитории; "
+                             "F9 — загрузить записи с диктофона или телефона.\n"
+                             + self._disk_text())
             alert.update("")
             alert.set_class(bool(self.device_error), "-loud")
             if self.device_error:
@@ -470,7 +503,7 @@ class AudioScreen(BaseScreen):
         meter.set_levels(st.rms_db, st.peak_db, st.recording)
         state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"
         line1 = (f"{state} ауд. {st.room} · [b]{_hms(st.elapsed)}[/b] · файлов: {st.segments}"
-                 f" · диск: ≈{st.hours_left:.0f} ч записи")
+                 + (f" · диск: ≈{st.hours_left:.0f} ч на ауд." if st.hours_left != float("inf") else " · диск: ?"))
         line2 = f"Потеряно блоков: {st.dropped} · переполнений устройства: {st.overflows}"
         if st.personal:
             line2 += f" · [b]персональная: {st.personal}[/b]"

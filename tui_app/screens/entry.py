@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from rich.markup import escape
 
 from ..domain.models import Attendance, Participant, ProtocolStatus
+from ..errors import ShtabError, user_message
 from ..services.data import scheme_for
 from ..services.entry import (
     PASS2_TABLE,
@@ -361,6 +362,11 @@ class EntryScreen(BaseScreen):
             st.to_first_missing()
             self.query_one(CriteriaGrid).refresh()
             self._msg("Не сохранено: " + "; ".join(x.split(": ", 1)[-1] for x in e.problems), "error")
+            return
+        except (ShtabError, OSError) as e:  # the disk refused: the typed protocol stays here
+            grid.cancel_pending()
+            self.app.bell()
+            self._msg("Не сохранено: " + escape(user_message(e) or str(e)), "error")
             return
         self.saves += 1
         p = st.participant

@@ -7,6 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..errors import ShtabError
 from ..services.summary import DaySummary, summarize
 from .base import BaseScreen
 from .registry import MENU
@@ -46,6 +47,7 @@ class MainScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="ws-notice", markup=False)
         with Horizontal(id="main-body"):
             with Vertical(id="main-left"):
                 yield Static(id="day-box")
@@ -66,12 +68,30 @@ class MainScreen(BaseScreen):
     def on_mount(self) -> None:
         self.refresh_summary()
         self.query_one("#menu", OptionList).focus()
+        notice = self.app.store.recovery_notice()
+        if notice is not None:
+            from .store_notice import StoreNoticeScreen
+
+            self.app.push_screen(StoreNoticeScreen(notice), self._notice_closed)
+
+    def _notice_closed(self, seen: bool | None) -> None:
+        if seen:
+            try:
+                self.app.store.acknowledge_recovery()
+            except ShtabError as e:
+                self.app.notify(str(e), severity="error")
+        self.refresh_summary()
 
     def on_screen_resume(self) -> None:
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
-        s = summarize(self.app.store)
+        store = self.app.store
+        notes = store.notices()
+        box = self.query_one("#ws-notice", Static)
+        box.update("\n".join(f"⚠ {n}" for n in notes))
+        box.set_class(bool(notes), "shown")
+        s = summarize(store)
         self.query_one("#day-box", Static).update(self._day_text(s))
         self.query_one("#counts-box", Static).update(self._counts_text(s))
         self.query_one("#checklist-box", Static).update(self._checklist_text(s))

@@ -179,7 +179,7 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
                           unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
                           pages=max(1, -(-len(info) // 20)))
-    store.update_settings(last_export={"path": str(path), "condition": condition,
+    store.record_progress(last_export={"path": str(path), "condition": condition,
                                       "rows": result.rows, "sat": sat, "absent": absent,
                                       "crc": pkg.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()},

@@ -195,7 +195,7 @@ def mark_printed(store: Store, form: str) -> None:
     """Remember which of ИС-01/02/03 were printed; all three -> the checklist item is done."""
     s = store.settings()
     done = set(s.forms_printed_codes) | {form}
-    store.update_settings(forms_printed_codes=sorted(done),
+    store.record_progress(forms_printed_codes=sorted(done),
                           forms_printed=s.forms_printed or PRINTED_FOR_DAY <= done)
 
 

@@ -8,11 +8,14 @@ before it goes on (`Plan.questions`).
 Where: one dated folder on the target, e.g. ``IS_470123_2027-02-10`` (ASCII, safe on FAT32),
 with a ``SHA256SUMS`` manifest that ``sha256sum -c SHA256SUMS`` reads in that folder.
 
-How: a free-space check first (nothing is written when the stick is too small); every file
-is copied in chunks and fsync'd; then every file is read back from the stick (with the page
-cache dropped where the OS allows) and its SHA-256 compared with the source's. Only then is
-the manifest written and the copy reported done. Any OSError on the way (a stick pulled
-out, a full or read-only disk) is a failure, never «готово».
+How: a free-space check first (nothing is written when the stick is too small); the copy
+goes into ``IS_…​.incomplete`` with an ``INCOMPLETE.txt`` that says so; every file is copied
+in chunks and fsync'd; then every file is read back from the stick (with the page cache
+dropped where the OS allows) and its SHA-256 compared with the source's. Only then is the
+manifest written, the marker removed and the folder renamed to its real name, and the copy
+reported done. Any OSError on the way (a stick pulled out, a full or read-only disk) is a
+failure, never «готово»; a copy killed half-way stays ``.incomplete`` (never a handoff) and
+the next handoff to that stick removes it.
 """
 from __future__ import annotations
 
@@ -34,6 +37,10 @@ MANIFEST = "SHA256SUMS"
 CLUSTER_SLACK = 64 * 1024  # per file: FAT32 clusters are up to 32 KiB; be generous
 MARGIN = 1024 * 1024  # the manifest, folder entries, a little air
 SKIP_SUFFIXES = (".tmp", ".part", ".lock", ".bak")
+INCOMPLETE_SUFFIX = ".incomplete"
+INCOMPLETE_MARKER = "INCOMPLETE.txt"
+INCOMPLETE_TEXT = ("Передача в МСУ НЕ завершена: эта папка неполная, не используйте её.\r\n"
+                   "Повторите передачу из ИС-Штаба (F9) — программа удалит эту папку сама.\r\n")
 
 
 class HandoffError(ShtabError):
@@ -343,11 +350,13 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         raise HandoffRefused("Нечего передавать: в рабочей папке нет ни файла B2P, ни аудио, "
                              "ни бланков.")
     check_space(plan_, target)
+    remove_incomplete(target)
     meter = _Meter(2 * plan_.total, progress)
-    dest = _unique_dir(target, plan_.folder)
+    dest = _unique_dir(target, plan_.folder + INCOMPLETE_SUFFIX)
     current = ""
     try:
         dest.mkdir()
+        _write_file(dest / INCOMPLETE_MARKER, INCOMPLETE_TEXT.encode("utf-8"))
         hashes: dict[str, str] = {}
         made: set[Path] = {dest}
         for item in plan_.items:
@@ -405,6 +414,13 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         if manifest.read_bytes() != text.encode("utf-8"):
             raise HandoffFailed("Не удалось записать список контрольных сумм на носитель. "
                                 "Повторите передачу на другую флешку.")
+        current = INCOMPLETE_MARKER
+        (dest / INCOMPLETE_MARKER).unlink()
+        fsync_dir(dest)
+        final = _unique_dir(target, plan_.folder)
+        os.rename(dest, final)  # the real name only now: a killed copy never looks done
+        dest = final
+        fsync_dir(target)
     except HandoffFailed:
         _remove_partial(dest)
         raise
@@ -419,6 +435,34 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
     return Result(dest, len(plan_.items), plan_.total, time.monotonic() - meter.start, manifest)
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def is_incomplete(folder: Path) -> bool:
+    """A handoff folder that never finished (killed, pulled out): not a handoff."""
+    return (INCOMPLETE_SUFFIX in folder.name or (folder / INCOMPLETE_MARKER).exists()
+            or not (folder / MANIFEST).exists())
+
+
+def remove_incomplete(target: Path) -> list[str]:
+    """Remove the folders earlier, unfinished handoffs left on this target (ours by name:
+    IS_….incomplete…). Returns their names."""
+    gone = []
+    try:
+        found = [d for d in Path(target).glob(f"IS_*{INCOMPLETE_SUFFIX}*") if d.is_dir()]
+    except OSError:
+        return gone
+    for d in found:
+        shutil.rmtree(d, ignore_errors=True)
+        if not d.exists():
+            gone.append(d.name)
+    return gone
+
+
 def _remove_partial(dest: Path) -> None:
     """Best effort: an incomplete folder must not look like a handoff (a pulled stick
     cannot be cleaned; then the folder has no SHA256SUMS, which marks it incomplete)."""
@@ -427,7 +471,7 @@ def _remove_partial(dest: Path) -> None:
 
 def record_done(store, result: Result) -> None:
     """Only after a verified copy: the checklist item «передать файлы» is done."""
-    store.update_settings(handoff_done=True, handoff_last={
+    store.record_progress(handoff_done=True, handoff_last={
         "folder": str(result.folder),
         "files": result.files,
         "bytes": result.bytes,
