@@ -299,3 +299,30 @@ async def test_station_plays_seeks_marks_and_scores(demo_results_ws, monkeypatch
         await wait_until(pilot, lambda: "Сохранено" in text_of(app, "#ls-msg"))
     saved = store.get(Protocol, p.guid)
     assert saved.scheme == 2 and saved.from_recording and saved.variant == "5"
+
+
+def test_no_stream_plays_the_personal_recording(demo_results_ws):
+    """A room recorded only personally (a recording per participant): the station plays that
+    file (services/audio_import.participant_audio), bit-exact."""
+    import soundfile as sf
+    from datetime import datetime, time
+
+    from tui_app.audio import names
+    from tui_app.domain.models import Attendance
+    from tui_app.services import audio as audio_svc
+
+    store = demo_results_ws.store
+    p = next(p for p in store.participants() if p.room == "101" and p.attendance is not Attendance.ABSENT)
+    with pytest.raises(audio_svc.AudioError):
+        audio_svc.plan_clip(store, p.guid)  # no stream in this room
+    folder, base = audio_svc.room_folder(store, "101")
+    at = datetime.combine(store.exam_day().date, time(9, 30))
+    x = known(20, seed=3)
+    (folder / "personal").mkdir(parents=True, exist_ok=True)
+    sf.write(str(folder / "personal" / names.personal_name(base, p.code, p.guid, at, "wav")), x, SR,
+             subtype="PCM_16")
+    plan = ls.answer_audio(store, p.guid)
+    assert plan.source == "персональная запись" and plan.start == at
+    assert "персональная запись" in plan.text and "09:30:00–09:30:20" in plan.text
+    ans = ls.load_answer(plan)
+    assert ans.samplerate == SR and np.array_equal(ans.samples, x)

@@ -46,6 +46,16 @@ def _read_range(path: Path, first: int, count: int) -> np.ndarray:
         return f.read(first + count, dtype="int16", always_2d=True)[first:]
 
 
+def read_span(path: Path, start: float, end: float) -> tuple[np.ndarray, int]:
+    """Seconds [start, end) of one file (a personal recording): (int16 frames×channels, rate)."""
+    try:
+        sr = sf.info(str(path)).samplerate
+        first = max(0, int(round(start * sr)))
+        return _read_range(Path(path), first, max(0, int(round(end * sr)) - first)), sr
+    except (sf.LibsndfileError, RuntimeError, OSError) as e:
+        raise ClipError(f"Запись {Path(path).name} не читается: {e}") from e
+
+
 def assemble(folder: Path, segments: list[Segment], start: datetime, end: datetime
              ) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
     """The samples from `start` to `end` across the segment files (silence in gaps):

@@ -5,12 +5,14 @@ saving the protocol as «scored from the recording», the blind re-check and its
 The screen (screens/listening.py) and the tests call these; playing is audio/player.py.
 
 Where the audio comes from is one function, `answer_audio`: the participant's answer cut
-from the room's day stream by the ИС-02 times or the markers (services/audio.plan_clip).
+from the room's day stream by the ИС-02 times or the markers (services/audio.plan_clip; imported
+files are parts of that stream), else their personal recording (audio_import.participant_audio).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta  # noqa: F401 - date in signatures
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -47,29 +49,16 @@ class AnswerPlan:
     end: datetime
     source: str  # «журнал ИС-02» | «метки» | «персональная запись»
     _clip: object = None  # services.audio.ClipPlan
+    _piece: object = None  # services.audio_import.Piece: a personal recording instead
 
     @property
     def text(self) -> str:
+        if self._piece is not None:
+            return (f"персональная запись {Path(self._piece.path).name}, "
+                    f"{self.start:%H:%M:%S}–{self.end:%H:%M:%S}")
         how = ("по времени ведомости ИС-02" if self.source == "журнал ИС-02"
                else "по меткам" if self.source == "метки" else self.source)
         return f"поток ауд. {self.room}, {self.start:%H:%M:%S}–{self.end:%H:%M:%S} ({how})"
-
-
-@dataclass
-class AnswerPlan:
-    """Where the answer is (store reads only: fast, on the UI thread)."""
-
-    participant: Participant
-    room: str
-    start: datetime  # wall clock of the first sample
-    end: datetime
-    source: str  # «журнал ИС-02» | «метки» | «персональная запись»
-    _clip: object = None  # services.audio.ClipPlan
-
-    @property
-    def text(self) -> str:
-        return (f"поток ауд. {self.room}, {self.start:%H:%M:%S}–{self.end:%H:%M:%S} "
-                f"({"по времени ведомости ИС-02" if self.source == "журнал ИС-02" else "по " + self.source.replace("метки", "меткам")})")
 
 
 @dataclass
@@ -91,7 +80,17 @@ class Answer:
 
 def answer_audio(store: Store, ref: str) -> AnswerPlan:
     """The one place that knows where a participant's answer is recorded."""
-    plan = audio_svc.plan_clip(store, ref)
+    try:
+        plan = audio_svc.plan_clip(store, ref)
+    except audio_svc.AudioError:
+        from .audio_import import participant_audio
+
+        pa = participant_audio(store, ref)  # its personal recording, or AudioError (Russian)
+        piece = next(pc for pc in pa.pieces if pc.source == "personal")
+        entry = store.get(RoomLogEntry, pa.participant.guid)
+        room = entry.room if entry and entry.room else pa.participant.room
+        end = piece.at + timedelta(seconds=piece.end - piece.start)
+        return AnswerPlan(pa.participant, room, piece.at, end, "персональная запись", None, piece)
     entry = store.get(RoomLogEntry, plan.participant.guid)
     room = entry.room if entry and entry.room else plan.participant.room
     return AnswerPlan(plan.participant, room, plan.start, plan.end, plan.source, plan)
@@ -99,6 +98,14 @@ def answer_audio(store: Store, ref: str) -> AnswerPlan:
 
 def load_answer(plan: AnswerPlan) -> Answer:
     """Decode the answer (slow for MP3: run it off the UI thread). No store access."""
+    if plan._piece is not None:
+        pc = plan._piece
+        try:
+            data, sr = cliplib.read_span(pc.path, pc.start, pc.end)
+        except cliplib.ClipError as e:
+            raise audio_svc.AudioError(str(e)) from e
+        mono = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1).astype(np.int16)
+        return Answer(plan, np.ascontiguousarray(mono), sr, 0.0, [Path(pc.path).name])
     cp = plan._clip
     try:
         clip, covered, sr, used = cliplib.assemble(cp.folder, cp.segments, cp.start, cp.end)
