@@ -63,6 +63,9 @@ MENU: list[ScreenEntry] = [
                 "кто допущен к дополнительному сроку, список на следующую дату"),
     ScreenEntry("retention", "Хранение и уничтожение", "tui_app.screens.retention",
                 "RetentionScreen", None, "сроки хранения материалов, акт об уничтожении"),
+    ScreenEntry("readiness", "Проверка готовности (накануне)", "tui_app.screens.readiness",
+                "ReadinessScreen", None,
+                "диск, микрофоны, принтер, часы, база, флешка; протокол технической готовности"),
 ]
 
 
