@@ -48,6 +48,7 @@ class Settings(BaseModel):
     print_viewer: Optional[str] = None  # Windows: SumatraPDF.exe for N copies in one job
     scans_required: Optional[bool] = None  # the region wants signed ИС-02/ИС-03 as scans
     readiness_last: Optional[dict[str, Any]] = None  # the last «протокол технической готовности»
+    double_entry_halt: bool = True  # the second pass stops at the first differing digit (else blind)
 
     # -- retention ---------------------------------------------------------------------
     retention_acts: list[dict[str, Any]] = []
