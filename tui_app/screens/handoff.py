@@ -78,7 +78,8 @@ class HandoffScreen(BaseScreen):
         lines = [
             f"Папка на носителе: [b]{plan.folder}[/b]",
             f"Результаты B2P: {b2p or '[red]нет[/red]'} · аудио: {plan.count('audio')} · "
-            f"бланки и акты: {plan.count('forms')} · всего "
+            f"бланки и акты: {plan.count('forms')}"
+            + (f" · сканы: {plan.count('scans')}" if plan.count("scans") else "") + " · всего "
             f"[b]{handoff_service.format_size(plan.total)}[/b]",
         ]
         lines += [f"[yellow]⚠ {w}[/yellow]" for w in plan.warnings]
