@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         for c in r.checks:
             say(c.line)
         say()
-        say(r.summary)
+        say(r.summary + ("" if r.ready else " Исправьте и повторите проверку."))
         path = None
         if not args.no_pdf:
             path = rd.save_pdf(ws.store, r, args.out)

@@ -103,7 +103,8 @@ def _verdict(pdf: FormPDF, ctx: FormContext, r, y: float, Role) -> None:
     y += 9
     bad = [str(i) for i, c in enumerate(r.checks, 1) if c.state == "fail"]
     if bad:
-        pdf.box(pdf.left, y, w, 6, f"Не пройдены проверки № {', '.join(bad)} (см. таблицу: что сделать).",
+        pdf.box(pdf.left, y, w, 6, f"Не пройдены проверки № {', '.join(bad)}: исправьте (см. таблицу) и "
+                "повторите проверку.",
                 size=10, border=False)
         y += 6
     y += 6

@@ -99,7 +99,8 @@ class ReadinessScreen(PrintMixin, BaseScreen):
         ol.highlighted = min(keep, len(r.checks) - 1) if r.checks else None
         color = "green" if r.ready else "red"
         self.query_one("#ready-info", Static).update(
-            f"[b {color}]{r.summary}[/b {color}]\nF5 — протокол PDF · F4 — печать · F3 — проверить заново")
+            f"[b {color}]{r.summary}[/b {color}]\n"
+            + ("" if r.ready else "Исправьте и проверьте заново (F3) · ") + "F5 — протокол PDF · F4 — печать")
         rd.remember(self.app.store, r)
 
     # -- the protocol ------------------------------------------------------------------

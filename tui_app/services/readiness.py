@@ -81,8 +81,7 @@ class Readiness:
         if self.ready:
             tail = f"; внимание: {len(self.warnings)}" if self.warnings else ""
             return f"Компьютер готов: проверок {len(self.checks)}, все пройдены{tail}."
-        return (f"Компьютер НЕ готов: не пройдено {len(self.failed)} из {len(self.checks)} "
-                "проверок — исправьте и повторите проверку.")
+        return f"Компьютер НЕ готов: не пройдено {len(self.failed)} из {len(self.checks)} проверок."
 
     def group(self, name: str) -> list[Check]:
         return [c for c in self.checks if c.group == name]
