@@ -104,3 +104,25 @@ def test_guess_form_and_room():
     assert sc.guess("IS02_2027-02-10_201.pdf", rooms) == ("IS-02", "201")
     assert sc.guess("Протокол эксперта.pdf", rooms) == ("IS-03", "")
     assert sc.guess("IMG_0001.jpg", rooms) == ("", "")
+
+
+async def test_handoff_screen_adds_scans_with_f6(demo_results_ws, tmp_path):
+    from support.pilot import settle, text_of, wait_until
+    from tui_app.app import ShtabApp
+    from tui_app.screens.scans import ScansDialog
+
+    src = tmp_path / "scanner"
+    scanner(src)
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "сканы:" not in text_of(app, "#handoff-plan")
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScansDialog))
+        app.screen.query_one("#scans-folder").value = str(src)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Добавлено сейчас: 3" in text_of(app, "#scans-out"))
+        assert "не понятно, ИС-02 это или ИС-03" in text_of(app, "#scans-out")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "сканы: 3" in text_of(app, "#handoff-plan"))
