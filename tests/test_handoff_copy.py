@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from tui_app.services import drives, handoff
 from tui_app.services.handoff import HandoffFailed, HandoffRefused
+from support.sums import sha256sum_check
 
 
 def _fill(ws_root: Path) -> dict[str, bytes]:
@@ -72,10 +72,9 @@ def test_copy_verifies_with_real_sha256sum(filled, tmp_path):
     for line in lines:
         digest, rel = line.split("  ", 1)
         assert len(digest) == 64 and "\\" not in rel and not rel.startswith("/")
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=result.folder,
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count(": OK") == 6
+    rc, out = sha256sum_check(result.folder)
+    assert rc == 0, out
+    assert out.count(": OK") == 6
     # progress: both phases, monotone, ends at the total
     assert {p.phase for p in seen} == {"copy", "verify"}
     dones = [p.done for p in seen]
@@ -91,8 +90,7 @@ def test_sha256sum_catches_a_later_change(filled, tmp_path):
     res = handoff.handoff(ws.store, tmp_path)
     f = res.folder / "forms/ИС-08 акт.pdf"
     f.write_bytes(b"%PDF-1.4 acx")
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=res.folder, capture_output=True)
-    assert out.returncode != 0
+    assert sha256sum_check(res.folder)[0] != 0
     assert handoff.verify_manifest(res.folder) == ["forms/ИС-08 акт.pdf"]
 
 
@@ -157,7 +155,7 @@ def test_write_error_mid_copy_is_a_failure(filled, tmp_path, monkeypatch):
         f.write(data)
 
     monkeypatch.setattr(handoff, "_write_chunk", eio)
-    with pytest.raises(HandoffFailed, match="Input/output error"):
+    with pytest.raises(HandoffFailed, match="Ошибка чтения или записи на устройстве"):
         handoff.handoff(ws.store, tmp_path)
     assert ws.store.settings().handoff_done is False
     assert not (tmp_path / "IS_470123_2027-02-10").exists()  # the partial folder is removed
@@ -205,9 +203,9 @@ def test_odd_names_are_escaped_as_sha256sum_expects(demo_ws, tmp_path):
     for i, n in enumerate(names):
         (forms / n).write_bytes(b"%PDF" + bytes([i]) * 10)
     res = handoff.handoff(demo_ws.store, tmp_path)
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=res.folder, capture_output=True)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count(b": OK") == len(names)
+    rc, out = sha256sum_check(res.folder)
+    assert rc == 0, out
+    assert out.count(": OK") == len(names)
     assert handoff.verify_manifest(res.folder) == []
     (res.folder / "forms" / "new\nline.pdf").write_bytes(b"changed")
     assert handoff.verify_manifest(res.folder) == ["forms/new\nline.pdf"]
@@ -248,3 +246,56 @@ def test_source_file_gone_is_a_failure_that_names_the_workspace(filled, tmp_path
     with pytest.raises(HandoffFailed, match="не удалось прочитать .*в рабочей папке"):
         handoff.execute(p, tmp_path)
     assert not (tmp_path / "IS_470123_2027-02-10").exists()
+
+
+@pytest.mark.parametrize("how", ["eio", "gone"])
+def test_a_stick_pulled_mid_handoff_is_never_a_handoff_and_the_next_one_completes(
+        filled, tmp_path, monkeypatch, how):
+    """The stick pulled out during the copy: the write fails (EIO; or the device is gone:
+    ENODEV, on Windows ERROR_DEVICE_NOT_CONNECTED) and nothing on it can be cleaned up. The
+    failure says so in Russian (no English strerror), the checklist stays open, what is left
+    on the stick is marked incomplete, and the handoff after it is put back completes and
+    removes the leftover."""
+    import errno
+
+    ws, _ = filled
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    state = {"chunks": 0, "pulled": False}
+    real_write, real_rmtree = handoff._write_chunk, handoff.shutil.rmtree
+
+    def write(f, data):
+        state["chunks"] += 1
+        if state["chunks"] == 2:
+            state["pulled"] = True
+        if state["pulled"]:
+            e = (OSError(errno.EIO, "Input/output error") if how == "eio"
+                 else OSError(errno.ENODEV, "No such device"))
+            if how == "gone":
+                e.winerror = 1167
+            raise e
+        real_write(f, data)
+
+    def rmtree(path, *a, **kw):  # a pulled stick cannot be cleaned
+        if state["pulled"] and Path(path).is_relative_to(stick):
+            return
+        real_rmtree(path, *a, **kw)
+
+    monkeypatch.setattr(handoff, "_write_chunk", write)
+    monkeypatch.setattr(handoff.shutil, "rmtree", rmtree)
+    with pytest.raises(HandoffFailed) as e:
+        handoff.handoff(ws.store, stick)
+    text = str(e.value)
+    assert "НЕ выполнена" in text and "извлечен" in text
+    assert "Input/output error" not in text and "No such device" not in text
+    assert ws.store.settings().handoff_done is False
+    left = [d for d in stick.iterdir() if d.is_dir()]
+    assert left and all(handoff.is_incomplete(d) for d in left)  # never looks like a handoff
+    assert all(handoff.INCOMPLETE_SUFFIX in d.name for d in left)
+
+    state["pulled"], state["chunks"] = False, -10 ** 9  # put back in
+    result = handoff.handoff(ws.store, stick)
+    folders = [d for d in stick.iterdir() if d.is_dir()]
+    assert folders == [result.folder] and not handoff.is_incomplete(result.folder)
+    assert handoff.verify_manifest(result.folder) == []
+    assert ws.store.settings().handoff_done is True

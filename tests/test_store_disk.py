@@ -92,7 +92,7 @@ def test_nearly_full_disk_still_starts_shows_exports_and_hands_off(_demo_templat
         assert list(out.glob("*.b2p"))
         stick = tmp_path / "stick"
         stick.mkdir()
-        r = cli("-w", root, "handoff", "--to", stick)
+        r = cli("-w", root, "handoff", "--to", stick, "--yes")
         assert r.returncode == 0, r.stderr
         assert len(list(stick.glob("IS_*/SHA256SUMS"))) == 1
         with Workspace.open(root) as w:
@@ -110,7 +110,7 @@ def test_full_disk_at_a_save_is_a_message_and_changes_nothing(_demo_template, tm
             old = s.get(Protocol, guid)
             audit = (root / "audit.jsonl").read_bytes() if (root / "audit.jsonl").exists() else b""
             filler = fill(disk, 4096)
-            s.storage._space_ok_until = 0
+            s.storage.recheck_space()
             with pytest.raises(DiskFull, match=r"недостаточно места.*нужно .* МБ, свободно .* [КМ]Б"):
                 save_protocol(s, old.model_copy(update={"variant": "71"}))
             assert s.get(Protocol, guid).variant == old.variant

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,7 @@ def test_saves_survive_a_program_holding_the_database_file(demo_results_ws, monk
         assert w.store.recovery_notice() is None
     held.active = False  # the backup tool is done: the next start compacts as usual
     with Workspace.open(root) as w:
-        assert w.store.storage.seq == w.store.storage._base_seq
+        assert w.store.storage.compacted
         assert [w.store.get(Protocol, g).variant for g in guids] == ["40", "41", "42", "43", "44"]
 
 
@@ -183,3 +184,149 @@ def test_a_file_system_without_acls_leaves_the_folder_as_it_is(monkeypatch, tmp_
         raise FileNotFoundError(2, "icacls")
 
     assert atomic.restrict_to_user(tmp_path, run=missing) is False
+
+
+def test_a_replace_refused_past_the_retries_says_the_file_is_open_elsewhere(monkeypatch, tmp_path):
+    """Windows refuses a replace onto a file held open with ERROR_ACCESS_DENIED (5): past the
+    bounded retries that is «открыт в другой программе», never «нет прав»."""
+    monkeypatch.setattr(atomic, "IS_WINDOWS", True)
+    monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.0, 0.0, 0.0))
+    tries = []
+
+    def denied(src, dst):
+        tries.append(dst)
+        e = PermissionError(13, "Access is denied", dst)
+        e.winerror = 5
+        raise e
+
+    monkeypatch.setattr(atomic, "_win_move", denied)
+    target = tmp_path / "ИС-04 101.pdf"
+    target.write_bytes(b"old")
+    with pytest.raises(FileBusy, match="открыт в другой программе") as e:
+        atomic.durable_write(target, b"new", keep_backup=False)
+    assert "прав" not in str(e.value)
+    assert len(tries) == 4  # bounded: the first try and one per delay
+    assert target.read_bytes() == b"old" and not list(tmp_path.glob(".*.tmp"))
+
+
+# -- for real, under Windows (the Windows leg of CI runs these under a Windows CPython) ---------
+
+WINDOWS = sys.platform.startswith("win")
+on_windows = pytest.mark.skipif(not WINDOWS, reason="a real Windows file handle (CreateFileW, "
+                                "LockFileEx); the same rules are simulated above on every OS")
+
+
+class _WindowsHandle:
+    """Another program's handle on a file: a backup tool or an antivirus reading it
+    (share read+write, no FILE_SHARE_DELETE), optionally with a byte range locked."""
+
+    GENERIC_READ, GENERIC_WRITE = 0x80000000, 0x40000000
+
+    def __init__(self, path: Path, write: bool = False) -> None:
+        from ctypes import wintypes
+
+        self.k32 = k32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        k32.CreateFileW.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD,
+                                    wintypes.LPVOID, wintypes.DWORD, wintypes.DWORD,
+                                    wintypes.HANDLE]
+        k32.CreateFileW.restype = wintypes.HANDLE
+        access = self.GENERIC_READ | (self.GENERIC_WRITE if write else 0)
+        self.h = k32.CreateFileW(str(path), access, 0x1 | 0x2, None, 3, 0x80, None)
+        assert self.h not in (None, wintypes.HANDLE(-1).value), ctypes.get_last_error()
+
+    def lock(self, length: int = 1 << 30) -> None:
+        from ctypes import wintypes
+
+        class OVERLAPPED(ctypes.Structure):
+            _fields_ = [("Internal", ctypes.c_void_p), ("InternalHigh", ctypes.c_void_p),
+                        ("Offset", wintypes.DWORD), ("OffsetHigh", wintypes.DWORD),
+                        ("hEvent", wintypes.HANDLE)]
+
+        ov = OVERLAPPED()
+        self.k32.LockFileEx.argtypes = [wintypes.HANDLE, wintypes.DWORD, wintypes.DWORD,
+                                        wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p]
+        assert self.k32.LockFileEx(self.h, 0x2 | 0x1, 0, length, 0, ctypes.byref(ov)), \
+            ctypes.get_last_error()  # LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY
+
+    def close(self) -> None:
+        if self.h is not None:
+            self.k32.CloseHandle(self.h)
+            self.h = None
+
+
+@on_windows
+def test_windows_a_backup_tool_holding_the_database_keeps_every_save(demo_results_ws, monkeypatch):
+    monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.01, 0.02))  # the retries still happen, shorter
+    ws = demo_results_ws
+    root, s = ws.root, ws.store
+    guids = sorted(s.protocols())[:3]
+    held = _WindowsHandle(root / DB_NAME)
+    try:
+        for i, g in enumerate(guids):
+            save_protocol(s, s.get(Protocol, g).model_copy(update={"variant": f"5{i}"}))
+        assert s.storage.compact_quietly() is False  # the base cannot be replaced: deferred
+        ws.close()
+        with Workspace.open(root) as w:  # still held at the next start: nothing lost, no notice
+            assert [w.store.get(Protocol, g).variant for g in guids] == ["50", "51", "52"]
+            assert w.store.recovery_notice() is None
+    finally:
+        held.close()
+    with Workspace.open(root) as w:  # the tool is done: the next start compacts as usual
+        assert w.store.storage.compacted
+        assert [w.store.get(Protocol, g).variant for g in guids] == ["50", "51", "52"]
+
+
+@on_windows
+def test_windows_a_file_held_for_a_moment_is_replaced_after_a_retry(tmp_path):
+    import threading
+
+    target = tmp_path / "is-shtab.json"
+    target.write_bytes(b"old")
+    held = _WindowsHandle(target)
+    threading.Timer(0.15, held.close).start()  # an antivirus scan that ends
+    atomic.durable_write(target, b"new")
+    assert target.read_bytes() == b"new" and atomic.backup_path(target).read_bytes() == b"old"
+
+
+@on_windows
+def test_windows_a_file_held_for_good_is_a_true_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.01, 0.02))
+    target = tmp_path / "ИС-04 101.pdf"
+    target.write_bytes(b"old")
+    held = _WindowsHandle(target)  # a PDF open in a viewer
+    try:
+        with pytest.raises(FileBusy, match="открыт в другой программе") as e:
+            atomic.durable_write(target, b"new", keep_backup=False)
+        assert "прав" not in str(e.value)
+    finally:
+        held.close()
+    assert target.read_bytes() == b"old" and not list(tmp_path.glob(".*.tmp"))
+
+
+def _under_wine() -> bool:
+    try:
+        return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")
+    except (AttributeError, OSError):
+        return False
+
+
+@on_windows
+def test_windows_a_locked_journal_refuses_the_save_and_keeps_memory(demo_results_ws):
+    """Another program locks the journal (LockFileEx): the save fails with a true message,
+    memory keeps what is on disk, and the next save after the unlock works."""
+    if _under_wine():
+        pytest.skip("wine does not enforce byte-range locks on writes (Windows does); "
+                    "simulated in test_a_save_that_cannot_be_written_says_so_and_changes_nothing")
+    s = demo_results_ws.store
+    guid = sorted(s.protocols())[0]
+    old = s.get(Protocol, guid)
+    held = _WindowsHandle(demo_results_ws.root / f"{DB_NAME}.journal", write=True)
+    try:
+        held.lock()
+        with pytest.raises(FileBusy, match="открыт в другой программе"):
+            save_protocol(s, old.model_copy(update={"variant": "93"}))
+        assert s.get(Protocol, guid).variant == old.variant
+    finally:
+        held.close()
+    save_protocol(s, old.model_copy(update={"variant": "94"}))
+    assert s.get(Protocol, guid).variant == "94"

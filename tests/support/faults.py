@@ -12,6 +12,15 @@ hits step `fault.step`:
 - "count": nothing, the child reports how many steps `fn` made.
 
 The child's stdout and stderr go to files; `Outcome` has them with its exit code.
+
+Where there is no fork (Windows: the Windows leg of CI), `run_inline` runs `fn()` in this
+process with the same steps counted (and the Windows replace, MoveFileExW through ctypes,
+as one more step). ENOSPC and EIO are the same there. A kill is what it leaves on the disk:
+at the step, the folders given as `image` are copied as they are at that instant (every
+write made so far is in the OS's cache and survives a killed process; nothing after it
+is), the program is stopped by an exception nothing catches, and the copies replace the
+folders — the state a TerminateProcess at that step leaves behind. `run` picks the fork
+where there is one.
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,19 +63,41 @@ class Outcome:
         return "Traceback" in self.stderr or "Traceback" in self.stdout
 
 
+class Killed(BaseException):
+    """The inline kill: stops the program at the step (nothing may catch it)."""
+
+
 class _Injector:
-    def __init__(self, fault: Fault) -> None:
+    def __init__(self, fault: Fault, on_kill: Optional[Callable[[], None]] = None) -> None:
         self.fault = fault
         self.n = 0
         self.fired = False
+        self.on_kill = on_kill
+        self.thread = threading.get_ident()
+        self.undo: list[tuple[object, str, object]] = []
+        self.opened: list = []  # descriptors and file objects the program opened (see close_all)
+
+    def close_all(self) -> None:
+        """What the OS does when a killed process goes: every handle it had is closed."""
+        for h in reversed(self.opened):
+            try:
+                h.close() if hasattr(h, "close") else os.close(h)
+            except (OSError, ValueError):
+                pass
+        self.opened.clear()
 
     def step(self, what: str) -> None:
+        if threading.get_ident() != self.thread:
+            return  # another thread of this process (the test runner's): not the program's
         self.n += 1
         if self.fired or self.fault.kind == "count" or self.n != self.fault.step:
             return
         self.fired = True
         if self.fault.kind == "kill":
-            os.kill(os.getpid(), signal.SIGKILL)
+            if self.on_kill is None:
+                os.kill(os.getpid(), signal.SIGKILL)
+            self.on_kill()
+            raise Killed(f"killed at step {self.n}: {what}")
         code = errno.ENOSPC if self.fault.kind == "enospc" else errno.EIO
         raise OSError(code, os.strerror(code) + f" (injected at step {self.n}: {what})")
 
@@ -99,8 +131,14 @@ class _File:
         return getattr(self._f, name)
 
 
-def install(fault: Fault) -> _Injector:
-    inj = _Injector(fault)
+def _patch(inj: _Injector, owner, name: str, new) -> None:
+    inj.undo.append((owner, name, getattr(owner, name)))
+    setattr(owner, name, new)
+
+
+def install(fault: Fault, on_kill: Optional[Callable[[], None]] = None) -> _Injector:
+    """Count (and fault) every write step from now on; `uninstall` puts the OS back."""
+    inj = _Injector(fault, on_kill)
     for name in _OS_STEPS:
         real = getattr(os, name, None)
         if real is None:
@@ -110,27 +148,47 @@ def install(fault: Fault) -> _Injector:
             inj.step(_name)
             return _real(*a, **kw)
 
-        setattr(os, name, wrapped)
+        _patch(inj, os, name, wrapped)
+    from tui_app.store import atomic
+
+    real_move = atomic._win_move  # the Windows replace (ctypes, not os.replace)
+
+    def win_move(*a, **kw):
+        inj.step("MoveFileExW")
+        return real_move(*a, **kw)
+
+    _patch(inj, atomic, "_win_move", win_move)
     real_open = os.open
 
     def os_open(path, flags, *a, **kw):
         if flags & _WRITE_FLAGS:
             inj.step("open")
-        return real_open(path, flags, *a, **kw)
+        fd = real_open(path, flags, *a, **kw)
+        if threading.get_ident() == inj.thread:
+            inj.opened.append(fd)
+        return fd
 
-    os.open = os_open
+    _patch(inj, os, "open", os_open)
     real_io_open = io.open
 
     def io_open(file, mode="r", *a, **kw):
-        f = real_io_open(file, mode, *a, **kw)
-        if any(c in mode for c in "wax+"):
+        writing = any(c in mode for c in "wax+")
+        if writing:
             inj.step("io.open")
-            return _File(f, inj)
-        return f
+        f = real_io_open(file, mode, *a, **kw)
+        if threading.get_ident() == inj.thread:
+            inj.opened.append(f)
+        return _File(f, inj) if writing else f
 
-    io.open = io_open
-    builtins.open = io_open
+    _patch(inj, io, "open", io_open)
+    _patch(inj, builtins, "open", io_open)
     return inj
+
+
+def uninstall(inj: _Injector) -> None:
+    for owner, name, real in reversed(inj.undo):
+        setattr(owner, name, real)
+    inj.undo.clear()
 
 
 def run(fn: Callable[[], int], fault: Fault, workdir: Optional[Path] = None,
@@ -190,8 +248,56 @@ def run(fn: Callable[[], int], fault: Fault, workdir: Optional[Path] = None,
     return o
 
 
-def count_steps(fn: Callable[[], int], workdir: Optional[Path] = None) -> int:
-    o = run(fn, Fault("count"), workdir)
+def run_inline(fn: Callable[[], int], fault: Fault, image: tuple = ()) -> Outcome:
+    """Run fn() in this process with the fault installed (see the module's docstring;
+    `image`: the folders a kill leaves as they were at the step)."""
+    import contextlib
+    import shutil
+
+    out, err = io.StringIO(), io.StringIO()
+    seen: dict[str, str] = {}
+    folders = [Path(f) for f in image]
+
+    def on_kill() -> None:  # the injector has fired: these writes are not steps
+        seen["out"], seen["err"] = out.getvalue(), err.getvalue()
+        for f in folders:
+            if f.exists():
+                shutil.copytree(f, _image_of(f), symlinks=True,
+                                ignore=shutil.ignore_patterns(".lock"))
+
+    inj = install(fault, on_kill)
+    rc: Optional[int] = 99
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = int(fn() or 0)
+            except SystemExit as e:
+                rc = int(e.code or 0) if not isinstance(e.code, str) else 1
+            except Killed:
+                rc = None
+            except BaseException:  # a traceback is the finding
+                traceback.print_exc()
+                rc = 98
+    finally:
+        uninstall(inj)
+    killed = "out" in seen
+    if killed:  # what the program did after the kill never happened
+        rc = None
+        inj.close_all()  # its handles went with it (Windows cannot remove an open file)
+        for f in folders:
+            shutil.rmtree(f, ignore_errors=True)
+            if _image_of(f).exists():
+                os.replace(_image_of(f), f)
+    return Outcome(fault, rc, killed, seen.get("out", out.getvalue()),
+                   seen.get("err", err.getvalue()), inj.n)
+
+
+def _image_of(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".killed")
+
+
+def count_steps(fn: Callable[[], int], workdir: Optional[Path] = None, inline: bool = False) -> int:
+    o = run_inline(fn, Fault("count")) if inline else run(fn, Fault("count"), workdir)
     if o.rc != 0 or o.traceback:
         raise AssertionError(f"the fault-free run failed: rc={o.rc}\n{o.stderr}")
     return o.steps
@@ -202,23 +308,31 @@ def count_steps(fn: Callable[[], int], workdir: Optional[Path] = None) -> int:
 VOLATILE = {"at", "saved_at", "created"}
 
 
-def _strip(x):
+def _volatile(key: str, stamps: bool) -> bool:
+    return key in VOLATILE or stamps and key.endswith("_at")  # saved_at, category_confirmed_at…
+
+
+def _strip(x, stamps: bool = True):
+    """Without the time stamps (two runs of one operation differ only there); stamps=False
+    keeps the `*_at` fields (states of one run compared with each other)."""
     if isinstance(x, dict):
-        return {k: _strip(v) for k, v in x.items() if k not in VOLATILE}
+        return {k: _strip(v, stamps) for k, v in x.items() if not _volatile(k, stamps)}
     if isinstance(x, list):
-        return [_strip(v) for v in x]
+        return [_strip(v, stamps) for v in x]
     return x
 
 
-def state(root: Path, places: Optional[dict[str, str]] = None) -> tuple[dict, bool]:
+def state(root: Path, places: Optional[dict[str, str]] = None,
+          stamps: bool = True) -> tuple[dict, bool]:
     """(the committed data without timestamps, whether a recovery notice came with it).
-    `places`: paths to write as names (the workspace, the stick), so that copies compare."""
+    `places`: paths to write as names (the workspace, the stick), so that copies compare;
+    `stamps`: see _strip."""
     from tui_app.store.storage import DurableStorage
     from tui_app.store.workspace import DB_NAME, NOTICE_KEY
 
     st = DurableStorage(Path(root) / DB_NAME, read_only=True)
     st.load()
-    data = st._live()
+    data = st.tables()
     tables = {}
     notice = st.notice is not None
     for name, table in data.items():
@@ -227,7 +341,7 @@ def state(root: Path, places: Optional[dict[str, str]] = None) -> tuple[dict, bo
             if name == "meta" and doc.get("key") == NOTICE_KEY:
                 notice = True
                 continue
-            docs[doc_id] = _strip(doc)
+            docs[doc_id] = _strip(doc, stamps)
         if docs:
             tables[name] = docs
     if places:

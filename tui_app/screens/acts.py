@@ -12,6 +12,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from ..domain.models import ActKind
+from ..errors import ShtabError, user_message
 from ..forms.context import FormError
 from ..services.acts import ActRejected, acts_of, create_act, default_signers, delete_act
 from ..services.forms import build_form, find_participant
@@ -176,8 +177,8 @@ class ActsScreen(PrintMixin, BaseScreen):
         try:
             paths = build_form(self.app.store, act.kind.value, act=act, participant=p,
                                progress=progress)
-        except (FormError, OSError) as e:
-            self.app.call_from_thread(self._printed, None, str(e))
+        except (ShtabError, OSError) as e:  # a viewer holding the PDF: «закройте файл…»
+            self.app.call_from_thread(self._printed, None, user_message(e))
         else:
             self.app.call_from_thread(self._printed, paths, "")
 

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Footer, Header, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from ..forms.context import FormError
+from ..errors import ShtabError, user_message
 from ..services.forms import FORMS, build_form
 from .base import BaseScreen
 from .printing import PRINT_BINDINGS, PrintMixin
@@ -106,10 +106,8 @@ class FormsScreen(PrintMixin, BaseScreen):
         try:
             paths = build_form(self.app.store, form, room=room or None, participant=who or None,
                                blank=blank, progress=progress)
-        except FormError as e:
-            self.app.call_from_thread(self._done, None, str(e))
-        except OSError as e:
-            self.app.call_from_thread(self._done, None, f"Не удалось записать файл: {e}")
+        except (ShtabError, OSError) as e:  # a viewer holding the PDF: «закройте файл…»
+            self.app.call_from_thread(self._done, None, user_message(e))
         else:
             self.app.call_from_thread(self._done, paths, "")
 

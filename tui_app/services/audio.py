@@ -11,7 +11,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..diskspace import format_mb, free_bytes, require_free
-from ..errors import DeviceError
+from ..errors import DeviceError, StorageError, user_message
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
 from ..audio import journal
@@ -343,8 +343,11 @@ class RoomRecording:
         notes = self.poll()
         try:
             sync_markers_from_log(self.store, self.room)  # ИС-02 times typed by hand -> markers
-        except (AudioError, OSError):
+        except AudioError:
             pass
+        except (OSError, StorageError) as e:  # a full disk stopped the recording: say it, keep going
+            notes.append(f"Метки ответов по ИС-02 не записаны ({user_message(e)}); "
+                         "они запишутся, когда запись этой аудитории закончится в следующий раз.")
         return notes
 
     def wait(self, timeout: Optional[float] = None) -> bool:

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Refused, ShtabError
+from ..errors import Refused, ShtabError, os_error_text
 from ..store.atomic import fsync_dir
 
 CHUNK = 1024 * 1024
@@ -434,11 +434,10 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         raise
     except OSError as e:
         _remove_partial(dest)
-        reason = e.strerror or str(e)
         raise HandoffFailed(
-            f"Передача НЕ выполнена: ошибка записи на носитель ({reason}) на файле «{current}». "
-            "Возможно, флешку извлекли или она заполнена. Файлы на носителе неполные: "
-            "вставьте флешку и повторите передачу.") from None
+            f"Передача НЕ выполнена: ошибка записи на носитель на файле «{current}». "
+            f"{os_error_text(e, target)} Файлы на носителе неполные (папка «….incomplete» — "
+            "не передача): вставьте флешку и повторите передачу.") from None
     meter.add(0, force=True)
     return Result(dest, len(plan_.items), plan_.total, time.monotonic() - meter.start, manifest)
 

@@ -92,8 +92,20 @@ def retry_busy(op: Callable[[], None], sleep: Callable[[float], None] = time.sle
 
 
 def replace(src: str | Path, dst: str | Path) -> None:
-    """Durable replace of `dst` by `src` (retried on Windows while `dst` is held open)."""
-    retry_busy(lambda: _move(os.fspath(src), os.fspath(dst)))
+    """Durable replace of `dst` by `src` (retried on Windows while `dst` is held open).
+
+    On Windows a replace onto a file another program holds open without FILE_SHARE_DELETE
+    fails with ERROR_ACCESS_DENIED (5), not a sharing violation; our temp file beside it was
+    just written, so the folder is ours to write: past the retries it is reported as the
+    sharing violation it is (FileBusy «открыт в другой программе», not «нет прав»)."""
+    try:
+        retry_busy(lambda: _move(os.fspath(src), os.fspath(dst)))
+    except PermissionError as e:
+        if not (_busy(e) and e.winerror == 5):
+            raise
+        held = PermissionError(e.errno, e.strerror, os.fspath(dst))
+        held.winerror = 32  # ERROR_SHARING_VIOLATION: what it means here
+        raise held from e
 
 
 def fsync_dir(folder: Path) -> None:
@@ -225,14 +237,21 @@ def write_temp(folder: Path, name: str, data: bytes) -> str:
     """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
     caller replaces the target with it). Nothing is left behind when it fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder)
+    owned = False  # once the file object has the descriptor, closing it closes the fd
     try:
         if not IS_WINDOWS:
             os.fchmod(fd, PRIVATE_FILE)
         with os.fdopen(fd, "wb") as f:
+            owned = True
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
+        if not owned:  # Windows cannot delete a file that is still open
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         _unlink_quietly(tmp)
         raise
     return tmp

@@ -233,6 +233,22 @@ class DurableStorage(Storage):
     def view(self, name: str) -> _TableView:
         return _TableView(self, name)
 
+    # -- public state (for the workspace's start-up, checks and tests) ----------------------
+    def tables(self) -> dict:
+        """The database as it is in memory, loading it first (TinyDB's tables by name;
+        the live objects: read, do not change)."""
+        return self._live()
+
+    @property
+    def compacted(self) -> bool:
+        """The base file holds every commit and the journal is open and empty of commits."""
+        return self._journal is not None and self.seq == self._base_seq
+
+    def recheck_space(self) -> None:
+        """Ask the disk for its free space again at the next commit (it is otherwise asked at
+        most every SPACE_CHECK_SECONDS while plentiful): after the disk has changed."""
+        self._space_ok_until = 0.0
+
     def in_transaction(self) -> bool:
         return self._depth > 0
 
@@ -763,7 +779,7 @@ def committed_tables(path: Path) -> dict:
     and without writing: for checks and tests that look at the disk, not at memory."""
     st = DurableStorage(path, read_only=True)
     st.load()
-    return st._live()
+    return st.tables()
 
 
 # -- helpers -------------------------------------------------------------------------------

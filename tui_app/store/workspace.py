@@ -433,7 +433,7 @@ def _startup_compaction(store: Store) -> list[str]:
     """The journal of the last session becomes part of the base (skipped on a full disk:
     nothing is lost, the journal stays)."""
     st = store.storage
-    if st._journal is not None and st.seq == st._base_seq:
+    if st.compacted:
         return []
     try:
         st.compact(force=True)
@@ -471,7 +471,7 @@ def _snapshot(store: Store) -> list[str]:
     st = store.storage
     root = store.root
     db = root / DB_NAME
-    if st._journal is None or st.seq != st._base_seq or not st._live():
+    if not st.compacted or not st.tables():
         return []
     backups = root / "backups"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
