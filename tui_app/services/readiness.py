@@ -20,9 +20,9 @@ from typing import Callable, Optional
 
 from .. import __version__
 from ..audio.quality import Verdict
-from ..diskspace import free_bytes, format_mb
+from ..diskspace import free_bytes, format_mb, require_free
 from ..errors import NotFound, ShtabError, StorageError, from_os_error, user_message
-from ..store.atomic import durable_write
+from ..store.atomic import SPACE_MARGIN, durable_write
 from ..store.workspace import DB_NAME, Store
 from . import audio as audio_svc
 from .distribute import schedule_settings
@@ -358,6 +358,8 @@ def save_pdf(store: Store, r: Readiness, out_dir: Optional[Path | str] = None) -
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise from_os_error(e, folder) from e
+    from .documents import write_document
+
     path = folder / file_name(r)
-    durable_write(path, data, keep_backup=False, what="протокола технической готовности")
-    return path
+    require_free(folder, len(data) + SPACE_MARGIN, "протокола технической готовности")
+    return write_document(path, data)  # a viewer holding the last one (Windows) is said so
