@@ -93,7 +93,10 @@ def pytest_collection_modifyitems(config, items):
         names = getattr(item, "fixturenames", ())
         if module in LINUX_ONLY:
             item.add_marker(pytest.mark.skip(reason=LINUX_ONLY[module]))
-        elif "alsa_here" in names:
+        elif "alsa_here" in names or "alsa_home" in getattr(
+                getattr(getattr(item, "function", None), "__code__", None), "co_names", ()):
+            # ALSA's file plugin as the device, sample for sample: wine's audio between
+            # PortAudio and ALSA starts late and buffers in its own way
             item.add_marker(pytest.mark.skip(reason=LINUX_ONLY["test_audio_portaudio"]))
         elif tui and ("snap_compare" in names or module in TUI_MODULES
                       or inspect.iscoroutinefunction(getattr(item, "function", None))):

@@ -16,17 +16,21 @@ WIN = sys.platform.startswith("win")
 
 
 def _viewer_holds(monkeypatch, target_name: str, winerror: int):
-    """os.replace onto the file fails as on Windows while a viewer has it open."""
-    real = os.replace
+    """The durable replace onto the file (store.atomic._move: os.replace, or MoveFileExW on
+    Windows) fails as on Windows while a viewer has it open."""
+    from tui_app.store import atomic
 
-    def replace(src, dst, *a, **k):
+    real = atomic._move
+
+    def move(src, dst, *a, **k):
         if Path(dst).name == target_name and Path(dst).exists():
             e = PermissionError(13, "Отказано в доступе", str(dst))
             e.winerror = winerror
             raise e
         return real(src, dst, *a, **k)
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(atomic, "_move", move)
+    monkeypatch.setattr(atomic, "RETRY_DELAYS", (0.0,))  # the viewer stays: no need to wait
 
 
 def _assert_viewer_message(err, path_name):

@@ -168,6 +168,13 @@ def embed_python() -> Path:
     return dest
 
 
+def matrix_tool():
+    sys.path.insert(0, str(TOOLS))
+    import cli_matrix  # noqa: E402
+
+    return cli_matrix
+
+
 def bundle_tool():
     sys.path.insert(0, str(ROOT / "tools"))
     import build_offline_bundle  # noqa: E402
@@ -269,9 +276,18 @@ class Wine:
     def boot(self) -> None:
         t = time.monotonic()
         self.prefix.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(self._wrap(["wineboot", "-i"]), env=self.env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       timeout=600)
+        for attempt in (1, 2, 3):  # wineboot now and then fails on a loaded machine (53)
+            p = subprocess.run(self._wrap(["wineboot", "-i"]), env=self.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, errors="replace",
+                               timeout=600)
+            if p.returncode == 0:
+                break
+            log(f"wineboot exit {p.returncode} (try {attempt}): {p.stdout.strip()[-300:]}")
+            self.kill()
+            shutil.rmtree(self.prefix, ignore_errors=True)
+        else:
+            raise SystemExit(f"wine could not make a prefix in {self.prefix}")
         shutil.copy2(prng_dll(), self.prefix / "drive_c" / "windows" / "system32" / "bcryptprimitives.dll")
         log(f"wine prefix {self.prefix} ready in {time.monotonic() - t:.0f} s")
 
@@ -360,7 +376,7 @@ def test_python(wine: Wine, src: Path) -> Path:
 def prepare_inputs(work: Path) -> Path:
     """The inputs (written by Linux Python) and the Linux reference export made from them."""
     matrix = TOOLS / "cli_matrix.py"
-    inputs = work / "inputs"
+    inputs = work / "Входные файлы (B2P, Excel)"
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # this checkout's tui_app, whatever is installed
     if not (inputs / "roster-name.txt").is_file():
         subprocess.run([sys.executable, str(matrix), "inputs", str(inputs)], check=True, cwd=ROOT,
@@ -426,9 +442,9 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
         ok &= not bad
     # the same B2P from the same inputs
     name = (inputs / "roster-name.txt").read_text(encoding="utf-8").strip()
-    ref = work / "linux" / "out" / "export" / name
+    ref = matrix_tool().out_dir(work / "linux") / "export" / name
     for mode in reports:
-        got = work / f"win-{mode}" / "out" / "export" / name
+        got = matrix_tool().out_dir(work / f"win-{mode}") / "export" / name
         same = ref.is_file() and got.is_file() and ref.read_bytes() == got.read_bytes()
         log(f"B2P {mode:7}: {'byte-identical to Linux' if same else 'DIFFERS from Linux'} "
             f"({got.stat().st_size if got.is_file() else 0} bytes, sha256 "
@@ -437,6 +453,58 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
     handed = list(usb.glob("*/SHA256SUMS"))
     log(f"handoff to E:\\ (removable): {'written ' + str(handed[0].parent.name) if handed else 'NOTHING on the stick'}")
     ok &= bool(handed)
+    demo = matrix_tool().out_dir(work / "win-console").parent / "демо"
+    ok &= tui_once(wine, py, work, demo)
+    return ok
+
+
+def tui_once(wine: Wine, py: Path, work: Path, ws: Path) -> bool:
+    """The screen UI once under wine's console: tmux is the terminal wine's console draws
+    in (80x25); the main screen comes up on the demo workspace (a Cyrillic path), with the
+    classic console's glyphs (no Windows Terminal here), and Ctrl+Q closes it with exit 0
+    and nothing on stderr. wine 8.0's console draws Textual's screen only roughly and does
+    not pass F10 on: what is checked is what a broken start or exit would show."""
+    if not shutil.which("tmux"):
+        log("TUI under wine's console: not run (no tmux)")
+        return True
+    sock, err, rc = work / "tui.sock", work / "tui.err", work / "tui.rc"
+    inner = (f"wine {_q(str(py / 'python.exe'))} -m tui_app -w {_q(winpath(ws))} "
+             f"2> >(cat > {_q(str(err))}); echo $? > {_q(str(rc))}; sleep 600")
+    # not tmux's TERM_PROGRAM: the program is to see a classic console, as conhost is
+    shell = f"env -u TERM_PROGRAM -u TERM_PROGRAM_VERSION -u TMUX bash -c {_q(inner)}"
+    tmux = ["tmux", "-S", str(sock)]
+    env = dict(wine.env, TERM="xterm-256color")
+    t = time.monotonic()
+    screen, ok = "", False
+    try:
+        subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "25", shell], env=env,
+                       check=True, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not rc.is_file():
+            screen = subprocess.run([*tmux, "capture-pane", "-p"], env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+            if "Участник" in screen and "Выход" in screen:
+                break
+            time.sleep(2)
+        drawn = "Участник" in screen and "Выход" in screen
+        time.sleep(3)
+        subprocess.run([*tmux, "send-keys", "C-q"], env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not rc.is_file():
+            time.sleep(1)
+        code = rc.read_text().strip() if rc.is_file() else "none (still running)"
+        time.sleep(1)
+        errors = err.read_text(encoding="cp1251", errors="replace") if err.is_file() else ""
+        rich = [g for g in "╭╮╰╯✔⚠" if g in screen]
+        ok = drawn and code == "0" and not errors.strip() and not rich
+        log(f"TUI under wine's console: main screen {'drawn' if drawn else 'NOT drawn'}, "
+            f"classic glyphs {'yes' if not rich else 'NO: ' + ''.join(rich)}, Ctrl+Q exit "
+            f"{code}, stderr {len(errors.strip())} chars, {time.monotonic() - t:.0f} s "
+            f"{'ok' if ok else 'BAD'}")
+        if not ok:
+            print(screen + "\n" + errors[-3000:], flush=True)
+    finally:
+        subprocess.run([*tmux, "kill-server"], env=env, stderr=subprocess.DEVNULL)
     return ok
 
 
@@ -516,21 +584,27 @@ def part_bundle(work: Path) -> bool:
     inputs = prepare_inputs(work)
     roster = inputs / (inputs / "roster-name.txt").read_text(encoding="utf-8").strip()
     wsd = f"F:\\{top.name}\\..\\ws"
+    # the organizer confirms each ОВЗ category (issue 17), as the CLI matrix does: one .bat
+    cats = stick / "categories.bat"
+    cats.write_bytes("".join(
+        f'call "{bat}" -w "{wsd}" participant {code} --category {cat} || exit /b 1\r\n'
+        for code, cat in matrix_tool().categories(inputs)).encode("ascii"))
     before = _snapshot(wine.prefix)
-    for name, args, want in (
-        ("demo", ["-w", "F:\\demo", "demo"], "Участников"),
-        ("import", ["-w", wsd, "import", winpath(roster)], "Добавлено: 30"),
-        ("import-scores", ["-w", wsd, "import-scores", winpath(inputs / "scores.csv")], "протоколов внесено"),
-        ("export", ["-w", wsd, "export", "--out", "F:\\export"], "Статус 19"),
+    for name, cmd, want in (
+        ("demo", [bat, "-w", "F:\\demo", "demo"], "Участников"),
+        ("import", [bat, "-w", wsd, "import", winpath(roster)], "Добавлено: 30"),
+        ("import-scores", [bat, "-w", wsd, "import-scores", winpath(inputs / "scores.csv")], "протоколов внесено"),
+        ("categories", ["F:\\categories.bat"], ""),
+        ("export", [bat, "-w", wsd, "export", "--out", "F:\\export"], "Статус 19"),
     ):
-        p = wine.run(["wine", "cmd", "/c", bat, *args], timeout=900)
+        p = wine.run(["wine", "cmd", "/c", *cmd], timeout=900)
         good = p.returncode == 0 and want in p.stdout and "Traceback" not in p.stdout
         log(f"portable, no network: {name:<14} exit {p.returncode} {'ok' if good else 'BAD'}")
         if not good:
             print(p.stdout[-2000:], flush=True)
         ok &= good
     got = stick / "export" / roster.name
-    ref = work / "linux" / "out" / "export" / roster.name
+    ref = matrix_tool().out_dir(work / "linux") / "export" / roster.name
     same = got.is_file() and ref.is_file() and got.read_bytes() == ref.read_bytes()
     log(f"portable export: {'byte-identical to Linux' if same else 'DIFFERS from Linux'}")
     ok &= same

@@ -37,6 +37,14 @@ EXCEL_CSV = (
     "Щукина-Эрдман;Юлия;;9А;01.01.2011;Ж;4012;111111;\r\n"
 )
 BAD = ("Traceback (most recent call last)", "UnicodeEncodeError", "UnicodeDecodeError")
+# every workspace, output folder and the stand-in stick sit in a folder named as a school's
+# would be: Cyrillic, spaces, «ё», a dash and a «№» (paths as users have them on Windows)
+SUB = "Итоговое собеседование — 2027 (ОО № 470123, учёт)"
+
+
+def out_dir(work: Path) -> Path:
+    """Where the commands of `run --work WORK` write the export, forms and lists."""
+    return Path(work) / SUB / "out"
 
 
 def make_inputs(folder: Path) -> None:
@@ -67,11 +75,12 @@ def roster(inp: Path) -> Path:
 
 def steps(inp: Path, work: Path, drive: str | None, audio: bool, only: str | None):
     """(name, argv, allowed exit codes, words the output must hold)."""
-    ws, csv_ws, demo = str(work / "ws"), str(work / "ws-csv"), str(work / "demo")
-    out = work / "out"
-    usb = drive or str(work / "usb")  # a drive letter, or a folder standing in for a stick
+    base = work / SUB
+    ws, csv_ws, demo = str(base / "Рабочая папка"), str(base / "ws csv"), str(base / "демо")
+    out = out_dir(work)
+    usb = drive or str(base / "флешка")  # a drive letter, or a folder standing in for a stick
     if not drive:
-        (work / "usb").mkdir(parents=True, exist_ok=True)
+        (base / "флешка").mkdir(parents=True, exist_ok=True)
     export_dir = str(out / "export")
     s = [
         ("help", ["--help"], {0}, ["Использование"]),
@@ -129,29 +138,38 @@ HOLDER = (
 
 
 def _run(cmd: list[str], mode: str, tag: str, work: Path, env: dict) -> tuple[int, str]:
+    rc, raw = _run_raw(cmd, mode, tag, work, env)
+    return rc, raw.decode(locale.getpreferredencoding(False), "replace")
+
+
+def bare_lf(raw: bytes) -> bool:
+    """Redirected text on Windows ends its lines in CRLF (Notepad, type, Excel read it so):
+    is there a line ending in LF alone?"""
+    return b"\n" in raw.replace(b"\r\n", b"")
+
+
+def _run_raw(cmd: list[str], mode: str, tag: str, work: Path, env: dict) -> tuple[int, bytes]:
     if mode == "console":
         print(f"### STEP {tag}", flush=True)
         p = subprocess.run(cmd, env=env, timeout=600)
         print(f"### END {tag} rc={p.returncode}", flush=True)
-        return p.returncode, ""
-    enc = locale.getpreferredencoding(False)
+        return p.returncode, b""
     if mode == "file":
         o, e = work / "logs" / f"{tag}.out", work / "logs" / f"{tag}.err"
         o.parent.mkdir(parents=True, exist_ok=True)
         with open(o, "wb") as fo, open(e, "wb") as fe:
             p = subprocess.run(cmd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, env=env,
                                timeout=600)
-        text = o.read_bytes().decode(enc, "replace") + e.read_bytes().decode(enc, "replace")
-        return p.returncode, text
+        return p.returncode, o.read_bytes() + e.read_bytes()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        stdin=subprocess.DEVNULL, env=env, timeout=600)
-    return p.returncode, p.stdout.decode(enc, "replace") + p.stderr.decode(enc, "replace")
+    return p.returncode, p.stdout + p.stderr
 
 
 def lock_steps(work: Path, mode: str, env: dict) -> list[dict]:
     """Second process refused while the first holds the workspace; free after a hard kill
     (TerminateProcess on Windows, SIGKILL elsewhere)."""
-    ws = str(work / "ws")
+    ws = str(work / SUB / "Рабочая папка")
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, ws], stdout=subprocess.PIPE,
                               stdin=subprocess.DEVNULL, env=env)
     res = []
@@ -186,8 +204,11 @@ def run(args) -> int:
     for name, argv, allowed, words in steps(inp, work, args.drive, args.audio, args.only):
         cmd = [sys.executable, "-m", "tui_app", *argv]
         t = time.monotonic()
-        rc, text = _run(cmd, args.mode, name, work, env)
+        rc, raw = _run_raw(cmd, args.mode, name, work, env)
+        text = raw.decode(locale.getpreferredencoding(False), "replace")
         problems = []
+        if WIN and args.mode != "console" and bare_lf(raw):
+            problems.append("a line ends in LF alone (Windows text is CRLF)")
         if rc not in allowed:
             problems.append(f"exit {rc}, expected {sorted(allowed)}")
         for bad in BAD:

@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import FileBusy, busy_text, from_os_error
+from ..errors import FileBusy, StorageError, busy_text, from_os_error
 from ..store.atomic import durable_write
 
 _SHARING = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
@@ -42,6 +42,11 @@ def write_document(path: Path | str, data: bytes) -> Path:
     path = Path(path)
     try:
         durable_write(path, data, keep_backup=False)
+    except StorageError as e:  # durable_write translates the OS error itself; its cause is kept
+        if (not isinstance(e, FileBusy) and isinstance(e.cause, OSError)
+                and held_open(e.cause, path)):
+            raise FileBusy(busy_text(path), path=path, cause=e.cause) from e.cause
+        raise
     except OSError as e:
         if held_open(e, path):
             raise FileBusy(busy_text(path), path=path, cause=e) from e
