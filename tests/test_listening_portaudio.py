@@ -54,7 +54,7 @@ def test_listen_seek_score_in_tmux_through_portaudio(tmp_path):
         t.keys("C-Left")  # −5 s
         t.wait_for("00:00:25 / 00:01:00", timeout=10)
         t.keys("Space")  # the null device is not clocked: the rest plays at once
-        t.wait_for("‖ 00:01:00 / 00:01:00", timeout=30)
+        t.wait_for("║ 00:01:00 / 00:01:00", timeout=30)
         t.keys("4", "Enter", *"1102112032121")
         t.wait_for("Итого: 17/20", timeout=10)
         t.keys("Enter")

@@ -364,11 +364,11 @@ class ListeningScreen(BaseScreen):
         clock_box = self.query_one("#ls-clock", Static)
         meter = self.query_one(LevelMeter)
         if p is None:
-            clock_box.update("[dim]▷ 00:00:00 / 00:00:00 — выберите участника[/dim]" if self.answer is None
+            clock_box.update("[dim]► 00:00:00 / 00:00:00 — выберите участника[/dim]" if self.answer is None
                              else "")
             meter.set_levels(-100, -100, False)
         else:
-            icon = "▶" if p.playing else "‖"
+            icon = "▶" if p.playing else "║"
             speed = f"×{p.speed:.2f}".replace(".", ",")
             sound = "" if p.available else " · [yellow]звук недоступен[/yellow]"
             clock_box.update(f"[b]{icon} {clock(p.position)}[/b] / {clock(p.duration)} · {speed} · "
