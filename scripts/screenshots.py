@@ -115,9 +115,81 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
             app.open_screen("retention")
             await pilot.pause()
             save(app, "retention")
+            await pilot.press("escape")
+            await _beyond(app, pilot, ws, save)
     finally:
         ws.close()
     return shots
+
+
+async def _beyond(app, pilot, ws, save) -> None:
+    """Issue 20: the listening station, the halt of a second entry, the readiness check."""
+    from datetime import datetime
+
+    from tui_app.audio.devices import InputDevice
+    from tui_app.screens.entry import EntryScreen
+    from tui_app.services import readiness
+    from tui_app.services.entry import PASS2_TABLE
+    from tui_app.services.printing import Printer
+
+    main = app.screen
+    from tui_app.screens import printing as print_screen
+
+    real_printer = print_screen.default_printer
+    print_screen.default_printer = lambda: Printer("HP_LaserJet", True, "Принтер по умолчанию: HP_LaserJet (готов).")
+    try:
+        await pilot.press("f6")
+        await _until(pilot, lambda: app.screen is not main, "the forms screen")
+        forms = app.screen
+        await pilot.press("f5")
+        await _until(pilot, lambda: forms.printable(), "the PDF built")
+        await pilot.press("f4")
+        await _until(pilot, lambda: app.screen is not forms, "the print dialog")
+        await _settled(app, pilot)
+        save(app, "print")
+        await pilot.press("escape", "escape")
+    finally:
+        print_screen.default_printer = real_printer
+    await _until(pilot, lambda: app.screen is main, "back on the main screen")
+    app.open_screen("listening")
+    await _until(pilot, lambda: app.screen is not main, "the listening station")
+    await _settled(app, pilot)
+    save(app, "listening")
+    await pilot.press("escape")
+    await _until(pilot, lambda: app.screen is main, "back on the main screen")
+    store = ws.store
+    protocols = store.protocols()
+    p = next(x for x in store.participants() if x.room == "101" and x.guid in protocols
+             and protocols[x.guid].scores and not x.is_ovz)
+    first = protocols[p.guid]
+    code = next(c for c in first.scores if first.scores[c] is not None)
+    app.push_screen(EntryScreen(participant=p.guid, table=PASS2_TABLE, halt=True))
+    await _settled(app, pilot)
+    await pilot.press(*(first.variant or "1"), "enter")
+    entry = app.screen
+    while entry.state.current != code:
+        await pilot.press(str(first.scores[entry.state.current]))
+    await pilot.press("1" if first.scores[code] == 0 else "0")
+    await _until(pilot, lambda: app.screen is not entry, "the halt")
+    await _settled(app, pilot)
+    save(app, "double-entry-halt")
+    await pilot.press("f4")
+    await pilot.press("escape")
+    await _until(pilot, lambda: app.screen is main, "back on the main screen")
+    real = readiness.run_checks
+    mic = InputDevice(0, "USB Microphone", "ALSA", 1, 16000.0, True)
+    readiness.run_checks = lambda store, stick=None: real(
+        store, stick=stick, now=datetime(2027, 2, 9, 15, 0), devices=lambda: [mic],
+        printer=lambda: Printer("HP_LaserJet", True, "Принтер по умолчанию: HP_LaserJet (готов)."))
+    try:
+        app.open_screen("readiness")
+        await _until(pilot, lambda: app.screen is not main and app.screen.result is not None,
+                     "the readiness check")
+        await _settled(app, pilot)
+        save(app, "readiness")
+    finally:
+        readiness.run_checks = real
+    await pilot.press("escape")
 
 
 def make_screenshots(out: Path, work: Path | None = None) -> list[Path]:

@@ -71,6 +71,7 @@ async def test_checks_jump_to_the_field_and_fix(demo_results_ws):
 async def test_double_entry_screen_blind_second_pass_and_settle(demo_results_ws):
     store = demo_results_ws.store
     clear_results(store)
+    store.update_settings(double_entry_halt=False)  # the blind mode (the default halts: test_double_entry_halt.py)
     a, b = present_in(store, "102")[:2]
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:

@@ -63,7 +63,7 @@ async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         await pilot.press("f5")
         await finish_workers(app, pilot)
         status = text_of(app, "#act-status")
-        assert "напечатан" in status and f"IS-09_470123_20270210_{p.code}.pdf" in status
+        assert "PDF сохранён" in status and "напечатан" not in status and f"IS-09_470123_20270210_{p.code}.pdf" in status
         assert app.screen.query_one("#acts-table").row_count == 1
         acts = store.all(Act)
         assert len(acts) == 1 and acts[0].kind.value == "ИС-09"

@@ -23,7 +23,8 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     assert names == ["main.svg", "exchange.svg", "roster.svg", "rooms.svg", "forms.svg",
                      "audio.svg", "room_log.svg", "entry.svg", "form04.svg", "checks.svg",
                      "stats.svg", "handoff.svg", "handoff-done.svg", "main-after-handoff.svg",
-                     "retakes.svg", "retention.svg"]
+                     "retakes.svg", "retention.svg", "print.svg", "listening.svg",
+                     "double-entry-halt.svg", "readiness.svg"]
     svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
     assert all(s.startswith("<svg") for s in svg.values())
     assert "Что дальше" in svg["main"] and "Загрузка списка" in svg["main"]
@@ -35,6 +36,9 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     assert "Готово: файлов 8" in svg["handoff-done"]
     assert "Допущены:" in svg["retakes"] and "требуют решения: 3" in svg["retakes"]  # the demo has its ИС-08 (issue 17)
     assert "01.03.2028" in svg["retention"]
+    assert "Копий:" in svg["print"] and "HP_LaserJet" in svg["print"]
+    assert "Прослушивание" in svg["listening"] and "Расхождение с первым вводом" in svg["double-entry-halt"]
+    assert "Проверка технической готовности" in svg["readiness"] and "Диск: аудитория 101" in svg["readiness"]
     # the guide refers to every picture the script makes
     guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     for n in names:

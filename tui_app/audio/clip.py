@@ -46,8 +46,20 @@ def _read_range(path: Path, first: int, count: int) -> np.ndarray:
         return f.read(first + count, dtype="int16", always_2d=True)[first:]
 
 
-def cut(folder: Path, segments: list[Segment], start: datetime, end: datetime, out: Path,
-        fmt: str = "mp3") -> ClipResult:
+def read_span(path: Path, start: float, end: float) -> tuple[np.ndarray, int]:
+    """Seconds [start, end) of one file (a personal recording): (int16 frames×channels, rate)."""
+    try:
+        sr = sf.info(str(path)).samplerate
+        first = max(0, int(round(start * sr)))
+        return _read_range(Path(path), first, max(0, int(round(end * sr)) - first)), sr
+    except (sf.LibsndfileError, RuntimeError, OSError) as e:
+        raise ClipError(f"Запись {Path(path).name} не читается: {e}") from e
+
+
+def assemble(folder: Path, segments: list[Segment], start: datetime, end: datetime
+             ) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+    """The samples from `start` to `end` across the segment files (silence in gaps):
+    (clip int16 frames×channels, covered mask, samplerate, files used)."""
     if end <= start:
         raise ClipError("Время окончания раньше времени начала: проверьте время в ведомости ИС-02.")
     if not segments:
@@ -81,6 +93,13 @@ def cut(folder: Path, segments: list[Segment], start: datetime, end: datetime, o
         if b > a:
             clip[a:b] = data[a - offset:b - offset]
             covered[a:b] = True
+    return clip, covered, sr, used
+
+
+def cut(folder: Path, segments: list[Segment], start: datetime, end: datetime, out: Path,
+        fmt: str = "mp3") -> ClipResult:
+    clip, covered, sr, used = assemble(folder, segments, start, end)
+    total, channels = clip.shape
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")

@@ -6,6 +6,7 @@ import argparse
 from ..services.acts import create_act
 from ..services.forms import FORMS, build_form, find_participant
 from ._common import EXIT_OK, say, workspace
+from .printing import add_print_options, send_to_printer
 
 FORM_LIST = "\n".join(f"  {code:<10} {title}" for code, title in FORMS.items())
 
@@ -31,6 +32,7 @@ def register(sub) -> None:
                    help="пустой бланк (для ИС-03 — с ФИО, классом и аудиторией для эксперта)")
     p.add_argument("--out", metavar="ПАПКА", help="папка для PDF (по умолчанию forms/ рабочей папки)")
     p.add_argument("--grade", metavar="КЛАСС", default="", help="для «ознакомление»: один класс")
+    add_print_options(p)
     p.set_defaults(func=run)
 
     a = sub.add_parser(
@@ -51,6 +53,7 @@ def register(sub) -> None:
     a.add_argument("--head", metavar="ФИО", help="руководитель ОО (по умолчанию из списка работников)")
     a.add_argument("--no-print", action="store_true", help="не создавать PDF акта")
     a.add_argument("--out", metavar="ПАПКА", help="папка для PDF (по умолчанию forms/)")
+    add_print_options(a)
     a.set_defaults(func=run_act)
 
 
@@ -60,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
                            participant=args.participant, blank=args.blank, out_dir=args.out,
                            grade=args.grade)
         for path in paths:
-            say(f"Готово: {path}")
+            say(f"Готово, PDF сохранён: {path}")
+        send_to_printer(ws.store, args, paths, args.form)
     return EXIT_OK
 
 
@@ -78,5 +82,6 @@ def run_act(args: argparse.Namespace) -> int:
             paths = build_form(ws.store, act.kind.value, act=act, participant=who,
                                out_dir=args.out)
             for path in paths:
-                say(f"Готово: {path}")
+                say(f"Готово, PDF сохранён: {path}")
+            send_to_printer(ws.store, args, paths, act.kind.value)
     return EXIT_OK

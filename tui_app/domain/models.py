@@ -248,6 +248,10 @@ class Protocol(BaseModel):
     saved_at: Optional[datetime] = None
     sitting: int = Field(default=1, ge=1)  # 2: a same-day retake with another variant
     source: str = ""  # "file": came from a B2P or CSV import (its acts are on paper)
+    # scored afterwards by listening to the recording (the listening station, scheme 2 and
+    # the re-check): what was heard — the room's stream or the personal recording, and when
+    from_recording: bool = False
+    recording: str = ""
 
 
 class RoomLogEntry(BaseModel):

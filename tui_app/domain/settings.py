@@ -44,6 +44,12 @@ class Settings(BaseModel):
     audio_test_result: Optional[dict[str, Any]] = None
     audio_tests: dict[str, dict[str, Any]] = {}  # room -> its last check {"verdict", "at", "device"}
 
+    # -- printing and the readiness check (issue 20) --------------------------------
+    print_viewer: Optional[str] = None  # Windows: SumatraPDF.exe for N copies in one job
+    scans_required: Optional[bool] = None  # the region wants signed ИС-02/ИС-03 as scans
+    readiness_last: Optional[dict[str, Any]] = None  # the last «протокол технической готовности»
+    double_entry_halt: bool = True  # the second pass stops at the first differing digit (else blind)
+
     # -- retention ---------------------------------------------------------------------
     retention_acts: list[dict[str, Any]] = []
     retention_destroyed: list[str] = []

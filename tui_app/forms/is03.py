@@ -56,6 +56,8 @@ def page(pdf: FormPDF, ctx: FormContext, p: Participant, proto: Optional[Protoco
 
     scheme_no = proto.scheme if proto is not None else ctx.scheme_of(p.room)
     scheme_line = f"Схема оценивания: {scheme_text(cat.requires_scheme or scheme_no)}."
+    if proto is not None and proto.from_recording and not blank:
+        scheme_line = scheme_line[:-1] + "; оценено после собеседования по аудиозаписи."
     if cat.id != sch.default_category:
         rcoi = ctx.note_of(cat)
         if rcoi:  # an assumption of the data is never printed to experts as a rule

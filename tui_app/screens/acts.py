@@ -17,9 +17,10 @@ from ..forms.context import FormError
 from ..services.acts import ActRejected, acts_of, create_act, default_signers, delete_act
 from ..services.forms import build_form, find_participant
 from .base import BaseScreen
+from .printing import PRINT_BINDINGS, PrintMixin
 
 
-class ActsScreen(BaseScreen):
+class ActsScreen(PrintMixin, BaseScreen):
     HELP_TITLE = "Акты ИС-08 / ИС-09"
     HELP = """\
 **Акты** — досрочное завершение по уважительным причинам (**ИС-08**) и удаление за
@@ -29,7 +30,8 @@ class ActsScreen(BaseScreen):
 2. Вид акта — **стрелки** вверх/вниз в переключателе.
 3. Причина, время (ЧЧ:ММ), кто подписывает (ответственный организатор и руководитель ОО
    подставлены из списка работников).
-4. **F5** — составить акт и напечатать его в PDF (папка forms/).
+4. **F5** — составить акт и сохранить его в PDF (папка forms/); **F4** — напечатать этот
+   PDF на принтере по умолчанию (спросит число копий).
 
 Список справа — составленные акты. Ошибочный акт: выберите его в списке (**Tab**, стрелки)
 и нажмите **Delete** два раза — акт удаляется, отметка в протоколе снимается.
@@ -41,7 +43,16 @@ class ActsScreen(BaseScreen):
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f5", "create", "Составить и напечатать", id="create"),
         Binding("delete", "delete_act", "Удалить акт", id="delete-act"),
+        *PRINT_BINDINGS,
     ]
+
+    built: list[Path] = []
+
+    def printable(self) -> list[Path]:
+        return [p for p in self.built if p.exists()]
+
+    def print_said(self, text: str, ok: bool) -> None:
+        self._status(text if ok else f"[red]{text}[/red]")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -176,5 +187,6 @@ class ActsScreen(BaseScreen):
         if error or not paths:
             self._status(f"Акт сохранён, но PDF не создан: {error}")
             return
-        self._status(f"[green]Акт сохранён и напечатан.[/green] Файл: [b]{paths[0].name}[/b]\n"
-                     f"Папка: {paths[0].parent}")
+        self.built = list(paths)
+        self._status(f"[green]Акт сохранён, PDF сохранён.[/green] Файл: [b]{paths[0].name}[/b]\n"
+                     f"Папка: {paths[0].parent} · F4 — напечатать")

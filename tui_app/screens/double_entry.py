@@ -15,12 +15,19 @@ from .base import BaseScreen
 class DoubleEntryScreen(BaseScreen):
     HELP_TITLE = "Двойной ввод"
     HELP = """\
-**Двойной ввод**: второй человек (или вы же, позже) вводит те же протоколы ещё раз,
-**вслепую** — первый ввод ему не показывается. Затем программа сравнивает оба ввода и
-перечисляет каждое расхождение: участник, критерий (или вариант, эксперт, отметка),
-значение первого ввода и второго.
+**Двойной ввод**: второй человек (или вы же, позже) вводит те же протоколы ещё раз;
+первый ввод ему не показывается. Два режима (**F6** — переключить, выбор запоминается):
 
-- **F3** — начать / продолжить второй ввод (экран ввода протоколов в режиме «вслепую»)
+- **со сверкой** (по умолчанию): как только введённый балл не совпал с первым вводом,
+  звучит сигнал и ввод останавливается: «**1** — верен первый, **2** — верен второй
+  (первый ввод исправляется), **3** — ввести заново»;
+- **вслепую**: второй ввод идёт до конца, расхождения — списком здесь после ввода.
+
+В списке — каждое оставшееся расхождение: участник, критерий (или вариант, эксперт,
+отметка), значение первого ввода и второго.
+
+- **F3** — начать / продолжить второй ввод (в выбранном режиме)
+- **F6** — режим: со сверкой / вслепую
 - **1** — в выделенном расхождении верно значение **первого** ввода
 - **2** — верно значение **второго** ввода
 - **Enter** — открыть протокол участника (первый ввод) для проверки по бумаге
@@ -30,6 +37,7 @@ class DoubleEntryScreen(BaseScreen):
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f3", "second_pass", "Второй ввод", id="second_pass"),
+        Binding("f6", "toggle_halt", "Режим", id="toggle_halt"),
         Binding("1", "take(1)", "Верен 1-й", id="take1"),
         Binding("2", "take(2)", "Верен 2-й", id="take2"),
     ]
@@ -62,7 +70,8 @@ class DoubleEntryScreen(BaseScreen):
             f"Введено один раз: [b]{c.single}[/b] · дважды: [b]{c.double}[/b] · "
             f"совпали: [b green]{c.agreed}[/b green] · расхождений: "
             f"[b {'red' if self.items else 'green'}]{len(self.items)}[/]{extra}\n"
-            "[dim]участник · поле: 1-й ввод | 2-й ввод[/dim]")
+            f"Второй ввод F3: [b]{self.mode_text}[/b] · F6 — режим · "
+            "[dim]1-й | 2-й ввод[/dim]")
         ol = self.query_one(OptionList)
         keep = ol.highlighted or 0
         ol.clear_options()
@@ -76,10 +85,29 @@ class DoubleEntryScreen(BaseScreen):
         else:
             ol.add_option(Option("Второго ввода ещё нет: F3 — начать второй ввод вслепую.", disabled=True))
 
+    @property
+    def halt(self) -> bool:
+        return self.app.store.settings().double_entry_halt
+
+    @property
+    def mode_text(self) -> str:
+        return "со сверкой (стоп на расхождении)" if self.halt else "вслепую (сверка списком)"
+
     def action_second_pass(self) -> None:
         from .entry import EntryScreen
 
-        self.app.push_screen(EntryScreen(table=PASS2_TABLE))
+        self.app.push_screen(EntryScreen(table=PASS2_TABLE, halt=self.halt))
+
+    def action_toggle_halt(self) -> None:
+        from ..errors import ShtabError
+
+        try:
+            self.app.store.update_settings(double_entry_halt=not self.halt)
+        except ShtabError as e:
+            self.query_one("#de-msg", Static).update(f"[red]{e}[/red]")
+            return
+        self.query_one("#de-msg", Static).update(f"Режим второго ввода: {self.mode_text}.")
+        self.refresh_list()
 
     def action_take(self, which: int) -> None:
         ol = self.query_one(OptionList)

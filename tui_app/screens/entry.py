@@ -96,6 +96,10 @@ class EntryScreen(BaseScreen):
 - **F2** — история изменений этого протокола (кто и когда менял баллы)
 - **F5** — следующая аудитория
 - **Ctrl+F** — выбрать другого участника (Esc — вернуться к текущему)
+
+Второй ввод **со сверкой** (двойной ввод): балл, не совпавший с первым вводом, останавливает
+ввод с сигналом — **F2** верен первый, **F3** верен второй (первый ввод исправляется),
+**F4** ввести заново. Цифры, набранные после расхождения, не принимаются.
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f2", "history", "История", id="history"),
@@ -105,12 +109,14 @@ class EntryScreen(BaseScreen):
     ]
 
     def __init__(self, participant: Optional[str] = None, field: Optional[str] = None,
-                 table: Optional[str] = None) -> None:
+                 table: Optional[str] = None, halt: bool = False) -> None:
         super().__init__()
         self.initial = participant
         self.initial_field = field
         self.table = table
         self.blind = table == PASS2_TABLE
+        self.halt = halt and self.blind  # stop at the first digit differing from the first pass
+        self.halts = 0
         self.state: Optional[EntryState] = None
         self.rooms: list[str] = []
         self.room: str = ""
@@ -146,7 +152,8 @@ class EntryScreen(BaseScreen):
     def on_mount(self) -> None:
         store = self.app.store
         self.scheme = scheme_for(store)
-        self.title = "ИС-03 · второй ввод (вслепую)" if self.blind else "ИС-03 · ввод протоколов"
+        self.title = ("ИС-03 · второй ввод (со сверкой)" if self.halt else
+                      "ИС-03 · второй ввод (вслепую)" if self.blind else "ИС-03 · ввод протоколов")
         self.rooms = rooms_with_participants(store)
         target = store.participant(self.initial) if self.initial else None
         if target is not None and target.room:
@@ -286,6 +293,10 @@ class EntryScreen(BaseScreen):
                                       expert=expert,
                                       scheme_no=room.scheme if room else self.last_scheme)
         st = self.state
+        if self.halt:
+            from ..services.double_entry import halt_reference
+
+            st.halt_ref = halt_reference(store, p.guid)
         self.query_one("#entry-expert", Input).value = st.expert
         self.query_one("#entry-scheme", Input).value = str(st.scheme_no)
         cat = st.category
@@ -327,6 +338,47 @@ class EntryScreen(BaseScreen):
             self._msg("Все критерии заполнены: Enter — сохранить.")
         else:
             self._msg(self._sticky)  # «Сохранено: …» of the previous protocol stays in view
+
+    def on_criteria_grid_mismatch(self, event: CriteriaGrid.Mismatch) -> None:
+        """The pass stops at the differing digit: which one is right?"""
+        from .mismatch import AGAIN, FIRST, SECOND, MismatchDialog
+
+        st = self.state
+        if st is None:
+            self.query_one(CriteriaGrid).resume()
+            return
+        self.halts += 1
+        code, first, second = event.code, event.first, event.second
+        self._msg(f"Расхождение: {code} — первый ввод {first}, введено {second}.", "error")
+
+        def decided(which: Optional[str]) -> None:
+            grid = self.query_one(CriteriaGrid)
+            if which == FIRST:
+                st.resolve_mismatch(code, first)
+                note = f"{code} = {first}: верен первый ввод."
+            elif which == SECOND:
+                from ..services.double_entry import correct_first
+
+                try:
+                    correct_first(self.app.store, st.participant.guid, code, second)
+                except (ProtocolRejected, ShtabError, LookupError, OSError) as e:
+                    st.resolve_mismatch(code, None)
+                    grid.resume()
+                    self._msg(f"Первый ввод не исправлен: {escape(user_message(e) or str(e))}", "error")
+                    return
+                st.resolve_mismatch(code, second)
+                note = f"{code} = {second}: верен второй ввод, первый ввод исправлен (F2 — история)."
+            else:
+                st.resolve_mismatch(code, None)
+                note = f"{code}: введите балл заново."
+            dropped = grid.resume() + dlg.swallowed
+            if dropped:
+                note += f" Нажатия после расхождения ({dropped}) не приняты: продолжайте с {st.current or 'Enter'}."
+            self._msg(note, "warning" if which == AGAIN or dropped else "")
+            self._sticky = ""
+
+        dlg = MismatchDialog(st.participant.short_fio, code, first, second)
+        self.app.push_screen(dlg, decided)
 
     def on_criteria_grid_submit(self, event: CriteriaGrid.Submit) -> None:
         self.save()

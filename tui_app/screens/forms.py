@@ -14,9 +14,10 @@ from textual.widgets.option_list import Option
 from ..errors import ShtabError, user_message
 from ..services.forms import FORMS, build_form
 from .base import BaseScreen
+from .printing import PRINT_BINDINGS, PrintMixin
 
 
-class FormsScreen(BaseScreen):
+class FormsScreen(PrintMixin, BaseScreen):
     HELP_TITLE = "Бланки и акты (F6)"
     HELP = """\
 **Бланки и акты** — печать форм в PDF (файлы в папке **forms/** рабочей папки).
@@ -32,12 +33,15 @@ class FormsScreen(BaseScreen):
   по внесённым баллам; **ИС-04** — специализированная форма; **ИС-08 / ИС-09** — акты;
   **заявление** — заявление участника (Приложение 1), заполненное по списку.
 - **F3** — составить акт ИС-08 / ИС-09 на участника.
+- **F4** — напечатать созданный PDF на принтере по умолчанию (спросит число копий).
+  «Сохранён» — PDF в папке forms/, «напечатан» — отправлен на принтер.
 
 Имена файлов латиницей: IS-03_470123_20270210_room101_blank.pdf — их примет любая флешка.
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f5", "build", "Создать PDF", id="build"),
         Binding("f3", "acts", "Акты ИС-08/09", id="acts"),
+        *PRINT_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -59,6 +63,13 @@ class FormsScreen(BaseScreen):
         self.query_one("#forms-list", OptionList).focus()
         self.query_one("#forms-list", OptionList).highlighted = 0
         self._busy = False
+        self.built: list[Path] = []
+
+    def printable(self) -> list[Path]:
+        return [p for p in self.built if p.exists()]
+
+    def print_said(self, text: str, ok: bool) -> None:
+        self._status(text if ok else f"[red]{text}[/red]")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_build()
@@ -111,7 +122,9 @@ class FormsScreen(BaseScreen):
             self._status(f"[red]Ошибка:[/red] {error}")
             return
         bar.update(total=1, progress=1)
+        self.built = list(paths)
         folder = paths[0].parent
         names = ", ".join(p.name for p in paths)
-        self._status(f"[green]Готово.[/green] Файл: [b]{names}[/b]\nПапка: {folder}")
+        self._status(f"[green]Готово, PDF сохранён.[/green] Файл: [b]{names}[/b]\nПапка: {folder}"
+                     " · F4 — напечатать")
         self.app.notify(f"PDF создан: {names}", timeout=4)

@@ -33,6 +33,9 @@ class HandoffScreen(BaseScreen):
 3. После копирования каждый файл читается с флешки и сверяется с оригиналом.
    Надпись **«Готово»** появляется только если всё совпало.
 
+**F6** — добавить сканы подписанных ИС-02/ИС-03 (PDF/JPEG из папки), если регион требует
+ведомости в электронном виде: они идут на флешку в папке scans.
+
 Если места мало — копирование не начинается. Если флешку вынули или она
 неисправна — передача **не выполнена**: вставьте флешку (или другую) и повторите.
 В МСУ проверить флешку можно командой `sha256sum -c SHA256SUMS` в этой папке.
@@ -40,6 +43,7 @@ class HandoffScreen(BaseScreen):
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f9", "start", "Копировать", id="handoff-start"),
         Binding("f5", "refresh_drives", "Обновить диски", id="handoff-refresh"),
+        Binding("f6", "scans", "Сканы", id="handoff-scans"),
     ]
 
     def __init__(self) -> None:
@@ -78,12 +82,20 @@ class HandoffScreen(BaseScreen):
         lines = [
             f"Папка на носителе: [b]{plan.folder}[/b]",
             f"Результаты B2P: {b2p or '[red]нет[/red]'} · аудио: {plan.count('audio')} · "
-            f"бланки и акты: {plan.count('forms')} · всего "
+            f"бланки и акты: {plan.count('forms')}"
+            + (f" · сканы: {plan.count('scans')}" if plan.count("scans") else "") + " · всего "
             f"[b]{handoff_service.format_size(plan.total)}[/b]",
         ]
         lines += [f"[yellow]⚠ {w}[/yellow]" for w in plan.warnings]
         lines += [f"[b red]? {q}[/b red]" for q in plan.questions]
         self.query_one("#handoff-plan", Static).update("\n".join(lines))
+
+    def action_scans(self) -> None:
+        if self._busy:
+            return
+        from .scans import ScansDialog
+
+        self.app.push_screen(ScansDialog(), lambda _added: self._show_plan())
 
     def action_refresh_drives(self) -> None:
         if self._busy:

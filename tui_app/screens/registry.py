@@ -50,6 +50,9 @@ MENU: list[ScreenEntry] = [
                 "специализированная форма целиком"),
     ScreenEntry("double_entry", "Двойной ввод и сверка", "tui_app.screens.double_entry",
                 "DoubleEntryScreen", None, "второй ввод вслепую и расхождения"),
+    ScreenEntry("listening", "Прослушивание, перепроверка", "tui_app.screens.listening",
+                "ListeningScreen", None,
+                "вторая схема: эксперт слушает ответ и ставит баллы; F8 — повторная проверка"),
     ScreenEntry("checks", "Проверка перед выгрузкой", "tui_app.screens.checks", "ChecksScreen",
                 "f8", "список ошибок с переходом к месту исправления"),
     ScreenEntry("stats", "Статистика", "tui_app.screens.stats", "StatsScreen", None,
@@ -60,6 +63,9 @@ MENU: list[ScreenEntry] = [
                 "кто допущен к дополнительному сроку, список на следующую дату"),
     ScreenEntry("retention", "Хранение и уничтожение", "tui_app.screens.retention",
                 "RetentionScreen", None, "сроки хранения материалов, акт об уничтожении"),
+    ScreenEntry("readiness", "Проверка готовности (накануне)", "tui_app.screens.readiness",
+                "ReadinessScreen", None,
+                "диск, микрофоны, принтер, часы, база, флешка; протокол технической готовности"),
 ]
 
 

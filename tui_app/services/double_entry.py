@@ -1,5 +1,8 @@
 """Double entry (as in EpiData Entry): a second pass re-types the protocols blind into a
 separate table; the comparison lists every disagreement, which is settled one by one.
+By default the second pass stops at once at a digit that differs from the first pass and asks
+which is right (`halt_reference`, `correct_first`; the setting `double_entry_halt`); the
+fully blind pass with the list afterwards is the other mode.
 
 The first pass is the table `protocols` (the one exported); the second is `protocols_pass2`.
 Settling writes the chosen value into both passes through services.protocols.save_protocol,
@@ -8,7 +11,7 @@ so each change is validated and goes to the audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from ..domain.models import Protocol, ProtocolStatus
 from ..domain.ordering import room_list_key, room_number_key
@@ -57,6 +60,27 @@ def pass2(store: Store) -> dict[str, Protocol]:
 def save_second(store: Store, protocol: Protocol):
     """Save a protocol of the second pass (validated, durable, audited as «protocols_pass2»)."""
     return save_protocol(store, protocol, table=PASS2_TABLE)
+
+
+def halt_reference(store: Store, guid: str) -> Optional[dict[str, Optional[int]]]:
+    """The first pass's scores a halting second pass compares each digit with (None: no
+    first pass, or one without scores — nothing to stop at)."""
+    first = store.get(Protocol, guid)
+    if first is None or first.status is not ProtocolStatus.PRESENT:
+        return None
+    return dict(first.scores)
+
+
+def correct_first(store: Store, guid: str, code: str, value: int) -> Protocol:
+    """At a halt the second pass was right: the first pass gets that value (validated,
+    durable, in the audit log). Raises ProtocolRejected if it would be invalid."""
+    first = store.get(Protocol, guid)
+    if first is None:
+        raise LookupError("нет первого ввода этого протокола")
+    if first.scores.get(code) != value:
+        save_protocol(store, first.model_copy(update={"scores": {**first.scores, code: value},
+                                                      "saved_at": None}))
+    return store.get(Protocol, guid)
 
 
 def _differences(a: Protocol, b: Protocol, codes: list[str]) -> list[tuple[str, Any, Any]]:

@@ -25,6 +25,7 @@ MAX_VARIANT_DIGITS = 4
 class KeyOutcome:
     accepted: bool
     message: str = ""
+    mismatch: Optional[tuple[str, int, int]] = None  # (criterion, first pass, typed): halt here
 
 
 @dataclass
@@ -46,6 +47,8 @@ class EntryState:
     existing: bool = False  # a saved protocol was loaded (editing)
     sitting: int = 1  # 2: a same-day retake with another variant
     variant_fresh: bool = True  # the first digit typed on the variant replaces it
+    halt_ref: Optional[dict[str, Optional[int]]] = None  # the first pass's scores: a second pass
+    # that stops at the first digit differing from them (double entry, as EpiData does)
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -174,8 +177,20 @@ class EntryState:
         if value > cmax:
             return KeyOutcome(False, f"{code}: балл {value} невозможен, допустимо 0–{cmax}.")
         self.scores[code] = value
+        first = (self.halt_ref or {}).get(code)
+        if first is not None and first != value:  # shown, the cursor stays until decided
+            return KeyOutcome(True, "", (code, first, value))
         self.cursor = self._first_scored(self.cursor + 1)
         return KeyOutcome(True)
+
+    def resolve_mismatch(self, code: str, value: Optional[int]) -> None:
+        """After a halt on `code`: keep `value` and go on, or (None) type it again."""
+        if value is None:
+            self.scores.pop(code, None)
+            self.go(code)
+            return
+        self.scores[code] = value
+        self.cursor = self._first_scored(self.codes.index(code) + 1)
 
     def _type_variant(self, ch: str) -> KeyOutcome:
         if len(ch) != 1 or not ch.isdigit():

@@ -1,7 +1,8 @@
 """Handoff to the МСУ: copy the results, the audio and the forms onto a USB stick.
 
-What goes: the newest results file export/*.b2p, the recordings under audio/ and every file
-under forms/ (seeds 000:17, 004:593). What stays out (issue 17): the test recordings
+What goes: the newest results file export/*.b2p, the recordings under audio/, every file
+under forms/ (seeds 000:17, 004:593) and the scans of the signed ИС-02/ИС-03 under scans/
+(services/scans.py; asked for when the region wants them). What stays out (issue 17): the test recordings
 (`test_*`, made the day before, no ОО code) and the program's service files (*.json) — they
 are not «записи ответов». A handoff without a room's recordings or without ИС-02/ИС-03 asks
 before it goes on (`Plan.questions`).
@@ -60,7 +61,7 @@ class Item:
     src: Path
     rel: str  # relative path on the target, forward slashes
     size: int
-    kind: str  # "b2p" | "audio" | "forms"
+    kind: str  # "b2p" | "audio" | "forms" | "scans"
 
 
 @dataclass
@@ -185,13 +186,13 @@ def plan(root: Path, day=None) -> Plan:
     else:
         items.append(Item(b2p, b2p.name, b2p.stat().st_size, "b2p"))
     left_out: list[str] = []
-    for kind in ("audio", "forms"):
+    for kind in ("audio", "forms", "scans"):
         base = root / kind
         files = _files_under(base)
         if kind == "audio":
             left_out = [f"{kind}/{p.relative_to(base).as_posix()}" for p in files if not is_answer_audio(p)]
             files = [p for p in files if is_answer_audio(p)]
-        if not files:
+        if not files and kind != "scans":  # scans: only where the region wants them (missing_for)
             what = "аудиозаписей (папка audio)" if kind == "audio" else "бланков и актов (папка forms)"
             warnings.append(f"Нет {what}.")
         for p in files:
@@ -238,6 +239,13 @@ def missing_for(store, p: Plan) -> list[str]:
     for code in ("IS-02", "IS-03"):
         if not any(f"/{code}_" in f for f in forms):
             out.append(f"Нет {code.replace('IS', 'ИС')} в папке forms (напечатайте форму).")
+    from . import scans
+
+    if scans.required(store):
+        lack = scans.missing(store)
+        if lack:
+            out.append("Нет сканов подписанных ведомостей: " + ", ".join(lack[:6])
+                       + (f" и ещё {len(lack) - 6}" if len(lack) > 6 else "") + " (is-shtab scans add ПАПКА).")
     return out
 
 

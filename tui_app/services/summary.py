@@ -85,6 +85,11 @@ def summarize(store: Store) -> DaySummary:
         (bool(store.settings().export_done), "Проверить и выгрузить B2P" + by("entry")),
         (bool(store.settings().handoff_done), "Передать файлы в МСУ" + by("handoff")),
     ]
+    from .scans import checklist_item
+
+    scans_item = checklist_item(store)
+    if scans_item is not None:  # the region wants the signed ИС-02/ИС-03 scanned (seed 004)
+        s.checklist.insert(len(s.checklist) - 1, scans_item)
     if "remote_schedule" in due:  # the remote form (seed 002): the schedule 3 days before
         s.checklist.insert(4, ("график" in store.settings().forms_printed_codes,
                                "Дистанционно: график подключения" + by("remote_schedule")))

@@ -680,6 +680,24 @@ class DurableStorage(Storage):
         self._dirty = set()
         return b"{" + b",".join(parts) + b"}"
 
+    def verify_files(self) -> str:
+        """Read the files again as a new start would: "" when the base and its journal
+        verify and give exactly the data in memory, else why not (Russian)."""
+        main, err = _try_base(self.path, legacy_ok=self._legacy_ok())
+        if main is None:
+            return f"файл базы {self.path.name}: {err or 'его нет'}"
+        tables = main.tables
+        jread = _try_journal(self.journal_path)
+        if jread is not None:
+            if not _clean(main, jread):
+                return f"журнал {self.journal_path.name}: {jread.problem or 'не продолжает файл базы'}"
+            for e in jread.entries:
+                if e.seq > main.seq:
+                    jr.apply_entry(tables, e.body)
+        if tables != self._live():
+            return "данные в файлах не совпадают с данными программы (файл изменён другой программой?)"
+        return ""
+
     def compact_quietly(self) -> bool:
         """A compaction that may fail (a held file on Windows, a full disk): the journal
         then simply stays, nothing is lost; True when done."""

@@ -38,6 +38,14 @@ class CriteriaGrid(Widget, can_focus=True):
             self.accepted = accepted
             self.message = message
 
+    class Mismatch(Message):
+        """A digit differs from the first pass (a second pass that halts): the grid holds
+        every further key until the screen calls resume()."""
+
+        def __init__(self, code: str, first: int, second: int) -> None:
+            super().__init__()
+            self.code, self.first, self.second = code, first, second
+
     class Submit(Message):
         """Enter on the criteria: save. The screen answers with set_state() (the next
         participant) or cancel_pending() (not saved)."""
@@ -98,6 +106,11 @@ class CriteriaGrid(Widget, can_focus=True):
         self.refresh()
         return dropped
 
+    def resume(self) -> int:
+        """The halt is decided: go on; keys typed after the differing digit are dropped (the
+        typist looks at the paper again from there). Returns how many were dropped."""
+        return self.cancel_pending()
+
     def _replay(self) -> None:
         pending, self.pending = self.pending, []
         for key, ch in pending:
@@ -150,7 +163,11 @@ class CriteriaGrid(Widget, can_focus=True):
         elif ch:
             out = st.type_digit(ch)
             self.refresh()
-            self.post_message(self.Typed(out.accepted, out.message))
+            if out.mismatch:
+                self.awaiting = True
+                self.post_message(self.Mismatch(*out.mismatch))
+            else:
+                self.post_message(self.Typed(out.accepted, out.message))
 
     def _pick_key(self, key: str, ch: str | None) -> None:
         if key == "enter":
