@@ -78,7 +78,7 @@ async def _retention(ws):
         await pilot.press(".")
         await pilot.press("f8")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert type(app.screen).__name__ == "Confirm"
         await pilot.press("escape")  # cancel: nothing happens
         await pilot.pause()
         assert (ws.root / "forms" / "ИС-09_акт.pdf").exists()

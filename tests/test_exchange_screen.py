@@ -5,6 +5,7 @@ from pathlib import Path
 
 from tui_app.app import ShtabApp
 from tui_app.exchange.generate import write_roster
+from tui_app.screens.dialogs import Confirm
 from tui_app.screens.exchange import ExchangeScreen
 from tui_app.store.workspace import DB_NAME
 
@@ -67,7 +68,7 @@ def test_hostile_file_is_refused_and_nothing_changes(demo_ws):
     assert (demo_ws.root / DB_NAME).read_bytes() == before
 
 
-def test_export_clean_results_then_forced_needs_two_presses(demo_results_ws, demo_ws):
+def test_export_clean_results_then_forced_asks_first(demo_results_ws, demo_ws):
     async def go(ws, expect):
         app = ShtabApp(ws)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -89,9 +90,9 @@ def test_export_clean_results_then_forced_needs_two_presses(demo_results_ws, dem
             await _wait_result(app, pilot, "НЕ выгружен")
             assert not list((demo_ws.root / "export").glob("*.b2p"))
             await pilot.press("f7")
-            await _wait_result(app, pilot, "Нажмите F7 ещё раз")
+            assert isinstance(app.screen, Confirm)  # asks first
             assert not list((demo_ws.root / "export").glob("*.b2p"))
-            await pilot.press("f7")
+            await pilot.press("enter")
             return await _wait_result(app, pilot, "статус 13")
 
     asyncio.run(forced())

@@ -109,7 +109,7 @@ def run_record(args: argparse.Namespace) -> int:
         try:
             while not rec.wait(0.2):
                 for n in rec.poll():
-                    say(n)
+                    (warn if n.level.loud else say)(n.text)
                 st = rec.status()
                 for w in st.warnings:
                     if w not in shown:
@@ -122,7 +122,7 @@ def run_record(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             say("Остановка записи…")
         for n in rec.stop():
-            say(n)
+            (warn if n.level.loud else say)(n.text)
         st = rec.status()
         say(f"Записано: {_hms(st.elapsed)} в {st.segments} файл(ах), папка {rec.folder}")
         say(f"Переполнений устройства: {st.overflows}; потерянных блоков: {st.dropped}")

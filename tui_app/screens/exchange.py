@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from ..notes import Level, Note
 from ..services.candidates import candidate_files
 from ..services.export_results import ExportRefused, export_results
 from ..services.import_roster import ImportRefused, import_file
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from .dialogs import Confirm
+from .jobs import JobScreen
 
 
-class ExchangeScreen(BaseScreen):
+class ExchangeScreen(JobScreen):
     HELP_TITLE = "Загрузка и выгрузка B2P"
     HELP = """\
 **Загрузка списка участников и выгрузка результатов.**
@@ -31,19 +33,14 @@ class ExchangeScreen(BaseScreen):
 
 *Выгрузка.* **F6** — проверить и выгрузить файл результатов (статус 19). Если проверка
 нашла ошибки, файл не пишется, а ошибки показаны списком (исправьте их в разделе
-«Проверка», F8 на главном экране). **F7** дважды — выгрузить с ошибками (статус 13):
-РЦОИ не примет такой файл без вопросов.
+«Проверка», F8 на главном экране). **F7** — выгрузить с ошибками (статус 13), после
+подтверждения: РЦОИ не примет такой файл без вопросов.
 """
-    BINDINGS = BaseScreen.BINDINGS + [
+    BINDINGS = JobScreen.BINDINGS + [
         Binding("f5", "import_file", "Загрузить", id="exchange-import"),
         Binding("f6", "export", "Выгрузить", id="exchange-export"),
         Binding("f7", "export_forced", "С ошибками (13)", id="exchange-export-forced"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._busy = False
-        self._force_armed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,7 +55,7 @@ class ExchangeScreen(BaseScreen):
                 yield Input(placeholder="код ОО", id="exchange-oo", max_length=6)
                 yield Input(placeholder="дата ГГГГ-ММ-ДД", id="exchange-date", max_length=10)
             yield ProgressBar(total=100, show_eta=False, id="exchange-bar")
-            yield Static("", id="exchange-result")
+            yield StatusLine(id="exchange-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,81 +75,59 @@ class ExchangeScreen(BaseScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_import_file()
 
-    def _say(self, lines: list[str], error: bool = False) -> None:
-        text = "\n".join(lines)
-        self.query_one("#exchange-result", Static).update(f"[red]{text}[/red]" if error else text)
-
-    def _progress(self, fraction: float) -> None:
-        self.app.call_from_thread(self.query_one("#exchange-bar", ProgressBar).update,
-                                  progress=round(fraction * 100))
-
     # -- import ----------------------------------------------------------
     def action_import_file(self) -> None:
-        if self._busy:
-            return
         raw = self.query_one("#exchange-path", Input).value.strip().strip('"')
         if not raw:
-            self._say(["Укажите файл: выберите в списке или введите путь."], error=True)
+            self.say("Укажите файл: выберите в списке или введите путь.", "error")
             return
         codes = {k: self.query_one(f"#exchange-{k}", Input).value.strip() or None
                  for k in ("region", "msu", "oo", "date")}
-        self._busy = True
-        self._say([f"Загрузка {raw} …"])
-        self._run_import(Path(raw).expanduser(), codes)
+        store, path = self.app.store, Path(raw).expanduser()
+        self.run_job(lambda job: import_file(store, path, region=codes["region"], msu=codes["msu"],
+                                             oo=codes["oo"], exam_date=codes["date"],
+                                             progress=job.progress),
+                     busy=f"загрузка {raw}", done=self._imported, failed=self._not_imported,
+                     bar="#exchange-bar")
 
-    @work(thread=True, exclusive=True, group="exchange")
-    def _run_import(self, path: Path, codes: dict) -> None:
-        try:
-            summary = import_file(self.app.store, path, region=codes["region"], msu=codes["msu"],
-                                  oo=codes["oo"], exam_date=codes["date"], progress=self._progress)
-        except ImportRefused as e:
-            self.app.call_from_thread(self._done, ["Файл НЕ загружен, рабочая папка не изменилась:",
-                                                   *e.problems[:15]], True)
-            return
-        except OSError as e:
-            self.app.call_from_thread(self._done, [f"Файл не прочитан: {e.strerror or e}"], True)
-            return
-        self.app.call_from_thread(self._done, summary.lines(), False)
+    def _imported(self, summary) -> str:
+        self.query_one("#exchange-codes").display = self.app.store.exam_day() is None
+        return "\n".join(summary.lines())
 
-    def _done(self, lines: list[str], error: bool) -> None:
-        self._busy = False
-        if not error:
-            self.query_one("#exchange-codes").display = self.app.store.exam_day() is None
-        self._say(lines, error)
+    @staticmethod
+    def _not_imported(e: BaseException, message: str) -> str:
+        if isinstance(e, ImportRefused):
+            return "\n".join(["Файл НЕ загружен, рабочая папка не изменилась:", *e.problems[:15]])
+        return f"Файл не прочитан: {message}"
 
     # -- export ----------------------------------------------------------
     def action_export(self) -> None:
-        self._force_armed = False
         self._start_export(force=False)
 
     def action_export_forced(self) -> None:
-        if not self._force_armed:
-            self._force_armed = True
-            self._say(["Выгрузка с ошибками запишет статус 13 («сохранён с ошибками»).",
-                       "Нажмите F7 ещё раз, чтобы подтвердить, или F6 — обычная выгрузка."], error=True)
-            return
-        self._force_armed = False
-        self._start_export(force=True)
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._start_export(force=True)
+
+        self.app.push_screen(Confirm(
+            "Выгрузить с ошибками? Файл получит статус 13 («сохранён с ошибками»): РЦОИ не "
+            "примет его без вопросов.", "Enter — выгрузить со статусом 13", "Esc — отмена"), answer)
 
     def _start_export(self, force: bool) -> None:
-        if self._busy:
-            return
-        self._busy = True
-        self._say(["Проверка и выгрузка …"])
-        self._run_export(force)
+        store = self.app.store
+        self.run_job(lambda job: export_results(store, force=force, progress=job.progress),
+                     busy="проверка и выгрузка", done=self._exported, failed=self._not_exported,
+                     bar="#exchange-bar")
 
-    @work(thread=True, exclusive=True, group="exchange")
-    def _run_export(self, force: bool) -> None:
-        try:
-            result = export_results(self.app.store, force=force, progress=self._progress)
-        except ExportRefused as e:
-            lines = [f"Файл НЕ выгружен: {e}"]
-            lines += [p.message for p in e.problems[:15]]
-            if len(e.problems) > 15:
-                lines.append(f"… и ещё {len(e.problems) - 15}. Весь список — «Проверка» (F8).")
-            self.app.call_from_thread(self._done, lines, True)
-            return
-        except OSError as e:
-            self.app.call_from_thread(self._done, [f"Файл не записан: {e.strerror or e}"], True)
-            return
-        self.app.call_from_thread(self._done, result.lines(), not result.clean)
+    def _exported(self, result) -> Note:
+        return Note(Level.OK if result.clean else Level.WARNING, "\n".join(result.lines()))
+
+    @staticmethod
+    def _not_exported(e: BaseException, message: str) -> str:
+        if not isinstance(e, ExportRefused):
+            return f"Файл не записан: {message}"
+        lines = [f"Файл НЕ выгружен: {e}"]
+        lines += [p.message for p in e.problems[:15]]
+        if len(e.problems) > 15:
+            lines.append(f"… и ещё {len(e.problems) - 15}. Весь список — «Проверка» (F8).")
+        return "\n".join(lines)

@@ -11,7 +11,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .. import notes
 from ..errors import DeviceError
+from ..notes import Note
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
 from ..audio import markers as mk
@@ -238,13 +240,13 @@ class RoomRecording:
         self.personal: Optional[Participant] = None
         self.personal_files: list[Path] = []
         self.finished = False
-        self.notices: list[str] = []
+        self.notices: list[Note] = []
 
     def start(self) -> None:
         self.recorder.start()
         _ACTIVE.add(self)
 
-    def stop(self) -> list[str]:
+    def stop(self) -> list[Note]:
         """Stop, close the open segment; returns the last notices (personal file saved…)."""
         self.halt()
         return self.finish()
@@ -254,7 +256,7 @@ class RoomRecording:
         call it off the UI thread). No store access."""
         self.recorder.stop(timeout)
 
-    def finish(self) -> list[str]:
+    def finish(self) -> list[Note]:
         """After halt(), on the store's thread: the last events into the store and markers."""
         _ACTIVE.discard(self)
         self.finished = True
@@ -282,26 +284,28 @@ class RoomRecording:
         self.personal = None
         return self.recorder.personal_stop(at)
 
-    def poll(self) -> list[str]:
-        """Apply the writer's events (store, markers); return Russian notices for the user."""
-        out = []
+    def poll(self) -> list[Note]:
+        """Apply the writer's events (store, markers); return Russian notes for the user."""
+        out: list[Note] = []
         for ev in self.recorder.events():
             kind = ev["kind"]
             if kind == "personal_started":
                 self._log_times(ev["guid"], ev["code"], ev["at"], None)
-                out.append(f"Персональная запись участника {ev['code'] or '—'} начата в {ev['at']:%H:%M:%S}.")
+                out.append(notes.info(f"Персональная запись участника {ev['code'] or '—'} "
+                                      f"начата в {ev['at']:%H:%M:%S}."))
             elif kind == "personal_stopped":
                 self._log_times(ev["guid"], ev["code"], ev["start"], ev["at"])
                 self.personal_files.append(Path(ev["path"]))
-                out.append(f"Персональная запись участника {ev['code'] or '—'} сохранена "
-                           f"({ev['frames'] / SAMPLERATE:.0f} с): {Path(ev['path']).name}.")
+                out.append(notes.ok(f"Персональная запись участника {ev['code'] or '—'} сохранена "
+                                    f"({ev['frames'] / SAMPLERATE:.0f} с): {Path(ev['path']).name}."))
             elif kind == "device_lost":
-                out.append(f"Устройство записи пропало в {ev['at']:%H:%M:%S}! Запись продолжится "
-                           "в новый файл, когда оно вернётся.")
+                out.append(notes.error(f"Устройство записи пропало в {ev['at']:%H:%M:%S}! Запись "
+                                       "продолжится в новый файл, когда оно вернётся."))
             elif kind == "device_back":
-                out.append(f"Устройство записи вернулось в {ev['at']:%H:%M:%S}: запись идёт в новый файл.")
+                out.append(notes.warning(f"Устройство записи вернулось в {ev['at']:%H:%M:%S}: "
+                                         "запись идёт в новый файл."))
             elif kind == "error":
-                out.append(ev["message"])
+                out.append(notes.error(ev["message"]))
         self.notices.extend(out)
         return out
 
