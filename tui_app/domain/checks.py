@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .criteria import Scheme
-from .models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus, Room
+from .models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus, Room, RoomLogEntry
 from .scoring import validate_protocol
 
 
@@ -33,8 +33,10 @@ def sat_exam(p: Participant, protocols: dict[str, Protocol]) -> bool:
 
 
 def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Participant],
-              rooms: Iterable[Room], protocols: dict[str, Protocol]) -> list[Problem]:
+              rooms: Iterable[Room], protocols: dict[str, Protocol],
+              room_log: Optional[dict[str, RoomLogEntry]] = None) -> list[Problem]:
     out: list[Problem] = []
+    room_log = room_log or {}
     participants = list(participants)
     room_numbers = {r.number for r in rooms}
     if day is None:
@@ -57,6 +59,11 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
             if proto is not None:
                 out.append(Problem("absent_with_protocol",
                                    f"{who}: отмечен «Н», но для него внесён протокол.", p.guid, p.room))
+            entry = room_log.get(p.guid)
+            if entry is not None and (entry.start or entry.end):
+                out.append(Problem("absent_with_times",
+                                   f"{who}: отмечен «Н», но в ведомости ИС-02 у него есть время.",
+                                   p.guid, p.room))
             continue
         if not p.room:
             out.append(Problem("no_room", f"{who}: не указана аудитория.", p.guid, None, "room"))

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
+from ..domain.layout import LATIN_KEYS
 from ..domain.models import ProtocolStatus
 from ..services.entry import EntryState
 
@@ -161,7 +162,8 @@ class CriteriaGrid(Widget, can_focus=True):
             self.pick_text = self.pick_text[:-1]
         elif key == "escape":
             self.stop_pick()
-        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ") and len(self.pick_text) < 40:
+        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ." or ch in LATIN_KEYS) \
+                and len(self.pick_text) < 40:
             self.pick_text += ch
         else:
             return
@@ -175,8 +177,8 @@ class CriteriaGrid(Widget, can_focus=True):
     def render(self) -> Text:
         st = self.state
         if st is None:
-            return Text("Выберите участника: номер в списке аудитории или начало фамилии, Enter.",
-                        style="dim")
+            return Text("Выберите участника: номер в списке аудитории, фамилия (можно с "
+                        "инициалами) или код участника, Enter.", style="dim")
         sch = st.scheme
         codes = st.codes
         task_of = {c.code: c.task for c in sch.criteria}
