@@ -7,7 +7,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from rich.markup import escape
+
 from ..services.summary import DaySummary, summarize
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
 from .registry import MENU
 
@@ -15,7 +18,7 @@ from .registry import MENU
 def _menu_bindings() -> list[Binding]:
     # the menu itself shows each F-key beside its title, so the footer keeps only F1/F10
     return [
-        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}", show=False)
+        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}", show=False, tooltip=e.hint)
         for e in MENU
         if e.key
     ]
@@ -26,17 +29,19 @@ class MainScreen(BaseScreen):
     HELP = """\
 **Главный экран** — экзаменационный день целиком.
 
-Слева — коды и дата, счётчики участников и протоколов, меню разделов.
+Слева — коды и дата, счётчики участников и протоколов, меню разделов (все разделы видны
+сразу; в маленьком окне меню прокручивается, полоса справа показывает где вы).
 Справа — что осталось сделать по порядку дня (отмечается само, когда сделано).
 
-Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
+Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter). В новой рабочей
+папке первым выбран раздел «Загрузка списка»: Enter — загрузить список участников.
 """
     BINDINGS = [
-        Binding("f1", "app.help", "Справка", id="help"),
+        Binding("f1", "app.help", "Справка", id="help", tooltip="справка этого экрана"),
         Binding("escape", "back", "Назад", show=False),  # nothing behind the main screen
         Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
         *_menu_bindings(),
-        Binding("f10", "app.quit", "Выход", id="quit"),
+        Binding("f10", "app.quit", "Выход", id="quit", tooltip="выйти из программы"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -51,6 +56,7 @@ class MainScreen(BaseScreen):
                 )
                 yield Static(id="menu-hint")
             yield Static(id="checklist-box")
+        yield StatusLine(id="main-msg", collapse=True)
         yield Footer()
 
     @staticmethod
@@ -60,32 +66,44 @@ class MainScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.refresh_summary()
-        self.query_one("#menu", OptionList).focus()
+        menu = self.query_one("#menu", OptionList)
+        menu.highlighted = 0  # a new workspace: the first Enter loads the roster
+        menu.focus()
+        km = self.app.keymap_file
+        if km is not None and km.problems:
+            self.say(f"Файл клавиш {km.path}: " + "; ".join(km.problems), "warning")
 
     def on_screen_resume(self) -> None:
         self.refresh_summary()
 
+    def on_resize(self) -> None:
+        self.refresh_summary()
+
     def refresh_summary(self) -> None:
         s = summarize(self.app.store)
-        self.query_one("#day-box", Static).update(self._day_text(s))
-        self.query_one("#counts-box", Static).update(self._counts_text(s))
+        narrow = self.size.width < 100
+        self.query_one("#day-box", Static).update(self._day_text(s, narrow))
+        self.query_one("#counts-box", Static).update(self._counts_text(s, narrow))
         self.query_one("#checklist-box", Static).update(self._checklist_text(s))
         if s.day:
             self.app.sub_title = f"ОО {s.day.oo} · {s.day.date:%d.%m.%Y}"
 
     @staticmethod
-    def _day_text(s: DaySummary) -> str:
+    def _day_text(s: DaySummary, narrow: bool = False) -> str:
         if s.day is None:
             return ("[b]Экзаменационный день не задан[/b]\n"
-                    "Загрузите список участников:\nis-shtab import ФАЙЛ.b2p")
+                    "Enter — загрузить список участников\n(файл B2P из РЦОИ или CSV)")
         d = s.day
-        name = d.oo_name or f"ОО {d.oo}"
+        name = escape(d.oo_name or f"ОО {d.oo}")
         return (f"[b]{name}[/b]\n"
                 f"Дата: [b]{d.date:%d.%m.%Y}[/b] ({d.kind.label})\n"
                 f"Регион {d.region} · МСУ {d.msu} · ОО {d.oo}")
 
     @staticmethod
-    def _counts_text(s: DaySummary) -> str:
+    def _counts_text(s: DaySummary, narrow: bool = False) -> str:
+        if narrow:  # two lines of 38 columns: the menu below must fit at 80×25
+            return (f"Участников [b]{s.total}[/b] · не явились {s.absent} · ОВЗ {s.ovz}\n"
+                    f"Протоколов [b]{s.protocols}[/b]: зачёт {s.passed}, незачёт {s.failed}")
         return (f"Участников [b]{s.total}[/b] · распределено {s.distributed} · "
                 f"не явились {s.absent} · с ОВЗ {s.ovz}\n"
                 f"Протоколов [b]{s.protocols}[/b] · [green]зачёт {s.passed}[/green] · "
