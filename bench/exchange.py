@@ -18,14 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tui_app, and the test data generator
 
 from xml.parsers import expat  # noqa: E402
 
 from lxml import etree  # noqa: E402
 
+from support.generate import make_results, make_roster  # noqa: E402
 from tui_app.exchange.b2p import write_b2p  # noqa: E402
-from tui_app.exchange.generate import make_results, make_roster  # noqa: E402
 from tui_app.services.export_results import export_results  # noqa: E402
 from tui_app.services.import_roster import import_file  # noqa: E402
 from tui_app.store.workspace import Workspace  # noqa: E402

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from crash_harness import soak  # noqa: E402
+from support.crash import soak  # noqa: E402
 
 
 def main() -> int:

@@ -1,16 +1,11 @@
 """Shared fixtures: a fresh workspace, the demo workspace (with and without results)."""
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
+from support.workspaces import copy_workspace
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -50,15 +45,10 @@ def _demo_template(tmp_path_factory):
     return plain, full
 
 
-def _copy(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
-    return dst
-
-
 @pytest.fixture
 def demo_ws(tmp_path, _demo_template):
     """The demo school (no rooms assigned yet), opened."""
-    w = Workspace.open(_copy(_demo_template[0], tmp_path / "demo"))
+    w = Workspace.open(copy_workspace(_demo_template[0], tmp_path / "demo"))
     yield w
     w.close()
 
@@ -66,6 +56,13 @@ def demo_ws(tmp_path, _demo_template):
 @pytest.fixture
 def demo_results_ws(tmp_path, _demo_template):
     """The demo school distributed, with absentees and plausible protocols, opened."""
-    w = Workspace.open(_copy(_demo_template[1], tmp_path / "demo-results"))
+    w = Workspace.open(copy_workspace(_demo_template[1], tmp_path / "demo-results"))
     yield w
     w.close()
+
+
+@pytest.fixture
+def demo_results_dir(tmp_path, _demo_template):
+    """A closed copy of the distributed demo workspace with results (for a subprocess,
+    which takes its lock itself)."""
+    return copy_workspace(_demo_template[1], tmp_path / "ws")

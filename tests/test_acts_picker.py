@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 
+from support.pilot import finish_workers, text_of
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Act, Participant
 from tui_app.screens.acts import ActsScreen
 from tui_app.screens.dialogs import UnsavedDialog
 from tui_app.widgets.participant_picker import ChoiceList
-
-pytestmark = pytest.mark.asyncio
 
 
 async def _open(app, pilot) -> ActsScreen:
@@ -22,14 +20,8 @@ async def _open(app, pilot) -> ActsScreen:
     return app.screen
 
 
-async def _wait(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _who(screen) -> str:
-    return str(screen.query_one("#act-picker .picker-who").render())
+    return text_of(screen.app, "#act-picker .picker-who")
 
 
 async def test_a_shared_surname_gives_a_list_not_a_refusal(demo_results_ws):
@@ -75,7 +67,7 @@ async def test_each_new_act_starts_empty_with_the_current_time(demo_results_ws):
         await pilot.press("tab", *"телефон", "tab")
         await pilot.press("end", *["backspace"] * 5, *"10:31", "tab", *" и др.")
         await pilot.press("f5")
-        await _wait(app, pilot)
+        await finish_workers(app, pilot)
         assert len(store.all(Act)) == 1 and store.all(Act)[0].reason == "телефон"
         # the form is empty again: no participant, no reason, ИС-08, now, default signers
         assert screen.query_one("#act-participant").value == ""

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from datetime import datetime, time
 from pathlib import Path
 
@@ -15,42 +14,19 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from support import FIXTURES, ROOT
+from support.audio import SR, alsa_home
+from support.cli import run_cli, run_python
 from tui_app.domain.models import RoomLogEntry
 from tui_app.store.workspace import Workspace
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[1]
-SR = 16000
-ASOUNDRC = """pcm.!default {{ type plug slave.pcm "filein" }}
-pcm.filein {{ type file slave.pcm "nullsink" file "/dev/null" infile "{raw}" format "raw" }}
-pcm.nullsink {{ type null }}
-"""
+DRIVERS = FIXTURES / "audio"
 
 
-def alsa_home(folder: Path, samples: np.ndarray) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    raw = folder / "in.raw"
-    samples.astype("<i2").tofile(raw)
-    (folder / ".asoundrc").write_text(ASOUNDRC.format(raw=raw))
-    return folder
-
-
-def run(args: list[str], home: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = dict(os.environ, HOME=str(home), PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-
-
-def cli(ws: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
-    return run(["-m", "tui_app", "-w", str(ws), *args], home)
-
-
-@pytest.fixture
-def demo_dir(tmp_path, _demo_template):
-    """A closed copy of the distributed demo workspace (the subprocess takes its lock)."""
-    return Path(shutil.copytree(_demo_template[1], tmp_path / "ws",
-                                ignore=shutil.ignore_patterns(".lock")))
+def home_env(home: Path) -> dict:
+    """The environment of a capture subprocess: HOME holds the .asoundrc and in.raw."""
+    return {"HOME": str(home), "PYTHONPATH": str(ROOT)}
 
 
 def known(seconds: float, seed: int = 0) -> np.ndarray:
@@ -62,14 +38,14 @@ def segments_of(ws: Path, room: str, ext: str) -> list[Path]:
     return sorted(folder.glob(f"*_[0-9][0-9][0-9]_*.{ext}"))
 
 
-def test_record_wav_segmented_bit_exact(tmp_path, demo_dir):
+def test_record_wav_segmented_bit_exact(tmp_path, demo_results_dir):
     x = known(9.3)
     home = alsa_home(tmp_path / "home", x)
-    r = cli(demo_dir, home, "record", "--room", "101", "--seconds", "9.3", "--segment", "4",
-            "--format", "wav")
+    r = run_cli("record", "--room", "101", "--seconds", "9.3", "--segment", "4",
+                "--format", "wav", ws=demo_results_dir, env=home_env(home))
     assert r.returncode == 0, r.stderr
     assert "Записано: 00:00:09 в 3 файл(ах)" in r.stdout
-    files = segments_of(demo_dir, "101", "wav")
+    files = segments_of(demo_results_dir, "101", "wav")
     assert [f.name[:30] for f in files] == ["2027-02-10_OO470123_aud101_001"[:30],
                                             "2027-02-10_OO470123_aud101_002"[:30],
                                             "2027-02-10_OO470123_aud101_003"[:30]]
@@ -79,13 +55,14 @@ def test_record_wav_segmented_bit_exact(tmp_path, demo_dir):
     assert "Traceback" not in r.stderr
 
 
-def test_record_mp3_duration_and_content(tmp_path, demo_dir):
+def test_record_mp3_duration_and_content(tmp_path, demo_results_dir):
     t = np.arange(int(7.5 * SR)) / SR
     x = (9000 * np.sin(2 * np.pi * 250 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 0.7 * t))).astype(np.int16)
     home = alsa_home(tmp_path / "home", x)
-    r = cli(demo_dir, home, "record", "--room", "102", "--seconds", "7.5", "--segment", "3")
+    r = run_cli("record", "--room", "102", "--seconds", "7.5", "--segment", "3",
+                ws=demo_results_dir, env=home_env(home))
     assert r.returncode == 0, r.stderr
-    files = segments_of(demo_dir, "102", "mp3")
+    files = segments_of(demo_results_dir, "102", "mp3")
     assert len(files) == 3
     assert sum(sf.info(str(f)).frames for f in files) == len(x)  # duration exact
     y = np.concatenate([sf.read(str(f), dtype="int16")[0] for f in files]).astype(float)
@@ -139,8 +116,7 @@ def test_audio_test_verdicts_silence_clipped_noise_speech(tmp_path):
                   f'file "/dev/null" infile "{raw}" format "raw" }} }}')
     rc.append('pcm.nullsink { type null }')
     (home / ".asoundrc").write_text("\n".join(rc) + "\n")
-    r = run([str(ROOT / "tests" / "fixtures" / "audio" / "verdict_driver.py"), str(tmp_path / "ws"),
-             *names], home)
+    r = run_python(DRIVERS / "verdict_driver.py", tmp_path / "ws", *names, env=home_env(home))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert {k: v["verdict"] for k, v in out.items()} == EXPECTED
@@ -158,7 +134,8 @@ def test_audio_test_verdicts_silence_clipped_noise_speech(tmp_path):
 def test_audio_test_cli_prints_verdict_and_levels(tmp_path):
     x = _speech(tmp_path / "gen")
     home = alsa_home(tmp_path / "home", x)
-    r = cli(tmp_path / "ws", home, "audio-test", "--seconds", f"{len(x) / SR:.4f}")
+    r = run_cli("audio-test", "--seconds", f"{len(x) / SR:.4f}", ws=tmp_path / "ws",
+                env=home_env(home))
     assert r.returncode == 0, r.stdout + r.stderr
     for text in ("Итог: ХОРОШО", "Средний уровень (RMS)", "Пик:", "Фоновый шум", "клиппинг"):
         assert text in r.stdout
@@ -166,23 +143,24 @@ def test_audio_test_cli_prints_verdict_and_levels(tmp_path):
 
 
 @NEEDS_SPEECH
-def test_audio_test_cli_counts_the_room(tmp_path, demo_dir):
+def test_audio_test_cli_counts_the_room(tmp_path, demo_results_dir):
     x = _speech(tmp_path / "gen")
     home = alsa_home(tmp_path / "home", x)
-    r = cli(demo_dir, home, "audio-test", "--room", "101", "--seconds", f"{len(x) / SR:.4f}")
+    r = run_cli("audio-test", "--room", "101", "--seconds", f"{len(x) / SR:.4f}",
+                ws=demo_results_dir, env=home_env(home))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Проверка записана для аудитории 101. Проверено с выводом «хорошо»: 1 из 4" in r.stdout
 
 
-def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_dir):
-    w = Workspace.open(demo_dir)
+def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_results_dir):
+    w = Workspace.open(demo_results_dir)
     p = next(x for x in w.store.participants() if x.room == "101" and x.code)
     w.store.delete(RoomLogEntry, p.guid)
     w.close()
     x = known(10, 7)
     home = alsa_home(tmp_path / "home", x)
-    r = run([str(ROOT / "tests" / "fixtures" / "audio" / "personal_driver.py"), str(demo_dir), "101",
-             p.code, "wav", "10", "4"], home)
+    r = run_python(DRIVERS / "personal_driver.py", demo_results_dir, "101", p.code, "wav", "10", "4",
+                   env=home_env(home))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["dropped"] == 0 and out["elapsed"] == 10.0
@@ -191,19 +169,19 @@ def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_dir):
     assert f"uch{p.code}" in personal.name and personal.name.startswith("2027-02-10_OO470123_aud101")
     assert np.array_equal(sf.read(str(personal), dtype="int16")[0], x[2 * SR:8 * SR])
     # the ИС-02 log got the start and end
-    w = Workspace.open(demo_dir)
+    w = Workspace.open(demo_results_dir)
     try:
         e = w.store.get(RoomLogEntry, p.guid)
         assert (e.room, e.start, e.end) == ("101", time(9, 0, 2), time(9, 0, 8))
     finally:
         w.close()
-    markers = json.loads(next((demo_dir / "audio").glob("*_aud101/*_markers.json")).read_text())
+    markers = json.loads(next((demo_results_dir / "audio").glob("*_aud101/*_markers.json")).read_text())
     assert markers["markers"][0]["code"] == p.code and markers["markers"][0]["end"].endswith("09:00:08.000")
     # the clip by the log's times, cut from the segmented stream (it spans segments 1 and 2)
-    r = cli(demo_dir, home, "clip", "--participant", p.code)
+    r = run_cli("clip", "--participant", p.code, ws=demo_results_dir, env=home_env(home))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "журнал ИС-02" in r.stdout and "09:00:02–09:00:08, 6.0 с" in r.stdout
-    (clip,) = (demo_dir / "audio" / "clips").glob(f"*uch{p.code}_fragment.wav")
+    (clip,) = (demo_results_dir / "audio" / "clips").glob(f"*uch{p.code}_fragment.wav")
     y = sf.read(str(clip), dtype="int16")[0]
     assert len(y) / SR == (datetime.combine(datetime.today(), e.end)
                            - datetime.combine(datetime.today(), e.start)).total_seconds()
@@ -213,7 +191,7 @@ def test_personal_recording_times_in_log_and_clip_matches(tmp_path, demo_dir):
 def test_no_input_device_clear_russian_message(tmp_path):
     home = tmp_path / "plainhome"  # no .asoundrc: this machine has no sound card
     home.mkdir()
-    r = cli(tmp_path / "ws", home, "record", "--room", "101", "--oo", "470123")
+    r = run_cli("record", "--room", "101", "--oo", "470123", ws=tmp_path / "ws", env=home_env(home))
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Нет устройства записи" in r.stderr
     assert "Traceback" not in r.stderr
@@ -239,8 +217,7 @@ def test_no_portaudio_clear_russian_message(tmp_path):
     fake = tmp_path / "fake"
     fake.mkdir()
     (fake / "sounddevice.py").write_text("raise OSError('PortAudio library not found')\n")
-    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=f"{fake}{os.pathsep}{ROOT}")
-    r = subprocess.run([sys.executable, "-m", "tui_app", "-w", str(tmp_path / "ws"), "audio-test"],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    r = run_cli("audio-test", ws=tmp_path / "ws",
+                env={"HOME": str(tmp_path), "PYTHONPATH": f"{fake}{os.pathsep}{ROOT}"})
     assert r.returncode == 2
     assert "не найдена звуковая библиотека PortAudio" in r.stderr and "Traceback" not in r.stderr

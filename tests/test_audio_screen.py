@@ -3,15 +3,16 @@ in this process and PortAudio re-initialised), a synthetic clocked device for th
 recording, and snapshots."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from support import FIXTURES
+from support.audio import SR, alsa_home, words
+from support.pilot import settle, text_of, wait_until
 from tui_app.app import ShtabApp
 from tui_app.audio import devices as devlib
 from tui_app.audio.devices import AudioUnavailable, InputDevice
@@ -19,33 +20,17 @@ from tui_app.domain.models import RoomLogEntry
 from tui_app.screens.audio import AudioScreen
 from tui_app.services import audio as svc
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "audio"))
+sys.path.insert(0, str(FIXTURES / "audio"))
 from fakes import FakeBackend  # noqa: E402
 
-SR = 16000
-ASOUNDRC = """pcm.!default {{ type plug slave.pcm "filein" }}
-pcm.filein {{ type file slave.pcm "nullsink" file "/dev/null" infile "{raw}" format "raw" }}
-pcm.nullsink {{ type null }}
-"""
 FAKE_DEV = InputDevice(3, "USB-микрофон (демо)", "MME", 1, 16000.0, True)
-
-
-def words(seconds: float = 6.0) -> np.ndarray:
-    """Speech-like: 0.25 s tone bursts with pauses."""
-    t = np.arange(int(seconds * SR)) / SR
-    on = (np.arange(len(t)) // 4000) % 2 == 0
-    return (9000 * np.sin(2 * np.pi * 220 * t) * on).astype(np.int16)
 
 
 @pytest.fixture
 def alsa_here(tmp_path, monkeypatch):
     """Real PortAudio in this process, reading `samples` as the microphone."""
-    def make(samples: np.ndarray) -> Path:
-        home = tmp_path / "home"
-        home.mkdir(exist_ok=True)
-        raw = home / "in.raw"
-        samples.astype("<i2").tofile(raw)
-        (home / ".asoundrc").write_text(ASOUNDRC.format(raw=raw))
+    def make(samples: np.ndarray):
+        home = alsa_home(tmp_path / "home", samples)
         monkeypatch.setenv("HOME", str(home))
         devlib.refresh()
         return home
@@ -58,25 +43,9 @@ def alsa_here(tmp_path, monkeypatch):
         pass
 
 
-async def wait_for(pilot, cond, timeout=15.0):
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
-
-
-def text_of(app, selector) -> str:
-    return str(app.screen.query_one(selector).render())
-
-
 @pytest.mark.slow
-def test_f7_check_verdict_then_room_recording(demo_results_ws, alsa_here):
+async def test_f7_check_verdict_then_room_recording(demo_results_ws, alsa_here):
     alsa_here(words(6))
-    asyncio.run(_f7_check_then_record(demo_results_ws))
-
-
-async def _f7_check_then_record(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f7")
@@ -86,42 +55,38 @@ async def _f7_check_then_record(demo_results_ws):
         await pilot.pause()
         assert "default" in text_of(app, "#audio-device")
         await pilot.press("f3")
-        await wait_for(pilot, lambda: app.screen.last_check is not None)
+        await wait_until(pilot, lambda: app.screen.last_check is not None)
         report = text_of(app, "#audio-report")
         assert "ХОРОШО" in report and "дБFS" in report
         assert demo_results_ws.store.settings().audio_test_ok is True
         tests = demo_results_ws.store.settings().audio_tests
         assert list(tests) == [app.screen.room] and tests[app.screen.room]["verdict"] == "good"
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.screen.session is not None and app.screen.session.finished)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.screen.session is not None and app.screen.session.finished
+                         and "остановлена" in text_of(app, "#audio-status"))
         status = text_of(app, "#audio-status")
         assert "остановлена" in status and "00:00:03" in status and "файлов: 1" in status
         files = list((demo_results_ws.root / "audio").glob("*_aud101/*_001_*.mp3"))
         assert len(files) == 1 and sf.info(str(files[0])).frames == 3 * SR
 
 
-def test_screen_without_input_device(demo_results_ws, monkeypatch):
+async def test_screen_without_input_device(demo_results_ws, monkeypatch):
     def none():
         raise AudioUnavailable(devlib.NO_INPUT)
 
     monkeypatch.setattr(svc, "list_devices", none)
-
-    async def go():
-        app = ShtabApp(demo_results_ws)
-        async with app.run_test(size=(80, 25)) as pilot:
-            await pilot.press("f7")
-            await pilot.pause()
-            assert "НЕТ УСТРОЙСТВА ЗАПИСИ" in text_of(app, "#audio-alert")
-            assert "Нет устройства записи" in text_of(app, "#audio-status")
-            await pilot.press("f3")  # no crash: a message
-            await pilot.press("f5")
-            await pilot.pause()
-            assert app.screen.session is None
-            await pilot.press("escape")
-            assert not isinstance(app.screen, AudioScreen)  # the rest of the program works
-
-    asyncio.run(go())
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "НЕТ УСТРОЙСТВА ЗАПИСИ" in text_of(app, "#audio-alert")
+        assert "Нет устройства записи" in text_of(app, "#audio-status")
+        await pilot.press("f3")  # no crash: a message
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen.session is None
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AudioScreen)  # the rest of the program works
 
 
 @pytest.fixture
@@ -139,11 +104,7 @@ def fake_device(monkeypatch):
     return backends
 
 
-def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
-    asyncio.run(_personal(demo_results_ws))
-
-
-async def _personal(demo_results_ws):
+async def test_personal_recording_keys_write_the_log(demo_results_ws, fake_device):
     store = demo_results_ws.store
     store.update_settings(audio_format="wav")
     app = ShtabApp(demo_results_ws)
@@ -158,15 +119,21 @@ async def _personal(demo_results_ws):
         table = scr.query_one("#audio-people")
         guid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         store.delete(RoomLogEntry, guid)
-        await pilot.pause(0.3)
+
+        def audio_time() -> float:  # seconds of audio captured so far
+            return scr.session.status().elapsed
+
+        await wait_until(pilot, lambda: audio_time() >= 1.0)
         await pilot.press("f6")
-        await pilot.pause(0.6)
-        assert "персональная" in text_of(app, "#audio-status")
+        start = audio_time()
+        await wait_until(pilot, lambda: audio_time() >= start + 2.5
+                         and "персональная" in text_of(app, "#audio-status"))
         await pilot.press("f6")
-        await pilot.pause(0.3)
+        stop = audio_time()
+        await wait_until(pilot, lambda: audio_time() >= stop + 1.0)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: scr.session.finished and not scr.busy)
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: scr.session.finished and not scr.busy)
+        await settle(pilot)
         e = store.get(RoomLogEntry, guid)
         assert e is not None and e.room == "101" and e.start and e.end and e.end > e.start
         personal = list((demo_results_ws.root / "audio").glob("*_aud101/personal/*.wav"))
@@ -196,10 +163,12 @@ def test_snapshot_audio_after_check(demo_results_ws, monkeypatch, snap_compare):
         app.push_screen(AudioScreen(test_seconds=4.0))
         await pilot.pause()
         await pilot.press("f3")
-        await wait_for(pilot, lambda: app.screen.last_check is not None)
-        app.screen.clear_notifications() if hasattr(app.screen, "clear_notifications") else None
+        await wait_until(pilot, lambda: app.screen.last_check is not None)
+        # the picture is without the check's toast: wait until it is up, then clear it (clearing
+        # before it arrived raced with it)
+        await wait_until(pilot, lambda: app.screen.query("Toast"), what="the toast")
         app.clear_notifications()
-        await pilot.pause()
+        await wait_until(pilot, lambda: not app.screen.query("Toast"), what="the toast gone")
 
     assert snap_compare(app, terminal_size=(80, 25), run_before=run_before)
 
@@ -218,18 +187,15 @@ def test_snapshot_audio_no_device(demo_results_ws, monkeypatch, snap_compare):
     assert snap_compare(app, terminal_size=(80, 25), run_before=run_before)
 
 
-def test_check_shows_live_level_while_recording(demo_results_ws, fake_device):
-    async def go():
-        app = ShtabApp(demo_results_ws)
-        async with app.run_test(size=(80, 25)) as pilot:
-            app.push_screen(AudioScreen(test_seconds=4.0))
-            await pilot.pause()
-            scr = app.screen
-            await pilot.press("f3")
-            meter = scr.query_one("#audio-meter")
-            await wait_for(pilot, lambda: scr.busy and meter.active and meter.level > -30)
-            assert "Проверочная запись" in text_of(app, "#audio-status")
-            await wait_for(pilot, lambda: scr.last_check is not None)
-            assert "ХОРОШО" in text_of(app, "#audio-report")
-
-    asyncio.run(go())
+async def test_check_shows_live_level_while_recording(demo_results_ws, fake_device):
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        app.push_screen(AudioScreen(test_seconds=4.0))
+        await pilot.pause()
+        scr = app.screen
+        await pilot.press("f3")
+        meter = scr.query_one("#audio-meter")
+        await wait_until(pilot, lambda: scr.busy and meter.active and meter.level > -30)
+        assert "Проверочная запись" in text_of(app, "#audio-status")
+        await wait_until(pilot, lambda: scr.last_check is not None)
+        assert "ХОРОШО" in text_of(app, "#audio-report")

@@ -1,15 +1,8 @@
 """The command line of the spine: Russian --help, demo, info, the workspace location."""
-import subprocess
-import sys
-
+from support.cli import run_cli
 from tui_app.cli import main
 from tui_app.services.demo import generate_participants
 from tui_app.store.workspace import Workspace
-
-
-def run_cli(*args, env=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "tui_app", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
 
 
 def test_help_is_russian(capsys):
@@ -35,10 +28,10 @@ def test_unknown_command_error_is_russian(capsys):
 
 def test_demo_then_info(tmp_path):
     root = tmp_path / "demo"
-    r = run_cli("-w", str(root), "demo", "--with-results")
+    r = run_cli("demo", "--with-results", ws=root)
     assert r.returncode == 0, r.stderr
     assert "Участников: 120, аудиторий: 4" in r.stdout
-    r = run_cli("-w", str(root), "info")
+    r = run_cli("info", ws=root)
     assert r.returncode == 0, r.stderr
     assert "Дата: 10.02.2027 (основной срок); регион 47, МСУ 005, ОО 470123" in r.stdout
     assert "Участников: 120; распределено: 120" in r.stdout
@@ -53,7 +46,7 @@ def test_demo_refuses_a_real_workspace(tmp_path):
 
     with Workspace.open(root) as w:
         w.store.set_exam_day(ExamDay(date=date(2027, 2, 10), region="47", msu="005", oo="470999"))
-    r = run_cli("-w", str(root), "demo")
+    r = run_cli("demo", ws=root)
     assert r.returncode == 2
     assert "данные реальной школы" in r.stderr and "Traceback" not in r.stderr
     with Workspace.open(root) as w:
@@ -61,10 +54,7 @@ def test_demo_refuses_a_real_workspace(tmp_path):
 
 
 def test_workspace_from_environment(tmp_path):
-    import os
-
-    env = dict(os.environ, IS_SHTAB_WORKSPACE=str(tmp_path / "from-env"))
-    r = run_cli("info", env=env)
+    r = run_cli("info", env={"IS_SHTAB_WORKSPACE": str(tmp_path / "from-env")})
     assert r.returncode == 0, r.stderr
     assert f"Рабочая папка: {tmp_path / 'from-env'}" in r.stdout
     assert (tmp_path / "from-env" / "backups").is_dir()

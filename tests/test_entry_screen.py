@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from entry_helpers import KeyCounter, burst, clear_results, present_in, protocol
+from support.pilot import KeyCounter, burst, text_of, wait_until
+from support.workspaces import clear_results, present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Attendance, ProtocolStatus
 from tui_app.screens.entry import EntryScreen, HistoryScreen
 from tui_app.services.data import scheme_for
 from tui_app.widgets.criteria_grid import CriteriaGrid
 
-pytestmark = pytest.mark.asyncio
 
 GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]  # total 17
 
@@ -22,7 +22,7 @@ def typing_ws(demo_results_ws):
 
 
 def _msg(app) -> str:
-    return str(app.screen.query_one("#entry-msg").render())
+    return text_of(app, "#entry-msg")
 
 
 async def test_full_general_protocol_within_15_keys(typing_ws):
@@ -217,12 +217,6 @@ async def test_pick_by_surname_and_absentee_refused(typing_ws):
         assert "не явился" in _msg(app)
 
 
-async def _burst(app, pilot, keys: list[str]) -> None:
-    burst(app, *keys)
-    for _ in range(50):
-        await pilot.pause()
-
-
 async def test_a_burst_of_keys_lands_in_the_right_fields(typing_ws):
     store = typing_ws.store
     a, b = present_in(store, "102")[:2]
@@ -231,8 +225,9 @@ async def test_a_burst_of_keys_lands_in_the_right_fields(typing_ws):
         await pilot.press("f4", "f5")
         await pilot.pause()
         zeros = ["0"] * 13
-        await _burst(app, pilot, [*str(a.order), "enter", "6", "enter", *GENERAL, "enter",
-                                  "enter", *zeros, "enter"])
+        burst(app, *str(a.order), "enter", "6", "enter", *GENERAL, "enter", "enter", *zeros, "enter")
+        await wait_until(pilot, lambda: protocol(store, b.guid) is not None
+                         and "Сохранено" in _msg(app), what="the second save")
         pa, pb = protocol(store, a.guid), protocol(store, b.guid)
         assert pa is not None and pa.variant == "6" and sum(pa.scores.values()) == 17
         assert pb is not None and pb.variant == "6" and sum(pb.scores.values()) == 0

@@ -5,8 +5,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 import pytest
-from entry_helpers import burst, clear_results, present_in, protocol
 
+from support.pilot import burst, wait_until
+from support.workspaces import clear_results, present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.ordering import fold
@@ -19,7 +20,6 @@ from tui_app.services import double_entry as de
 from tui_app.services.entry import PASS2_TABLE
 from tui_app.widgets.criteria_grid import CriteriaGrid
 
-pytestmark = pytest.mark.asyncio
 
 GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]
 
@@ -149,10 +149,8 @@ async def test_room_log_times_typed_as_fast_as_a_terminal_sends(demo_results_ws)
               "enter", *"0931", "enter", *"0951", "backspace", "0", "enter",  # a typo mended
               *"0952", "enter", *"1010", "enter",  # digits start typing without Enter
               *"1011", "escape", "down")  # begun, then cancelled: nothing saved for d
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if store.get(RoomLogEntry, c) is not None and scr.edit is None:
-                break
+        await wait_until(pilot, lambda: store.get(RoomLogEntry, c) is not None and scr.edit is None
+                         and scr.query_one("#log-table").cursor_row == 4, what="the burst typed")
 
         def times(guid):
             e = store.get(RoomLogEntry, guid)

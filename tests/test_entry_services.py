@@ -5,14 +5,15 @@ from collections import Counter
 from datetime import datetime, time
 
 import pytest
-from entry_helpers import clear_results, present_in
 
+from support.workspaces import clear_results, present_in
 from tui_app.domain.models import Attendance, Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.ordering import fold
 from tui_app.domain.scoring import score_protocol
 from tui_app.services import double_entry as de
-from tui_app.services import form04, stats
+from tui_app.services import form04
 from tui_app.services import room_log as rl
+from tui_app.services import stats
 from tui_app.services.data import scheme, scheme_for
 from tui_app.services.entry import (
     PASS2_TABLE,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from entry_helpers import present_in
+from support.workspaces import present_in
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol
 from tui_app.services.entry import room_list

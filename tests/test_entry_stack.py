@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from entry_helpers import clear_results, present_in, protocol
+from support.pilot import text_of
+from support.workspaces import clear_results, present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Participant
 from tui_app.screens.dialogs import UnsavedDialog
 from tui_app.screens.entry import EntryScreen, HistoryScreen
 from tui_app.services.entry import room_list
 from tui_app.widgets.participant_picker import ChoiceList
-
-pytestmark = pytest.mark.asyncio
 
 GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]  # total 17
 NAMESAKES = [("Ёлкин", "Иван", "Васильевич", "9А"), ("Ёлкин", "Василий", "Васильевич", "9Б"),
@@ -38,7 +37,7 @@ def typing_ws(demo_results_ws):
 
 
 def _msg(app) -> str:
-    return str(app.screen.query_one("#entry-msg").render())
+    return text_of(app, "#entry-msg")
 
 
 async def _open_room(pilot, app, room: str = "102") -> EntryScreen:

@@ -2,21 +2,16 @@
 typed with 15 keys per participant, F10; the saved protocols are read back from the workspace."""
 from __future__ import annotations
 
-import shutil
-import sys
-from pathlib import Path
-
 import pytest
 
-from entry_helpers import clear_results, present_in
-from tmux_driver import Tmux
+from support.tmux import EXIT_MARK, Tmux, program
+from support.workspaces import clear_results, present_in
 from tui_app.domain.models import Protocol
 from tui_app.screens.registry import MENU
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="нужен tmux")
+pytestmark = pytest.mark.skipif(not Tmux.available(), reason="нужен tmux")
 
 
 def test_enter_two_protocols_in_tmux(tmp_path):
@@ -26,8 +21,7 @@ def test_enter_two_protocols_in_tmux(tmp_path):
     clear_results(w.store)
     a, b = present_in(w.store, "102")[:2]
     w.close()
-    t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
-    try:
+    with Tmux(program("-w", str(root)), 80, 25) as t:
         t.wait_for("Что дальше", timeout=15)  # the main screen is up
         t.keys("F4")
         t.wait_for("№, фамилия или код", timeout=15)
@@ -42,9 +36,7 @@ def test_enter_two_protocols_in_tmux(tmp_path):
         t.keys("Enter", "Enter", *"0000000000000", "Enter")
         t.wait_for(f"Сохранено: {b.short_fio}", timeout=15)
         t.keys("F10")
-        t.wait_for("ВЫХОД-0", timeout=15)  # quit cleanly, the workspace lock is released
-    finally:
-        t.close()
+        t.wait_for(EXIT_MARK + "0", timeout=15)  # quit cleanly, the workspace lock is released
     w = Workspace.open(root, snapshot=False)
     try:
         pa, pb = w.store.get(Protocol, a.guid), w.store.get(Protocol, b.guid)
@@ -68,8 +60,7 @@ def test_room_log_times_in_one_burst_in_tmux(tmp_path):
     first_room = rl.room_numbers(w.store)[0]
     a, b = [r.participant for r in rl.rows(w.store, first_room)[:2]]
     w.close()
-    t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
-    try:
+    with Tmux(program("-w", str(root)), 80, 25) as t:
         t.wait_for("Что дальше", timeout=15)
         index = [e.id for e in MENU].index("room_log")
         t.keys("Home", *["Down"] * index, "Enter")  # the menu item «Ведомость ИС-02»
@@ -79,9 +70,7 @@ def test_room_log_times_in_one_burst_in_tmux(tmp_path):
         t.keys("Escape")
         t.wait_for("Что дальше", timeout=15)
         t.keys("F10")
-        t.wait_for("ВЫХОД-0", timeout=15)
-    finally:
-        t.close()
+        t.wait_for(EXIT_MARK + "0", timeout=15)
     w = Workspace.open(root, snapshot=False)
     try:
         got = [w.store.get(RoomLogEntry, p.guid) for p in (a, b)]

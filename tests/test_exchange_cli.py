@@ -2,11 +2,12 @@
 Russian output, never a traceback."""
 from __future__ import annotations
 
-from tui_app.exchange.generate import make_results, scores_csv, write_roster
+from support import EXCHANGE_FIXTURES as FIX
+from support.cli import run_cli
+from support.generate import make_results, scores_csv, write_roster
+from support.workspaces import db_fingerprint
 from tui_app.services.data import scheme
 from tui_app.store.workspace import Workspace
-
-from exchange_helpers import FIX, cli, db_fingerprint
 
 N = 30
 
@@ -14,12 +15,12 @@ N = 30
 def test_cli_import_check_scores_export(tmp_path):
     roster = write_roster(tmp_path, N)
     ws = tmp_path / "ws"
-    p = cli("import", roster, ws=ws)
+    p = run_cli("import", roster, ws=ws)
     assert p.returncode == 0, p.stderr
     assert f"участников в файле {N}" in p.stdout and "Добавлено: 30" in p.stdout
-    p = cli("check", ws=ws)
+    p = run_cli("check", ws=ws)
     assert p.returncode == 1 and "Найдено ошибок" in p.stdout and "не указана аудитория" in p.stdout
-    p = cli("export", ws=ws)
+    p = run_cli("export", ws=ws)
     assert p.returncode == 1 and "Файл не выгружен" in p.stderr and "--force" in p.stderr
     # scores from the experts
     w = Workspace.open(ws)
@@ -29,13 +30,13 @@ def test_cli_import_check_scores_export(tmp_path):
     by = {s.guid: s for s in seated}
     csv = tmp_path / "баллы.csv"
     csv.write_bytes(scores_csv([by[x.guid] for x in people], protocols, scheme().b2p_order))
-    p = cli("import-scores", csv, ws=ws)
+    p = run_cli("import-scores", csv, ws=ws)
     assert p.returncode == 0, p.stderr
     assert "протоколов внесено" in p.stdout
-    p = cli("check", ws=ws)
+    p = run_cli("check", ws=ws)
     assert p.returncode == 0 and "ошибок нет" in p.stdout
     out = tmp_path / "usb"
-    p = cli("export", "--out", out, ws=ws)
+    p = run_cli("export", "--out", out, ws=ws)
     assert p.returncode == 0, p.stderr
     assert "Статус 19" in p.stdout and f"Строк участников: {N}" in p.stdout
     assert (out / roster.name).is_file()
@@ -44,8 +45,8 @@ def test_cli_import_check_scores_export(tmp_path):
 def test_cli_export_force_says_13(tmp_path):
     roster = write_roster(tmp_path, N)
     ws = tmp_path / "ws"
-    cli("import", roster, ws=ws)
-    p = cli("export", "--force", ws=ws)
+    run_cli("import", roster, ws=ws)
+    p = run_cli("export", "--force", ws=ws)
     assert p.returncode == 0 and "статус 13" in p.stdout and "С ОШИБКАМИ" in p.stdout
     assert (ws / "export" / roster.name).is_file()
 
@@ -53,11 +54,11 @@ def test_cli_export_force_says_13(tmp_path):
 def test_cli_hostile_file_exit_1_workspace_unchanged(tmp_path):
     ws = tmp_path / "ws"
     roster = write_roster(tmp_path, N)
-    assert cli("import", roster, ws=ws).returncode == 0
+    assert run_cli("import", roster, ws=ws).returncode == 0
     before = db_fingerprint(ws)
     for name, words in ((FIX / "47002090-06-470123-005(xxe)-20270210.b2p", "внешняя сущность"),
                         (FIX / "47002090-06-470123-005(letter3)-20270210.b2p", "«З» не является числом")):
-        p = cli("import", name, ws=ws)
+        p = run_cli("import", name, ws=ws)
         assert p.returncode == 1, p.stderr
         assert "Файл не загружен, рабочая папка не изменена" in p.stderr and words in p.stderr
     assert db_fingerprint(ws) == before
@@ -65,13 +66,13 @@ def test_cli_hostile_file_exit_1_workspace_unchanged(tmp_path):
 
 def test_cli_usage_errors_exit_2(tmp_path):
     ws = tmp_path / "ws"
-    p = cli("import", tmp_path / "нет-такого.b2p", ws=ws)
+    p = run_cli("import", tmp_path / "нет-такого.b2p", ws=ws)
     assert p.returncode == 2 and "не найден" in p.stderr
     csv = tmp_path / "r.csv"
     csv.write_text("Фамилия;Имя;Класс\nИванов;Иван;9А\n", encoding="utf-8")
-    p = cli("import", csv, ws=ws)
+    p = run_cli("import", csv, ws=ws)
     assert p.returncode == 2 and "--region" in p.stderr
-    p = cli("import", csv, "--region", "47", "--msu", "005", "--oo", "470123", "--date", "2027-02-10",
+    p = run_cli("import", csv, "--region", "47", "--msu", "005", "--oo", "470123", "--date", "2027-02-10",
             ws=ws)
     assert p.returncode == 0 and "Добавлено: 1" in p.stdout
 

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
+from support import EXCHANGE_FIXTURES as FIX
+from support.cli import run_cli
+from support.generate import make_results
 from tui_app.domain.models import ExamDay
 from tui_app.exchange.b2p import stem_for, write_b2p
-from tui_app.exchange.generate import make_results
 from tui_app.services.consolidate import ConsolidateRefused, consolidate
-
-from exchange_helpers import FIX, cli
 
 D = date(2027, 2, 10)
 
@@ -68,11 +68,11 @@ def test_consolidate_refuses_a_broken_file(tmp_path):
 def test_consolidate_cli(tmp_path):
     _school(tmp_path / "in", "470101", 21, 1)
     _school(tmp_path / "in", "470102", 21, 2)
-    p = cli("consolidate", tmp_path / "in", "--out", tmp_path / "свод.csv")
+    p = run_cli("consolidate", tmp_path / "in", "--out", tmp_path / "свод.csv")
     assert p.returncode == 0, p.stderr
     assert "470101" in p.stdout and "Итого" in p.stdout and "Сводный CSV" in p.stdout
     _school(tmp_path / "in", "470103", 21, 2)
-    p = cli("consolidate", tmp_path / "in", "--out", tmp_path / "свод2.csv")
+    p = run_cli("consolidate", tmp_path / "in", "--out", tmp_path / "свод2.csv")
     assert p.returncode == 1 and "уже есть в файле" in p.stderr
-    p = cli("consolidate", tmp_path / "нет", "--out", tmp_path / "свод3.csv")
+    p = run_cli("consolidate", tmp_path / "нет", "--out", tmp_path / "свод3.csv")
     assert p.returncode == 2

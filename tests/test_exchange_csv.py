@@ -5,13 +5,12 @@ from datetime import date
 
 import pytest
 
+from support.workspaces import db_fingerprint
 from tui_app.domain.models import ProtocolStatus
 from tui_app.exchange.b2p import STEM_RE
 from tui_app.services.export_results import export_results
 from tui_app.services.import_roster import ImportRefused, import_file
 from tui_app.services.import_scores import import_scores
-
-from exchange_helpers import db_fingerprint
 
 ROSTER = [
     ["Фамилия", "Имя", "Отчество", "Класс", "Серия", "Номер", "Дата рождения", "Пол", "ОВЗ/Резерв"],
@@ -174,7 +173,7 @@ def test_scores_category_rules_apply(roster_ws, tmp_path):
 
 
 def test_csv_not_mixed_into_a_b2p_roster(ws, tmp_path):
-    from tui_app.exchange.generate import write_roster
+    from support.generate import write_roster
 
     import_file(ws.store, write_roster(tmp_path, 21))
     before = db_fingerprint(ws.root)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 
+from support import EXCHANGE_FIXTURES as FIX
 from tui_app.exchange.b2p import B2PError, parse_b2p
-
-from exchange_helpers import FIX
 
 GOOD = FIX / "47002090-06-470123-005(ok)-20270210.b2p"
 STEM = "47002090-06-470123-005(ok)-20270210"

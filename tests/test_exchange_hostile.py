@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from support import EXCHANGE_FIXTURES as FIX
+from support.workspaces import db_fingerprint
 from tui_app.exchange.b2p import MAX_FILE_BYTES, B2PError, read_b2p
 from tui_app.services.import_roster import ImportRefused, import_file
-
-from exchange_helpers import FIX, db_fingerprint
 
 S = "47002090-06-470123-005({})-20270210.b2p"
 

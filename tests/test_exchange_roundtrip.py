@@ -5,16 +5,15 @@ import re
 
 import pytest
 
+from support.generate import make_results, make_roster, scores_csv, write_roster
+from support.workspaces import comparable, db_fingerprint
 from tui_app.domain.models import Attendance, Participant, Protocol, ProtocolStatus
 from tui_app.exchange.b2p import STEM_RE, read_b2p, write_b2p
-from tui_app.exchange.generate import make_results, make_roster, scores_csv, write_roster
 from tui_app.services.data import scheme
 from tui_app.services.export_results import ExportRefused, export_results
 from tui_app.services.import_roster import ImportRefused, import_file
 from tui_app.services.import_scores import import_scores
 from tui_app.store.workspace import Workspace
-
-from exchange_helpers import comparable, db_fingerprint
 
 N = 45
 

@@ -7,15 +7,22 @@ import dataclasses
 import pytest
 from lxml import etree
 
+from support.generate import make_results, make_roster
+from support.workspaces import db_fingerprint
 from tui_app.domain.checks import results_rows_problems
 from tui_app.domain.models import Attendance, Participant, Protocol
 from tui_app.exchange import b2p, mapping
-from tui_app.exchange.b2p import (B2PError, crc_of, expected_block_names, parse_b2p, read_b2p,
-                                  schema, write_b2p, write_verified)
-from tui_app.exchange.generate import make_results, make_roster
+from tui_app.exchange.b2p import (
+    B2PError,
+    crc_of,
+    expected_block_names,
+    parse_b2p,
+    read_b2p,
+    schema,
+    write_b2p,
+    write_verified,
+)
 from tui_app.services.export_results import ExportRefused, export_results
-
-from exchange_helpers import db_fingerprint
 
 
 def _tree(pkg):

@@ -1,10 +1,9 @@
 """The forms screen (F6) and the acts screen driven by key presses only, and their looks."""
 from __future__ import annotations
 
-import asyncio
-
 from pypdf import PdfReader
 
+from support.pilot import finish_workers, text_of
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Act, Protocol, ProtocolStatus
 from tui_app.screens.acts import ActsScreen
@@ -13,21 +12,7 @@ from tui_app.screens.forms import FormsScreen
 from tui_app.services.demo import LONG_SURNAME
 
 
-def _status(app, sel: str) -> str:
-    return str(app.screen.query_one(sel).render())
-
-
-async def _wait(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws):
-    asyncio.run(_test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws))
-
-
-async def _test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws):
+async def test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f6")
@@ -37,8 +22,8 @@ async def _test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws):
         await pilot.press("tab", "1", "0", "1")  # room 101
         await pilot.press("tab", "tab", "space")  # blank
         await pilot.press("f5")
-        await _wait(app, pilot)
-        status = _status(app, "#forms-status")
+        await finish_workers(app, pilot)
+        status = text_of(app, "#forms-status")
         assert "Готово" in status and "IS-03_470123_20270210_room101_blank.pdf" in status
         path = demo_results_ws.root / "forms" / "IS-03_470123_20270210_room101_blank.pdf"
         room = [p for p in demo_results_ws.store.participants() if p.room == "101" and not p.absent]
@@ -47,27 +32,19 @@ async def _test_forms_screen_builds_blank_is03_for_a_room(demo_results_ws):
         assert bar.progress == bar.total
 
 
-def test_forms_screen_shows_a_russian_error(demo_results_ws):
-    asyncio.run(_test_forms_screen_shows_a_russian_error(demo_results_ws))
-
-
-async def _test_forms_screen_shows_a_russian_error(demo_results_ws):
+async def test_forms_screen_shows_a_russian_error(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f6")
         await pilot.press("down")  # ИС-02
         await pilot.press("tab", "9", "9", "9")
         await pilot.press("f5")
-        await _wait(app, pilot)
-        assert "Аудитория «999» не найдена" in _status(app, "#forms-status")
+        await finish_workers(app, pilot)
+        assert "Аудитория «999» не найдена" in text_of(app, "#forms-status")
         assert not list((demo_results_ws.root / "forms").glob("*.pdf"))
 
 
-def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
-    asyncio.run(_test_acts_screen_creates_is09_and_prints_it(demo_results_ws))
-
-
-async def _test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
+async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
     store = demo_results_ws.store
     p = next(x for x in store.participants() if x.surname == LONG_SURNAME[0])
     app = ShtabApp(demo_results_ws)
@@ -76,13 +53,13 @@ async def _test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         await pilot.pause()
         assert isinstance(app.screen, ActsScreen)
         await pilot.press(*p.code, "enter")  # find, focus goes to the kind switch
-        assert LONG_SURNAME[0] in _status(app, "#act-picker .picker-who")
+        assert LONG_SURNAME[0] in text_of(app, "#act-picker .picker-who")
         await pilot.press("down", "enter")  # ИС-09
         await pilot.press("tab", *"tel fon", "tab")
         await pilot.press("end", *["backspace"] * 5, "1", "0", ":", "3", "1")
         await pilot.press("f5")
-        await _wait(app, pilot)
-        status = _status(app, "#act-status")
+        await finish_workers(app, pilot)
+        status = text_of(app, "#act-status")
         assert "напечатан" in status and f"IS-09_470123_20270210_{p.code}.pdf" in status
         assert app.screen.query_one("#acts-table").row_count == 1
         acts = store.all(Act)
@@ -101,26 +78,22 @@ async def _test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         await pilot.press("delete")
         assert isinstance(app.screen, Confirm) and len(store.all(Act)) == 1
         await pilot.press("enter")
-        assert "Акт удалён" in _status(app, "#act-status")
+        assert "Акт удалён" in text_of(app, "#act-status")
         assert store.all(Act) == [] and app.screen.query_one("#acts-table").row_count == 0
     assert store.get(Protocol, p.guid).status is ProtocolStatus.PRESENT  # the mark is gone
 
 
-def test_acts_screen_refuses_an_absentee(demo_results_ws):
-    asyncio.run(_test_acts_screen_refuses_an_absentee(demo_results_ws))
-
-
-async def _test_acts_screen_refuses_an_absentee(demo_results_ws):
+async def test_acts_screen_refuses_an_absentee(demo_results_ws):
     store = demo_results_ws.store
     absent = next(x for x in store.participants() if x.absent)
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f6", "f3")
         await pilot.press(*absent.code, "enter")
-        assert "не явился" in _status(app, "#act-picker .picker-who")
+        assert "не явился" in text_of(app, "#act-picker .picker-who")
         await pilot.press("tab", "x", "f5")
-        await _wait(app, pilot)
-        assert "на неявку не составляется" in _status(app, "#act-status")
+        await finish_workers(app, pilot)
+        assert "на неявку не составляется" in text_of(app, "#act-status")
     assert store.all(Act) == []
 
 

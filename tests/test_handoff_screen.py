@@ -1,14 +1,14 @@
 """F9 «Передача в МСУ» with real key presses: choose, copy, verify, fail; a snapshot."""
 from __future__ import annotations
 
-import asyncio
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
+from support.pilot import text_of, wait_until
 from tui_app.app import ShtabApp
 from tui_app.services import drives, retention
 
@@ -22,10 +22,6 @@ def _files(root: Path) -> None:
     (root / "forms" / "ИС-02_101.pdf").write_bytes(b"%PDF-1.4 " * 300)
 
 
-def _text(app, sel: str) -> str:
-    return str(app.screen.query_one(sel, Static).render())
-
-
 @pytest.fixture
 def stick(tmp_path, monkeypatch):
     s = tmp_path / "KINGSTON"
@@ -36,43 +32,32 @@ def stick(tmp_path, monkeypatch):
 
 
 async def _wait_done(app, pilot):
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if not app.screen.busy:
-            return
-    raise AssertionError("copy did not finish")
+    await pilot.pause()
+    await wait_until(pilot, lambda: not app.screen.busy, what="the copy finishing")
 
 
-def test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick):
-    asyncio.run(_test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick))
-
-
-async def _test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick):
+async def test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick):
     _files(demo_results_ws.root)
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f9")  # main screen: open the handoff screen
         assert type(app.screen).__name__ == "HandoffScreen"
-        assert "IS_470123_2027-02-10" in _text(app, "#handoff-plan")
+        assert "IS_470123_2027-02-10" in text_of(app, "#handoff-plan")
         await pilot.press("enter")  # choose the first drive
         assert app.screen.query_one("#handoff-path", Input).value == str(stick)
         await pilot.press("f9")  # start
         await _wait_done(app, pilot)
-        assert "Готово" in _text(app, "#handoff-result")
-        assert "Проверка" in _text(app, "#handoff-progress")
+        assert "Готово" in text_of(app, "#handoff-result")
+        assert "Проверка" in text_of(app, "#handoff-progress")
         assert demo_results_ws.store.settings().handoff_done is True
         folder = stick / "IS_470123_2027-02-10"
         assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
         await pilot.press("escape")
         assert type(app.screen).__name__ == "MainScreen"
-        assert "✔" in _text(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]
+        assert "✔" in text_of(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]
 
 
-def test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path):
-    asyncio.run(_test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path))
-
-
-async def _test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path):
+async def test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_ws, stick, tmp_path):
     _files(demo_results_ws.root)
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
@@ -84,16 +69,12 @@ async def _test_typed_folder_that_does_not_exist_fails_in_russian(demo_results_w
         await pilot.press(*"/nope")
         await pilot.press("enter")
         await _wait_done(app, pilot)
-        assert "не найдена" in _text(app, "#handoff-result")
-        assert "Готово" not in _text(app, "#handoff-result")
+        assert "не найдена" in text_of(app, "#handoff-result")
+        assert "Готово" not in text_of(app, "#handoff-result")
         assert demo_results_ws.store.settings().handoff_done is False
 
 
-def test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
-    asyncio.run(_test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch))
-
-
-async def _test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
+async def test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monkeypatch):
     _files(demo_results_ws.root)
     from tui_app.services import handoff
 
@@ -105,26 +86,22 @@ async def _test_pulled_stick_is_reported_as_failed(demo_results_ws, stick, monke
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f9", "enter", "f9")
         await _wait_done(app, pilot)
-        assert "НЕ выполнена" in _text(app, "#handoff-result")
+        assert "НЕ выполнена" in text_of(app, "#handoff-result")
         assert demo_results_ws.store.settings().handoff_done is False
 
 
-def test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):
-    asyncio.run(_test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch))
-
-
-async def _test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):
+async def test_main_screen_shows_retention_reminder(demo_results_ws, monkeypatch):
     monkeypatch.setattr(retention, "today", lambda: date(2028, 3, 1))
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        text = _text(app, "#checklist-box")
+        text = text_of(app, "#checklist-box")
         assert "Срок хранения истёк 01.03.2028" in text
     monkeypatch.setattr(retention, "today", lambda: date(2027, 2, 11))
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        assert "Срок хранения" not in _text(app, "#checklist-box")
+        assert "Срок хранения" not in text_of(app, "#checklist-box")
 
 
 def test_snapshot_handoff_screen(demo_results_ws, stick, snap_compare, monkeypatch):
@@ -135,16 +112,12 @@ def test_snapshot_handoff_screen(demo_results_ws, stick, snap_compare, monkeypat
     assert snap_compare(ShtabApp(demo_results_ws), press=["f9"], terminal_size=(80, 25))
 
 
-def test_a_stick_plugged_in_later_shows_up(demo_results_ws, tmp_path, monkeypatch):
+async def test_a_stick_plugged_in_later_shows_up(demo_results_ws, tmp_path, monkeypatch):
     found: list = []
     monkeypatch.setattr(drives, "removable_drives", lambda: list(found))
-    asyncio.run(_plugged_later(demo_results_ws, tmp_path, found))
-
-
-async def _plugged_later(ws, tmp_path, found):
     from textual.widgets import OptionList
 
-    app = ShtabApp(ws)
+    app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f9")
         screen = app.screen
@@ -152,7 +125,7 @@ async def _plugged_later(ws, tmp_path, found):
         ol = screen.query_one("#handoff-drives", OptionList)
         assert "не найдены" in str(ol.get_option_at_index(0).prompt)
         found.append(drives.Drive(tmp_path, "FLASH", 1000, 2000))
-        screen._poll_drives()  # what the 2-second timer does
-        await pilot.pause()
-        assert "FLASH" in str(ol.get_option_at_index(0).prompt)
+        # the screen's timer looks for drives every 2 seconds
+        await wait_until(pilot, lambda: "FLASH" in str(ol.get_option_at_index(0).prompt),
+                         what="the stick in the list")
         assert screen.query_one("#handoff-path", Input).value == str(tmp_path)

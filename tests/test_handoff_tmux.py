@@ -3,19 +3,13 @@ then «Готово» on screen and a folder that `sha256sum -c` accepts."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tmux_driver import Tmux
+from support.tmux import EXIT_MARK, Tmux, program
 
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="нет tmux")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Tmux.available(), reason="нет tmux")]
 
 
 def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
@@ -30,12 +24,10 @@ def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
     demo_results_ws.close()
     stick = tmp_path / "s"
     stick.mkdir()
-    t = Tmux(f"{sys.executable} -m tui_app -w {root}; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT))
-    try:
+    with Tmux(program("-w", str(root)), 80, 25) as t:
         t.wait_for("Что дальше", timeout=20)  # the main screen is up
         t.keys("F9")
         t.wait_for("Съёмные диски не найдены", timeout=20)
-        time.sleep(0.5)  # a person reads the screen first
         # no drives here: the folder field has the focus, type the folder
         t.type(str(stick))
         t.wait_for(str(stick)[-20:], timeout=20)
@@ -47,8 +39,5 @@ def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
                               cwd=folder).returncode == 0
         t.keys("Escape")
         t.wait_for("Что дальше", timeout=20)  # back on the main screen (Esc alone, not Alt+…)
-        time.sleep(0.3)
         t.keys("F10")
-        t.wait_for("ВЫХОД-0", timeout=10)  # F10 quit the program cleanly
-    finally:
-        t.close()
+        t.wait_for(EXIT_MARK + "0", timeout=10)  # F10 quit the program cleanly

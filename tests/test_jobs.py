@@ -9,13 +9,12 @@ import pytest
 from textual.app import ComposeResult
 from textual.widgets import ProgressBar
 
+from support.pilot import finish_workers
 from tui_app.app import ShtabApp
 from tui_app.errors import DiskFull
 from tui_app.notes import Level
 from tui_app.screens.jobs import JobScreen
 from tui_app.widgets.status_line import StatusLine
-
-pytestmark = pytest.mark.asyncio
 
 
 class Slow(JobScreen):
@@ -42,12 +41,6 @@ class Slow(JobScreen):
                      done=lambda r: (self.done_on.append(threading.current_thread().name), f"Готово: {r}")[1])
 
 
-async def _settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_busy_screen_refuses_esc_and_f10_then_finishes(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
@@ -65,7 +58,7 @@ async def test_busy_screen_refuses_esc_and_f10_then_finishes(demo_results_ws):
         screen.start("again")  # a second start is refused
         assert screen.status_text.startswith("Подождите")
         screen.gate.set()
-        await _settle(app, pilot)
+        await finish_workers(app, pilot)
         assert not screen.busy and screen.status_text == "Готово: 42"
         assert screen.query_one(StatusLine).level is Level.OK
         assert screen.done_on == [threading.main_thread().name]  # done() on the UI thread
@@ -87,7 +80,7 @@ async def test_failures_are_translated_in_one_place(demo_results_ws, error, show
         await pilot.pause()
         screen.gate.set()
         screen.start(error)
-        await _settle(app, pilot)
+        await finish_workers(app, pilot)
         assert shown in screen.status_text and "Готово" not in screen.status_text
         assert screen.query_one(StatusLine).level is Level.ERROR and not screen.busy
         assert screen.query_one("#bar").progress == 0

@@ -68,7 +68,6 @@ def test_one_key_for_one_action_across_screens():
     assert not no_id, "\n".join(no_id)
 
 
-@pytest.mark.asyncio
 async def test_help_is_made_from_the_live_bindings(demo_results_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
@@ -83,7 +82,6 @@ async def test_help_is_made_from_the_live_bindings(demo_results_ws):
         assert isinstance(app.screen, HelpScreen)
 
 
-@pytest.mark.asyncio
 async def test_a_keymap_file_moves_keys_everywhere(demo_results_ws, tmp_path, monkeypatch):
     """GNOME Terminal takes F10: «quit = f12» in the keymap file; F1 shows the new key."""
     keymap = tmp_path / "keymap.txt"

@@ -3,34 +3,18 @@ from __future__ import annotations
 
 import pytest
 
+from support.pilot import open_from_menu, settle, wait_until
 from tui_app.app import ShtabApp
-from tui_app.domain.models import Attendance, Role, Room, StaffMember
+from tui_app.domain.models import Attendance, Participant, Role, Room, StaffMember
 from tui_app.screens.dialogs import Confirm
 from tui_app.screens.organizer_modals import MoveModal, ParticipantModal
 from tui_app.screens.rooms import RoomsScreen, TimetableTable
 from tui_app.screens.roster import RosterScreen
 from tui_app.screens.staff import StaffScreen
 
-pytestmark = pytest.mark.asyncio
 
 SIZES = [pytest.param((80, 25), id="80x25"),
          pytest.param((120, 40), id="120x40", marks=pytest.mark.slow)]
-
-
-async def settle(pilot, n: int = 2):
-    for _ in range(n):
-        await pilot.pause()
-
-
-async def open_from_menu(pilot, app, screen_id: str):
-    """Walk the main menu with Down until the entry is highlighted, then Enter."""
-    menu = app.screen.query_one("#menu")
-    for _ in range(len(menu.options) + 1):
-        if menu.highlighted is not None and menu.get_option_at_index(menu.highlighted).id == screen_id:
-            break
-        await pilot.press("down")
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -166,7 +150,7 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         assert all(p.room for p in ps)
         assert all(p.room == "101" for p in ps if p.is_ovz)
         assert screen.current_room == "101"
-        assert len(screen._room_list) == sum(p.room == "101" for p in ps)
+        assert screen.query_one(TimetableTable).row_count == sum(p.room == "101" for p in ps)
         # Down moves to room 102 and its timetable
         await pilot.press("down")
         await settle(pilot)
@@ -175,13 +159,15 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         assert tt.get_cell_at((0, 3)) == "09:00"
         # Tab to the timetable, F8 marks the first participant absent
         await pilot.press("tab")
-        first = screen._room_list[0]
+        first = screen.current_person()
         await pilot.press("f8")
         await settle(pilot)
         assert store.participant(first.guid).absent
         # F6 moves the second one to another room (101 has free seats), as on F2
-        second = screen._room_list[1]
-        await pilot.press("down", "f6")
+        await pilot.press("down")
+        second = screen.current_person()
+        assert second.guid != first.guid
+        await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, MoveModal)
         await pilot.press("enter")
@@ -223,7 +209,7 @@ async def test_staff_add_assign_remove(demo_ws, size):
         await open_from_menu(pilot, app, "staff")
         screen = app.screen
         assert isinstance(screen, StaffScreen)
-        assert len(screen._staff) == 11
+        assert screen.query_one("#staff-table").row_count == 11
         await pilot.press("insert")
         await settle(pilot)
         # ФИО, role «эксперт» (second), room 102 (third option: —, 101, 102)
@@ -295,8 +281,7 @@ async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
 
     store = demo_ws.store
     with store.transaction():
-        store.db.drop_table("participants")
-        store._reset_index()
+        store.clear(Participant)
         store.put_many(generate_participants(2500, seed=11))
     everyone = store.participants()
     app = ShtabApp(demo_ws)
@@ -309,10 +294,9 @@ async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
         typed = ""
         for ch in "коз":
             typed += ch
-            await pilot.press(ch)
-            await pilot.pause(0.1)
-            await settle(pilot)
             expected = svc.filter_participants(everyone, svc.RosterFilter(text=typed))
+            await pilot.press(ch)
+            await wait_until(pilot, lambda: table.row_count == len(expected), what="the search")
             assert [p.guid for p in screen._shown] == [p.guid for p in expected]
             assert table.row_count == len(expected) > 0
             assert [table.get_row_at(i)[2] for i in range(table.row_count)] == \
@@ -321,10 +305,9 @@ async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
         await settle(pilot)
         target = svc.filter_participants(everyone, svc.RosterFilter(text=typed))[1]
         assert store.participant(target.guid).absent
-        await pilot.press("backspace")
-        await pilot.pause(0.1)
-        await settle(pilot)
         expected = svc.filter_participants(everyone, svc.RosterFilter(text="ко"))
+        await pilot.press("backspace")
+        await wait_until(pilot, lambda: table.row_count == len(expected), what="the search")
         assert [p.guid for p in screen._shown] == [p.guid for p in expected]
         await pilot.press("escape")
         await settle(pilot)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tmux_driver import Tmux
+from support.tmux import Tmux
 
 pytestmark = pytest.mark.skipif(not Tmux.available(), reason="tmux is not installed")
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -31,8 +31,7 @@ def test_readme_command_opens_the_demo_in_tmux(tmp_path, size):
     program = readme_commands()[0].split("&&")[-1].strip().replace("python3", sys.executable, 1)
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path), "TERM": "xterm-256color",
            "PYTHONPATH": str(README.parent), "PATH": os.environ.get("PATH", "")}
-    t = Tmux(program, *size, env=env, cwd=str(README.parent))
-    try:
+    with Tmux(program, *size, env=env, cwd=str(README.parent)) as t:
         t.wait_for("Что дальше", timeout=60)
         screen = t.wait_for("Справка", timeout=30)  # the footer is drawn too
         assert "Сосновская" in screen
@@ -45,6 +44,4 @@ def test_readme_command_opens_the_demo_in_tmux(tmp_path, size):
         t.keys("F10")
         t.wait_for("Демо-папка")  # back at the shell: the program ended cleanly
         assert "Traceback" not in t.screen()
-    finally:
-        t.close()
     assert (tmp_path / "xdg" / "is-shtab" / "demo" / "is-shtab.json").exists()

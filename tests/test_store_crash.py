@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from crash_harness import soak
+from support.crash import soak
 
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="fork/SIGKILL are POSIX")
 

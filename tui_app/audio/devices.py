@@ -187,10 +187,3 @@ def play(samples, samplerate: int, wait: bool = False) -> None:
             sd.wait()
     except Exception as e:
         raise AudioUnavailable(f"{NO_OUTPUT} ({e})") from e
-
-
-def stop_playback() -> None:
-    try:
-        sounddevice().stop()
-    except Exception:
-        pass

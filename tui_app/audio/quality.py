@@ -192,6 +192,3 @@ class LevelMeter:
     @property
     def clipping_now(self) -> bool:
         return self.frames - self._last_clip_frame <= self._clip_hold
-
-    def reset_silence(self) -> None:
-        self.silent_frames = 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .criteria import Scheme
-from .models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus, Room, RoomLogEntry
+from .models import Attendance, ExamDay, Participant, Protocol, Room, RoomLogEntry
 from .scoring import validate_protocol
 
 
@@ -103,10 +103,6 @@ def _field_of(message: str, scheme: Scheme) -> Optional[str]:
 
 def attended_count(participants: Iterable[Participant], protocols: dict[str, Protocol]) -> int:
     return sum(1 for p in participants if sat_exam(p, protocols))
-
-
-def has_result(proto: Protocol) -> bool:
-    return proto.status is ProtocolStatus.PRESENT
 
 
 def results_rows_problems(participants: Iterable[Participant], protocols: dict[str, Protocol],

@@ -132,13 +132,6 @@ class Scheme(BaseModel):
     def total_max(self) -> int:
         return self.category(self.default_category).max
 
-    def subtotal_of(self, code: str) -> Optional[Subtotal]:
-        task = self.criterion(code).task
-        for s in self.subtotals:
-            if task in s.tasks:
-                return s
-        return None
-
     def subtotal_max(self, sub: Subtotal, category: Optional[Category] = None) -> int:
         allowed = set(category.criteria) if category else None
         return sum(

@@ -68,7 +68,3 @@ def seat_key(p: Any) -> tuple:
 def room_list_key(p: Any) -> tuple:
     """Everyone by room (natural order, no room last), then seat."""
     return (room_number_key(p.room), *seat_key(p))
-
-
-def sort_room_numbers(numbers) -> list[str]:
-    return sorted(numbers, key=room_number_key)

@@ -37,9 +37,6 @@ class CsvTable:
     keys: list[str]  # normalized
     rows: list[tuple[int, dict[str, str]]]  # (line number, normalized key -> value)
 
-    def has(self, key: str) -> bool:
-        return key in self.keys
-
 
 def decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):

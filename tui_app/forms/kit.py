@@ -42,6 +42,11 @@ def _font_files() -> dict[str, str]:
     return {k: str(v) for k, v in files.items()}
 
 
+def font_path(style: str = "") -> str:
+    """The bundled serif font for a style ("", "B", "I"): the one font of every PDF we make."""
+    return _font_files()[style]
+
+
 @dataclass(frozen=True)
 class CellRecord:
     """One text cell as drawn: needed vs offered width and height (mm)."""

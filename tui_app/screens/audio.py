@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..audio.devices import AudioUnavailable, InputDevice
+from ..audio.devices import NO_INPUT, AudioUnavailable, InputDevice
 from ..domain.models import RoomLogEntry
 from ..domain.ordering import seat_key
 from ..services import audio as svc
@@ -210,7 +210,7 @@ class AudioScreen(JobScreen):
     def _need_device(self) -> Optional[InputDevice]:
         d = self._device()
         if d is None:
-            self.say(self.device_error or svc.devlib.NO_INPUT, Level.ERROR)
+            self.say(self.device_error or NO_INPUT, Level.ERROR)
         return d
 
     def action_device(self) -> None:

@@ -5,9 +5,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..domain.criteria import Scheme, load_scheme_file
-from ..paths import data_dir, data_path, scheme_year_for
-
-__all__ = ["data_dir", "data_path", "scheme", "scheme_for"]
+from ..paths import data_path, scheme_year_for
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from ..domain.ordering import room_number_key
 from ..errors import Refused
 from ..domain.models import (
     OVZ_RESERVE,
+    Act,
     Attendance,
     ExamDay,
     Participant,
@@ -25,7 +26,7 @@ from ..domain.models import (
     StaffMember,
 )
 from ..domain.names import feminine_surname, patronymic
-from ..store.workspace import Store
+from ..store.workspace import META, Store
 from ..paths import data_path
 from .data import scheme
 
@@ -150,9 +151,7 @@ def create_demo(store: Store, *, with_results: bool = False, force: bool = False
     if with_results:
         participants, protocols, log = _fill_results(participants, rooms, staff)
     with store.transaction():
-        for table in ("participants", "rooms", "staff", "protocols", "room_log", "acts", "meta"):
-            store.db.drop_table(table)
-        store._reset_index()
+        store.clear(Participant, Room, StaffMember, Protocol, RoomLogEntry, Act, META)
         store.set_exam_day(DEMO_DAY)
         store.update_settings(demo=True)
         store.put_many(participants)

@@ -14,7 +14,7 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReason
-from ..domain.retention import Material, classify_file, keep_until, schedule
+from ..domain.retention import Material, classify_file, schedule
 from ..store.atomic import durable_write, make_private_dir
 
 FILE_FOLDERS = ("audio", "export", "forms", "backups", "retakes")
@@ -104,35 +104,17 @@ def due_reminders(store, today_: Optional[date] = None) -> list[str]:
 
 
 # -- the act -------------------------------------------------------------------------------
-# FONT HOOK (lead: switch this to the shared forms kit once merged). One small function so
-# retention does not depend on the forms branch: data/fonts/ if present, else the system's
-# Liberation Serif (Debian fonts-liberation), else a clear Russian error.
-def act_font_path(bold: bool = False) -> Path:
-    from ..paths import data_path
-
-    name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
-    candidates = [
-        data_path("fonts", name),
-        Path("/usr/share/fonts/truetype/liberation") / name,
-        Path("/usr/share/fonts/truetype/liberation2") / name,
-        Path("C:/Windows/Fonts") / ("timesbd.ttf" if bold else "times.ttf"),
-    ]
-    for c in candidates:
-        if c.exists():
-            return c
-    raise RetentionError("Не найден шрифт с кириллицей для акта (Liberation Serif). "
-                         "Переустановите программу из полного комплекта.")
-
-
 def act_pdf(store, rows: list[Row], today: date, members: list[str], head: str,
             db_too: bool = False) -> bytes:
     from fpdf import FPDF
 
+    from ..forms.kit import font_path
+
     day = store.exam_day()
     pdf = FPDF(format="A4")
     pdf.set_margins(20, 15, 15)
-    pdf.add_font("Serif", "", str(act_font_path()))
-    pdf.add_font("Serif", "B", str(act_font_path(bold=True)))
+    pdf.add_font("Serif", "", font_path())
+    pdf.add_font("Serif", "B", font_path("B"))
     pdf.add_page()
     w = pdf.epw
     pdf.set_font("Serif", "B", 13)
@@ -216,10 +198,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     done = due_now
     db_cleared = False
     if db_too:
-        with store.transaction():
-            for model in (Participant, Protocol, RoomLogEntry, Act, ValidReason):
-                store.db.table(_table(model)).truncate()
-        store._reset_index()
+        store.clear(Participant, Protocol, RoomLogEntry, Act, ValidReason)
         db_cleared = True
     log = list(store.settings().retention_acts or [])
     log.append({"date": today.isoformat(), "act": act.name,
@@ -228,14 +207,3 @@ def destroy(store, today: date, members: list[str], head: str = "",
     store.update_settings(retention_acts=log,
                           retention_destroyed=sorted({m.value for m in destroyed(store)} | {m.value for m in done}))
     return Destroyed(act, sorted(done, key=list(Material).index), removed, nbytes, db_cleared, failed)
-
-
-def _table(model) -> str:
-    from ..store.workspace import TABLES
-
-    return TABLES[model][0]
-
-
-def keep_until_for(store, material: Material) -> Optional[date]:
-    day = store.exam_day()
-    return keep_until(material, day.date) if day else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional
 
 from pydantic import ValidationError
 
@@ -317,7 +317,3 @@ def is_reviewed(store: Store) -> bool:
 def category_choices(store: Store) -> list[tuple[str, str]]:
     """(label, id) of every category of the year's criteria data."""
     return [(c.name, c.id) for c in scheme_for(store).categories]
-
-
-def participants_by_guid(ps: Sequence[Participant]) -> dict[str, Participant]:
-    return {p.guid: p for p in ps}

@@ -125,7 +125,3 @@ def default_expert(store: Store, participant_guid: str) -> str:
     """The expert for a participant's protocol by default: the expert of their room."""
     p = store.participant(participant_guid)
     return room_expert(store, p.room) if p else ""
-
-
-def role_choices() -> list[tuple[str, Role]]:
-    return [(r.label, r) for r in Role]

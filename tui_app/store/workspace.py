@@ -48,6 +48,7 @@ TABLES: dict[type, tuple[str, str]] = {
     Act: ("acts", "id"),
     ValidReason: ("valid_reasons", "participant"),
 }
+META = "meta"  # the exam day and the settings
 
 
 class Store:
@@ -76,11 +77,11 @@ class Store:
 
     # -- meta: exam day and settings ------------------------------------
     def _meta(self, key: str) -> Optional[dict]:
-        doc = self._get_raw("meta", "key", key)
+        doc = self._get_raw(META, "key", key)
         return doc.get("value") if doc else None
 
     def _set_meta(self, key: str, value: Any) -> None:
-        self._put_raw("meta", "key", key, {"key": key, "value": value})
+        self._put_raw(META, "key", key, {"key": key, "value": value})
 
     def exam_day(self) -> Optional[ExamDay]:
         raw = self._meta("exam_day")
@@ -146,6 +147,14 @@ class Store:
             return False
         self.db.table(name).remove(doc_ids=[doc_id])
         return True
+
+    def clear(self, *tables: type | str) -> None:
+        """Empty whole tables in one durable write: a model's table, or a table by name
+        (a second-pass table, META for the exam day and the settings)."""
+        with self.transaction():
+            for t in tables:
+                self.db.drop_table(t if isinstance(t, str) else TABLES[t][0])
+            self._reset_index()
 
     # -- convenience --------------------------------------------------------
     def participants(self) -> list[Participant]:

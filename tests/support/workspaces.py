@@ -1,16 +1,32 @@
-"""Helpers shared by the tests/test_exchange_*.py files (not a conftest: others own that)."""
+"""Data helpers: copies of prepared workspaces, a day before typing, fingerprints."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
-from tui_app.domain.models import Participant
-from tui_app.store.workspace import DB_NAME
+from tui_app.domain.models import Attendance, Participant, Protocol, RoomLogEntry
+from tui_app.services.entry import PASS2_TABLE, room_list
+from tui_app.store.workspace import AUDIT_NAME, DB_NAME
 
-FIX = Path(__file__).parent / "fixtures" / "exchange"
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of a closed workspace folder (without its lock file)."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
+    return dst
+
+
+def clear_results(store) -> None:
+    """Drop all protocols, both passes and the room log (a day before typing)."""
+    store.clear(Protocol, RoomLogEntry, PASS2_TABLE)
+
+
+def present_in(store, room: str) -> list[Participant]:
+    return [p for p in room_list(store, room) if p.attendance is not Attendance.ABSENT]
+
+
+def protocol(store, guid: str, table=None) -> Protocol | None:
+    return store.get(Protocol, guid, table)
 
 
 def db_fingerprint(root: Path) -> tuple[str, str]:
@@ -18,7 +34,7 @@ def db_fingerprint(root: Path) -> tuple[str, str]:
     def h(p: Path) -> str:
         return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "absent"
 
-    return h(root / DB_NAME), h(root / "audit.jsonl")
+    return h(root / DB_NAME), h(root / AUDIT_NAME)
 
 
 def comparable(store) -> dict:
@@ -34,17 +50,3 @@ def comparable(store) -> dict:
               for g, pr in store.protocols().items()}
     return {"day": day.model_dump(mode="json", include={"date", "region", "msu", "oo", "source_file"}),
             "participants": parts, "protocols": protos}
-
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args, ws=None):
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "tui_app"]
-    if ws is not None:
-        cmd += ["-w", str(ws)]
-    p = subprocess.run(cmd + [str(a) for a in args], cwd=ROOT, capture_output=True, text=True,
-                       encoding="utf-8", env=env, timeout=120)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p

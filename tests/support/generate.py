@@ -1,4 +1,5 @@
-"""Realistic B2P files of any size, built from the demo participants (tests, bench, demos).
+"""Realistic B2P files of any size, built from the demo participants (tests and bench/ only:
+test data, not part of the product).
 
 make_roster(): a Condition=10 roster as the federal software sends it to a school: names,
 class, documents, GUIDs, barcode, КИМ number, participant code and РезервI; room, variant
@@ -6,13 +7,16 @@ and scores empty. Deterministic for a given (n, seed).
 """
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Optional
 
-from ..domain.models import ExamDay, Participant
-from ..services.demo import DEMO_DAY, generate_participants
-from .b2p import B2PPackage, write_b2p
-from .mapping import participant_to_row, sort_key
+from tui_app.domain.models import Attendance, ExamDay, Participant, Protocol, ProtocolStatus
+from tui_app.exchange.b2p import B2PPackage, write_b2p
+from tui_app.exchange.csvio import write_table
+from tui_app.exchange.mapping import participant_to_row, sort_key
+from tui_app.services.data import scheme
+from tui_app.services.demo import DEMO_DAY, generate_participants
 
 CHUNK = 500
 
@@ -35,8 +39,6 @@ def roster_participants(n: int, seed: int = 7) -> list[Participant]:
 
 def make_roster(n: int, seed: int = 7, day: Optional[ExamDay] = None,
                 condition: str = "10") -> B2PPackage:
-    from ..services.data import scheme
-
     day = day or DEMO_DAY
     sch = scheme(day.scheme_year)
     people = sorted(roster_participants(n, seed), key=sort_key)
@@ -59,11 +61,6 @@ def make_results(n: int, seed: int = 7, day: Optional[ExamDay] = None,
                  condition: str = "19") -> tuple[B2PPackage, list[Participant], dict]:
     """A filled results package (like our export): rooms, a few absentees, early/removed,
     plausible scores. Returns (package, participants, protocols by GUID)."""
-    import random
-
-    from ..domain.models import Attendance, Protocol, ProtocolStatus
-    from ..services.data import scheme
-
     day = day or DEMO_DAY
     sch = scheme(day.scheme_year)
     rng = random.Random(seed)
@@ -97,9 +94,6 @@ def make_results(n: int, seed: int = 7, day: Optional[ExamDay] = None,
 
 def scores_csv(participants: list[Participant], protocols: dict, scheme_order: list[str]) -> bytes:
     """The import-scores CSV for the given protocols (absentees as «не явился»)."""
-    from ..domain.models import ProtocolStatus
-    from .csvio import write_table
-
     label = {ProtocolStatus.PRESENT: "явился", ProtocolStatus.EARLY: "не завершил",
              ProtocolStatus.REMOVED: "удален"}
     rows = []
