@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.tmux import EXIT_MARK, Tmux  # noqa: E402
 from support.workspaces import clear_results  # noqa: E402
-from tui_app.domain.models import Participant, Protocol  # noqa: E402
+from tui_app.domain.models import Participant  # noqa: E402
 from tui_app.services.data import scheme_for  # noqa: E402
 from tui_app.services.demo import create_demo  # noqa: E402
 from tui_app.services.entry import room_list  # noqa: E402

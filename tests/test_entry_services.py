@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from support.workspaces import clear_results, present_in
+from support.workspaces import present_in
 from tui_app.domain.models import Attendance, Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.ordering import fold
 from tui_app.domain.scoring import score_protocol
@@ -27,12 +27,6 @@ from tui_app.services.protocols import ProtocolRejected, save_protocol
 
 FULL = dict(zip(["Ч1", "Ч2", "Ч3", "П1", "П2", "П3", "М1", "М2", "Д1", "Р1", "Р2", "Р3", "Р4"],
                 [1, 1, 0, 2, 1, 1, 2, 0, 3, 2, 1, 2, 1]))
-
-
-@pytest.fixture
-def typing_ws(demo_results_ws):
-    clear_results(demo_results_ws.store)
-    return demo_results_ws
 
 
 def _proto(p, **kw) -> Protocol:

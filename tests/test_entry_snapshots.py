@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import pytest
 
+from support.pilot import wait_until
 from support.workspaces import present_in
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol
 from tui_app.services.entry import room_list
 
 SIZES = [(80, 25), (120, 40)]
+
+
+async def _open_entry(pilot, room: str | None = None) -> None:
+    """F4, and F5 to `room` — each key after the screen is up (no race under load)."""
+    from tui_app.screens.entry import EntryScreen
+
+    await pilot.press("f4")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EntryScreen), what="entry open")
+    while room is not None and pilot.app.screen.room != room:
+        await pilot.press("f5")
+        await pilot.pause()
 
 
 def _break_some(store) -> None:
@@ -32,8 +44,9 @@ def test_snapshot_entry(snap_compare, demo_results_ws, size):
         store.delete(Protocol, first.guid)
 
     async def typing(pilot):
-        await pilot.press("f4", "f5", "1", "enter")
-        await pilot.pause()  # the participant is chosen, the grid has the focus
+        await _open_entry(pilot, "102")
+        await pilot.press("1", "enter")
+        await wait_until(pilot, lambda: pilot.app.screen.state is not None, what="a participant")
         await pilot.press("5", "enter", "1", "1", "0", "2", "1", "2")
         await pilot.pause()
 
@@ -48,8 +61,9 @@ def test_snapshot_entry_ovz(snap_compare, demo_results_ws, size):
         store.delete(Protocol, deaf.guid)
 
     async def typing(pilot):
-        await pilot.press("f4", *str(deaf.order), "enter")
-        await pilot.pause()
+        await _open_entry(pilot)
+        await pilot.press(*str(deaf.order), "enter")
+        await wait_until(pilot, lambda: pilot.app.screen.state is not None, what="a participant")
         await pilot.press("2", "enter", "1", "1", "9")
         await pilot.pause()
 

@@ -4,10 +4,9 @@ room (after an out-of-order jump it goes on where it was), nothing typed is lost
 another participant or room ask «сохранить / не сохранять / вернуться»)."""
 from __future__ import annotations
 
-import pytest
 
-from support.pilot import text_of
-from support.workspaces import clear_results, present_in, protocol
+from support.pilot import GENERAL, text_of
+from support.workspaces import present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Participant
 from tui_app.screens.dialogs import UnsavedDialog
@@ -15,7 +14,6 @@ from tui_app.screens.entry import EntryScreen, HistoryScreen
 from tui_app.services.entry import room_list
 from tui_app.widgets.participant_picker import ChoiceList
 
-GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]  # total 17
 NAMESAKES = [("Ёлкин", "Иван", "Васильевич", "9А"), ("Ёлкин", "Василий", "Васильевич", "9Б"),
              ("Иванова", "Елена", "Петровна", "9А"), ("Иванова", "Анна", "Ильинична", "9Б")]
 
@@ -28,12 +26,6 @@ def add_namesakes(store, room: str = "102") -> list[Participant]:
               for i, (s, n, pa, g) in enumerate(NAMESAKES, 1)]
     store.put_many(people)
     return people
-
-
-@pytest.fixture
-def typing_ws(demo_results_ws):
-    clear_results(demo_results_ws.store)
-    return demo_results_ws
 
 
 def _msg(app) -> str:

@@ -6,17 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 
+from support import ROOT
 from test_organizer_keys import textual_classes
 from tui_app.app import ShtabApp
 from tui_app.screens.entry import EntryScreen
 from tui_app.screens.help import HelpScreen, help_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pairs(cls) -> list[tuple[str, Binding]]:
@@ -121,12 +120,11 @@ def test_keys_list_prints_ids_keys_and_the_file(tmp_path):
 
 @pytest.mark.slow
 def test_keys_window_shows_what_the_terminal_sends(tmp_path):
-    from tmux_driver import Tmux
+    from support.tmux import EXIT_MARK, Tmux, program
 
     if not Tmux.available():
         pytest.skip("tmux not installed")
-    t = Tmux(f"{sys.executable} -m tui_app keys; echo ВЫХОД-$?", 80, 25, cwd=str(ROOT),
-             env={"IS_SHTAB_KEYMAP": str(tmp_path / "none.txt")})
+    t = Tmux(program("keys"), 80, 25, env={"IS_SHTAB_KEYMAP": str(tmp_path / "none.txt")})
     try:
         t.wait_for("Нажимайте клавиши", timeout=60)
         t.keys("F10")
@@ -137,6 +135,6 @@ def test_keys_window_shows_what_the_terminal_sends(tmp_path):
         t.type("ж")
         t.wait_for("символ: ж", timeout=30)
         t.keys("Escape", "Escape", "Escape")
-        t.wait_for("ВЫХОД-0", timeout=30)
+        t.wait_for(EXIT_MARK + "0", timeout=30)
     finally:
         t.close()

@@ -12,6 +12,9 @@ from textual import events
 
 _CHARS = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "tab": "\t"}
 
+# the 13 digits of a full protocol of the general scheme (Ч1 … Р4), total 17 of 20
+GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]
+
 
 async def wait_until(pilot, cond: Callable[[], object], timeout: float = 30.0,
                      what: str = "the condition") -> None:

@@ -152,8 +152,7 @@ class ActsScreen(JobScreen):
 
     # -- creating and printing --------------------------------------------------------------
     def action_create(self) -> bool:
-        if self.busy:
-            self.say(f"Подождите: {self.busy}.", "warning")
+        if self.still_busy():
             return False
         picker = self.query_one(ParticipantField)
         p = picker.participant

@@ -277,8 +277,7 @@ class AudioScreen(JobScreen):
             self.say("Во время записи аудитории проверка не нужна: смотрите на индикатор.",
                      Level.WARNING)
             return
-        if self.busy:
-            self.say(f"Подождите: {self.busy}.", Level.WARNING)
+        if self.still_busy():
             return
         dev = self._need_device()
         if dev is None:
@@ -342,8 +341,7 @@ class AudioScreen(JobScreen):
         if s and s.running:
             self._stop_session()
             return
-        if self.busy:
-            self.say(f"Подождите: {self.busy}.", Level.WARNING)
+        if self.still_busy():
             return
         if not self.room:
             self.say("Нет аудиторий: сначала задайте аудитории (F3 на главном экране).", Level.ERROR)
@@ -390,8 +388,7 @@ class AudioScreen(JobScreen):
         self._tick()
 
     def action_clip(self) -> None:
-        if self.busy:
-            self.say(f"Подождите: {self.busy}.", Level.WARNING)
+        if self.still_busy():
             return
         p = self._selected()
         if p is None:

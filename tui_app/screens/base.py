@@ -18,7 +18,7 @@ from textual.screen import Screen
 from ..errors import ShtabError, user_message
 from ..notes import Level, Note
 from ..widgets.status_line import StatusLine
-from .dialogs import Leave, UnsavedDialog
+from .dialogs import ask_unsaved
 
 GLOBAL_HELP = """\
 **Клавиши везде**
@@ -97,26 +97,18 @@ class BaseScreen(Screen):
     def discard_unsaved(self) -> None:
         """Forget the typed work (the user chose «не сохранять»)."""
 
-    def guard_leave(self, then: Callable[[], None]) -> None:
-        """Run `then` unless the screen is busy; ask first when typed work is unsaved."""
+    def still_busy(self) -> bool:
+        """True (and «Подождите: …» on the status line) while a job of the screen runs."""
         if self.busy:
             self.app.bell()
             self.say(f"Подождите: {self.busy}.", Level.WARNING)
-            return
-        what = self.unsaved()
-        if not what:
-            then()
-            return
+        return bool(self.busy)
 
-        def answer(choice: Leave | None) -> None:
-            if choice is Leave.SAVE:
-                if self.save_unsaved():
-                    then()
-            elif choice is Leave.DISCARD:
-                self.discard_unsaved()
-                then()
-
-        self.app.push_screen(UnsavedDialog(what), answer)
+    def guard_leave(self, then: Callable[[], None]) -> None:
+        """Run `then` unless the screen is busy; ask first when typed work is unsaved."""
+        if self.still_busy():
+            return
+        ask_unsaved(self.app, self.unsaved(), self.save_unsaved, self.discard_unsaved, then)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

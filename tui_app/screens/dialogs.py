@@ -11,7 +11,7 @@ layout.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
+from typing import Callable, Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -74,6 +74,25 @@ class UnsavedDialog(ModalScreen[Leave]):
 
     def action_answer(self, choice: str) -> None:
         self.dismiss(Leave(choice))
+
+
+def ask_unsaved(app, what: str, save: Callable[[], bool], discard: Callable[[], None],
+                then: Callable[[], None]) -> None:
+    """Run `then` — at once when nothing is unsaved (`what` is ""), else after asking: «сохранить»
+    (and only if `save()` succeeded), «не сохранять» (after `discard()`); «вернуться» — never."""
+    if not what:
+        then()
+        return
+
+    def answer(choice: Leave | None) -> None:
+        if choice is Leave.SAVE:
+            if save():
+                then()
+        elif choice is Leave.DISCARD:
+            discard()
+            then()
+
+    app.push_screen(UnsavedDialog(what), answer)
 
 
 class TextPrompt(ModalScreen[Optional[str]]):

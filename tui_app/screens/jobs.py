@@ -69,9 +69,7 @@ class JobScreen(BaseScreen):
         """Start `work(job)` in a thread. `busy` says what is going on («создаётся PDF»);
         `done(result)` and `failed(error, message)` run on the UI thread and may return a
         text for the status line. False when another job is still running."""
-        if self.busy:
-            self.app.bell()
-            self.say(f"Подождите: {self.busy}.", Level.WARNING)
+        if self.still_busy():
             return False
         job = Job(self, bar)
         self._job = job

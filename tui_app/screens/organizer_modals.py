@@ -17,7 +17,7 @@ from ..domain.models import Attendance, Participant, Role, Room, StaffMember
 from ..services import roster as roster_svc
 from ..services.roster import NO_ROOM, RosterFilter
 from ..widgets.toggles import Check
-from .dialogs import Confirm, Leave, UnsavedDialog
+from .dialogs import Confirm, ask_unsaved
 
 SAVE_KEYS = [
     Binding("f2,ctrl+s", "save", "Сохранить", id="modal-save"),
@@ -71,21 +71,14 @@ class _Form(ModalScreen):
         return f"«{self.TITLE_TEXT}» (изменённые поля)"
 
     def guard_leave(self, then) -> None:
-        what = self.unsaved()
-        if not what:
-            then()
-            return
+        def save() -> bool:
+            self.action_save()
+            return self not in self.app.screen_stack  # saved and closed
 
-        def answer(choice: Leave | None) -> None:
-            if choice is Leave.SAVE:
-                self.action_save()
-                if self not in self.app.screen_stack:  # saved and closed
-                    then()
-            elif choice is Leave.DISCARD:
-                self._pristine = self._values()
-                then()
+        def forget() -> None:
+            self._pristine = self._values()
 
-        self.app.push_screen(UnsavedDialog(what), answer)
+        ask_unsaved(self.app, self.unsaved(), save, forget, then)
 
     def action_cancel(self) -> None:
         self.guard_leave(lambda: self.dismiss(None))

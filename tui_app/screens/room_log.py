@@ -72,6 +72,7 @@ class RoomLogScreen(BaseScreen):
         self.edit: str | None = None  # the field being typed: "start" or "end"
         self.typed = {"start": "", "end": ""}
         self.edit_guid: str | None = None
+        self.saved_times = dict(self.typed)
         self.fresh = False  # the field's old value is shown «selected»: a key replaces it
 
     def compose(self) -> ComposeResult:
@@ -162,6 +163,7 @@ class RoomLogScreen(BaseScreen):
             return
         self.edit_guid = r.participant.guid
         self.typed = {"start": r.start, "end": r.end}
+        self.saved_times = dict(self.typed)  # what «unsaved» compares to
         self._enter(field)
 
     def _enter(self, field: str) -> None:
@@ -283,9 +285,27 @@ class RoomLogScreen(BaseScreen):
                                                     else "отметка снята"), "ok")
         self.refill()
 
-    def action_back(self) -> None:
-        if self.edit is not None:
+    # -- nothing typed is lost without asking -------------------------------------------
+    def unsaved(self) -> str:
+        if self.edit is None or self.typed == self.saved_times:
+            return ""
+        r = self._current()
+        who = r.participant.short_fio if r else "участника"
+        return f"время {who} ({self.typed['start'] or '—'}–{self.typed['end'] or '—'})"
+
+    def save_unsaved(self) -> bool:
+        if self._save(self.typed["start"], self.typed["end"]):
             self._stop()
-            self.say("Ввод времени отменён.")
+            self.refill()
+            return True
+        return False
+
+    def discard_unsaved(self) -> None:
+        self._stop()
+        self.say("Ввод времени отменён.")
+
+    def action_back(self) -> None:
+        if self.edit is not None:  # Esc while typing a time: cancel the typing (asking first)
+            self.guard_leave(self.discard_unsaved)
             return
         super().action_back()
