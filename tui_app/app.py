@@ -40,7 +40,7 @@ class ShtabApp(App):
     SUB_TITLE = "итоговое собеседование по русскому языку"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("f10,ctrl+q", "quit", "Выход", show=False, priority=True, id="quit",
+        Binding("f10,ctrl+q", "quit", "Выход", show=False, id="quit",
                 tooltip="выйти из программы (всё сохранённое уже на диске)"),
     ]
 
