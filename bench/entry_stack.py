@@ -129,7 +129,7 @@ def run(root: Path) -> Report:
     def saved() -> None:
         nonlocal left
         left -= 1
-        t.wait_re(rf"осталось {left} из|всё внесено", timeout=60)
+        t.wait_re(rf"осталось {left}/|всё внесено", timeout=60)
 
     try:
         t.wait_for("Что дальше", timeout=90)
@@ -159,18 +159,20 @@ def run(root: Path) -> Report:
             rep.in_order_keys.append(keys)
             rep.typed.append((p.guid, [int(d) for d in digits]))
             saved()
-            if n == JUMP_AFTER:  # the jump: F4, «ёлкин», Enter, the 2nd namesake of the list
+            if n == JUMP_AFTER:
+                # the jump: F4, «ёлкин», Enter; the list of the two namesakes is a question,
+                # so the typist looks; then the 2nd line and the protocol in one burst
                 rep.jump_keys += send("F4")
                 t.type("ёлкин")
                 rep.jump_keys += len("ёлкин")
                 rep.jump_keys += send("Enter")
                 t.wait_for("выберите", timeout=60)
-                rep.jump_keys += send("2")
-                t.wait_for(jumped.fio[:30], timeout=60)
                 digits = [str(d) for d in _digits(len(rep.typed), maxes)]
-                send("Enter", *digits, "Enter")  # the protocol's own MINIMUM keys
+                rep.jump_keys += 1
+                send("2", "Enter", *digits, "Enter")  # the line + the protocol's MINIMUM keys
                 rep.typed.append((jumped.guid, [int(d) for d in digits]))
                 saved()
+            if n == JUMP_AFTER:
                 t.wait_for(queue[n].fio[:30], timeout=60)  # back where the stack was
         rep.other_keys += send("F10")
         t.wait_for(EXIT_MARK + "0", timeout=60)

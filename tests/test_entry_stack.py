@@ -5,7 +5,7 @@ another participant or room ask «сохранить / не сохранять /
 from __future__ import annotations
 
 
-from support.pilot import GENERAL, text_of
+from support.pilot import GENERAL, burst, text_of, wait_until
 from support.workspaces import present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Participant
@@ -114,7 +114,7 @@ async def test_after_a_jump_the_stack_goes_on_where_it_was(typing_ws):
     people = present_in(store, "102")
     async with app.run_test(size=(80, 25)) as pilot:
         screen = await _open_room(pilot, app)
-        assert f"осталось {len(people)}" in str(screen.query_one("#entry-room").render())
+        assert f"осталось {len(people)}/" in str(screen.query_one("#entry-room").render())
         await pilot.press(*str(people[0].order), "enter", "4", "enter", *GENERAL, "enter")
         assert screen.state.participant.guid == people[1].guid
         await pilot.press("enter", *GENERAL, "enter")
@@ -126,7 +126,7 @@ async def test_after_a_jump_the_stack_goes_on_where_it_was(typing_ws):
         await pilot.pause()
         assert protocol(store, people[9].guid) is not None
         assert screen.state.participant.guid == people[2].guid  # back to the stack
-        assert f"осталось {len(people) - 3}" in str(screen.query_one("#entry-room").render())
+        assert f"осталось {len(people) - 3}/" in str(screen.query_one("#entry-room").render())
         opened = []
         while screen.state is not None:
             opened.append(screen.state.participant.guid)
@@ -137,6 +137,31 @@ async def test_after_a_jump_the_stack_goes_on_where_it_was(typing_ws):
         assert all(protocol(store, p.guid) is not None for p in people)
         assert "всё внесено" in str(screen.query_one("#entry-room").render())
         assert "все протоколы внесены" in _msg(app)
+
+
+async def test_a_jump_typed_in_one_burst_lands_on_the_chosen_namesake(typing_ws):
+    """A save, F4, «ёлкин», Enter typed at once; then the list's line, the protocol and its
+    Enter at once: F4 waits its turn behind the save, and the keys typed after the choice
+    go to the chosen one's protocol (before: F4 ran during the save and the burst after
+    the list was lost or typed into the wrong place)."""
+    store = typing_ws.store
+    vasily = add_namesakes(store)[1]
+    people = present_in(store, "102")
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        await pilot.press(*str(people[0].order), "enter", "4")
+        burst(app, "enter", *GENERAL, "enter", "f4", *"ёлкин", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="the list")
+        assert protocol(store, people[0].guid) is not None
+        burst(app, "2", "enter", *GENERAL, "enter")
+        await wait_until(pilot, lambda: protocol(store, vasily.guid) is not None,
+                         what="the namesake's save")
+        assert sum(protocol(store, vasily.guid).scores.values()) == 17
+        await wait_until(pilot, lambda: screen.state is not None
+                         and screen.state.participant.guid == people[1].guid, what="the stack")
+        room = {p.guid for p in room_list(store, "102")}
+        assert set(store.protocols()) & room == {people[0].guid, vasily.guid}
 
 
 async def test_esc_with_unsaved_digits_asks(typing_ws):

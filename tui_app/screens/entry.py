@@ -179,7 +179,7 @@ class EntryScreen(BaseScreen):
         store = self.app.store
         exp = expert_of_room(store, next((r for r in store.rooms() if r.number == self.room), None))
         left = len(remaining(self.stack, done))
-        tail = f"осталось {left} из {len(self.stack)}" if left else "всё внесено"
+        tail = f"осталось {left}/{len(self.stack)}" if left else "всё внесено"
         self.query_one("#entry-room", Static).update(
             f"[b]Ауд. {escape(self.room)}[/b] · {tail}\n"
             f"[dim]Эксперт: {escape(exp or '—')}[/dim]")

@@ -42,6 +42,7 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
         self.found = found
         self.people = list(found.people)
         self.room_list = room_list
+        self._chosen = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -60,17 +61,29 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
         ol.focus()
 
     def on_key(self, event) -> None:
+        if self._chosen:  # typed after the choice, before this list was gone: for the screen below
+            event.stop()
+            event.prevent_default()
+            self.app.call_later(self.app.simulate_key, event.key)  # in their order
+            return
         ch = event.character
         if ch and ch.isdigit() and ch != "0" and int(ch) <= len(self.people):
             event.stop()
-            self.dismiss(self.people[int(ch) - 1])
+            self._choose(self.people[int(ch) - 1])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(next(p for p in self.people if p.guid == event.option.id))
+        self._choose(next(p for p in self.people if p.guid == event.option.id))
+
+    def _choose(self, p: Optional[Participant]) -> None:
+        if self._chosen:
+            return
+        self._chosen = True
+        self.query_one(OptionList).disabled = True  # its Enter must not choose again
+        self.dismiss(p)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._choose(None)
 
 
 def pick(app, found: Found, then: Callable[[Optional[Participant]], None],
