@@ -173,3 +173,32 @@ async def test_stats_screen_shows_counts(demo_results_ws):
         await pilot.pause()
         text = str(app.screen.query_one("#stats-text").render())
         assert "Зачёт: 101" in text and "По аудиториям" in text and "█" in text
+
+
+async def test_form04_keeps_the_name_in_sight_and_jumps_by_groups(demo_results_ws):
+    """ИС-04 at 80 columns: Ауд., № and ФИО stay while the scores scroll (before, the name
+    scrolled away after a few presses of →); Ctrl+→ jumps to the next group of columns,
+    End to the last one, Ctrl+← and Home back."""
+    app = ShtabApp(demo_results_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f5")
+        scr = app.screen
+        t = scr.query_one("#f04-table")
+        first = demo_results_ws.store.participant(scr.row_keys[0])
+        line = lambda: t.render_line(1).text  # noqa: E731 — the first data row as shown
+        name = first.short_fio[:12]
+        assert t.max_scroll_x > 0 and name in line()
+        crit = [str(c.label) for c in t.ordered_columns][6]
+        await pilot.press("ctrl+right")  # Кл., Код, Вар. → the scores
+        assert t.scroll_x > 0 and t.render_line(0).text.split()[3] == crit
+        assert name in line()
+        at_scores = t.scroll_x
+        await pilot.press("ctrl+right")  # → the subtotals
+        assert t.scroll_x > at_scores and name in line()
+        await pilot.press("end")
+        assert t.scroll_x == t.max_scroll_x and name in line()
+        assert "Отметка" in t.render_line(0).text
+        await pilot.press("ctrl+left")
+        assert 0 < t.scroll_x < t.max_scroll_x
+        await pilot.press("home")
+        assert t.scroll_x == 0

@@ -23,12 +23,18 @@ class Form04Screen(BaseScreen):
 
 - **Enter** — открыть протокол участника в строке (ввод или исправление)
 - **F3** — порядок строк: по аудитории и № в списке → по фамилии → по классу
-- **стрелки, PgUp/PgDn** — по таблице
+- **стрелки, PgUp/PgDn** — по таблице; столбцы «Ауд.», «№» и «ФИО» стоят на месте, когда
+  таблица прокручивается вправо
+- **Ctrl+→ / Ctrl+←** — к следующей / предыдущей группе столбцов (код и вариант → баллы →
+  итоги → результат и эксперт); **Home / End** — к началу / концу строки
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("f3", "sort", "Порядок", id="sort"),
         Binding("enter", "open", "Протокол", id="open", show=True),
+        Binding("ctrl+right", "jump(1)", "Группа →", id="f04-group-next", show=False),
+        Binding("ctrl+left", "jump(-1)", "← Группа", id="f04-group-prev", show=False),
     ]
+    FROZEN = 3  # Ауд., №, ФИО: the name stays in sight while the scores scroll
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,6 +54,10 @@ class Form04Screen(BaseScreen):
         t.add_columns("Ауд.", "№", "ФИО", "Кл.", "Код", "Вар.",
                       *[c.code for c in sch.criteria], *[s.code for s in sch.subtotals],
                       "Итог", "Результат", "Эксперт", "Отметка")
+        t.fixed_columns = self.FROZEN
+        n = len(sch.criteria)
+        # the first column of each group beyond the frozen ones: class, scores, subtotals, result
+        self.groups = [self.FROZEN, 6, 6 + n, 6 + n + len(sch.subtotals)]
         self.refill()
         t.focus()
 
@@ -88,6 +98,21 @@ class Form04Screen(BaseScreen):
             self.row_keys.append(p.guid)
         if self.row_keys:
             t.move_cursor(row=min(keep, len(self.row_keys) - 1))
+
+    def _offset(self, t: DataTable, column: int) -> int:
+        """How far the table scrolls so that `column` is the first one after the frozen."""
+        widths = [c.get_render_width(t) for c in t.ordered_columns]
+        return sum(widths[self.FROZEN:column])
+
+    def action_jump(self, step: int) -> None:
+        t = self.query_one(DataTable)
+        starts = [self._offset(t, g) for g in self.groups]
+        x = round(t.scroll_x)
+        if step > 0:
+            target = next((o for o in starts if o > x), t.max_scroll_x)
+        else:
+            target = next((o for o in reversed(starts) if o < x), 0)
+        t.scroll_to(x=min(target, t.max_scroll_x), animate=False)
 
     def action_sort(self) -> None:
         i = form04.SORTS.index(self.sort)
