@@ -2,6 +2,8 @@
 
     python bench/audio.py            # WAV 1 h and 8 h, MP3 1 h, PortAudio end-to-end 5 min
     python bench/audio.py --full     # also MP3 8 h (several minutes)
+    python bench/audio.py --kills 30 # crash-safe MP3: real `record` through PortAudio paced
+                                     # to real time, killed N times: "seconds lost at most"
 
 Each pipeline run is a subprocess (its own peak RSS): a synthetic clocked-as-fast-as-possible
 device calls the Recorder's real callback (copy + put_nowait), the writer thread encodes
@@ -158,10 +160,10 @@ def one_run(fmt: str, hours: float, folder: Path, trace: bool) -> dict:
     writer = SegmentWriter(folder, "2027-02-10_OO470123_aud101", fmt, segment_seconds=600)
     rec = Recorder(writer, src, max_frames=frames, stall_seconds=60, clock=lambda: datetime(2027, 2, 10, 9))
     src.recorder = rec
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rec.start()
     rec.wait()
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     size = sum(p.stat().st_size for p in folder.glob(f"*.{fmt}"))
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
     return {
@@ -169,7 +171,7 @@ def one_run(fmt: str, hours: float, folder: Path, trace: bool) -> dict:
         "written_h": rec.writer.written_frames / SR / 3600, "dropped": rec.stats.dropped_blocks,
         "segments": len(writer.paths), "mb_per_hour": size / 2**20 / hours,
         "marks": src.marks, "peak_rss": peak_rss_mb(), "traced_peak": traced_peak,
-        "error": rec.writer.error,
+        "error": rec.writer.error, "cpu_per_hour": cpu / hours,
     }
 
 
@@ -199,7 +201,7 @@ def encoder_alone(fmt: str, hours: float, folder: Path) -> dict:
 
     audio = source_audio()
     frames = int(hours * 3600 * SR)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with _open(str(folder / f"enc.{fmt}"), fmt, SR, 1) as f:
         pos = 0
         n = len(audio)
@@ -207,8 +209,8 @@ def encoder_alone(fmt: str, hours: float, folder: Path) -> dict:
             i = pos % n
             f.write(audio[i:i + BLOCK])
             pos += BLOCK
-    wall = time.perf_counter() - t0
-    return {"hours": hours, "wall": wall, "xrt": hours * 3600 / wall}
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"hours": hours, "wall": wall, "xrt": hours * 3600 / wall, "cpu_per_hour": cpu / hours}
 
 
 def run_child(kind: str, fmt: str, hours: float, trace: bool = True) -> dict:
@@ -244,11 +246,56 @@ def portaudio_e2e(seconds: int = 300) -> dict | None:
         return {"seconds": seconds, "wall": wall, "xrt": seconds / wall, "line": dropped[-1] if dropped else ""}
 
 
+def kills(n: int) -> None:
+    """The kill suite's harness (tests/support/audio_kills.py), n kills in batches of 5."""
+    import random
+    import shutil as sh
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support import audio_kills as kh
+    from tui_app.services.demo import create_demo
+    from tui_app.store.workspace import Workspace
+
+    with tempfile.TemporaryDirectory(prefix="bench-kills-") as tmp:
+        tmp = Path(tmp)
+        shim = kh.build_shim(tmp / "pace")
+        with Workspace.open(tmp / "template", snapshot=False) as w:
+            create_demo(w.store, with_results=True)
+        rnd = random.Random(7)
+        results = []
+        for b in range(0, n, 5):
+            runs = []
+            for i in range(b, min(n, b + 5)):
+                x = kh.signal_for(90, seed=i)
+                home = kh.alsa_home(tmp / f"home{i}", x)
+                ws = Path(sh.copytree(tmp / "template", tmp / f"ws{i}", ignore=sh.ignore_patterns(".lock")))
+                runs.append((kh.start_record(ws, home, shim), home / "in.raw", ws, x, rnd.uniform(0.4, 11)))
+            for p, raw, *_ in runs:
+                kh.wait_recording(p, raw)
+            t0 = time.monotonic()
+            killed = []
+            for p, raw, ws, x, delay in sorted(runs, key=lambda r: r[4]):
+                time.sleep(max(0.0, t0 + delay - time.monotonic()))
+                killed.append((ws, x, kh.kill_now(p, raw)))
+            results += [kh.examine(ws, x, d) for ws, x, d in killed]
+            print(f"  {len(results)} kills: {kh.summary(results)}", flush=True)
+        bad = [r for r in results if r.zero_byte or not r.journals_exact or r.notes or r.clip_ok is False]
+        print(kh.summary(results))
+        print(f"clip on the recovered audio: {sum(r.clip_ok is True for r in results)} of "
+              f"{sum(r.clip_ok is not None for r in results)} checked; players (ffmpeg): "
+              f"{sum(r.players_ok is True for r in results)} of {sum(r.players_ok is not None for r in results)}; "
+              f"problems: {len(bad)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="also MP3 for 8 hours (several minutes)")
+    ap.add_argument("--kills", type=int, metavar="N", help="only the crash-safe MP3 figure: N kills")
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.kills:
+        kills(a.kills)
+        return
     if a.child:
         kind, fmt, hours, folder, trace = a.child
         if kind == "baseline":
@@ -280,7 +327,11 @@ def main() -> None:
               f"{r['xrt'] / base['xrt']:.4f} от сырого копирования; потеряно блоков {r['dropped']}; "
               f"{r['mb_per_hour']:.1f} МБ на час записи")
         print(f"    кодер soundfile сам по себе: {enc['xrt']:.0f}x; конвейер (callback, очередь, поток, "
-              f"индикатор, fsync каждые 5 с) = {r['xrt'] / enc['xrt']:.2f} от скорости кодера")
+              f"индикатор, fsync каждые 2 с) = {r['xrt'] / enc['xrt']:.2f} от скорости кодера")
+        print(f"    ЦП на час записи: конвейер {r['cpu_per_hour']:.1f} с, кодер сам по себе "
+              f"{enc['cpu_per_hour']:.1f} с — отношение {r['cpu_per_hour'] / enc['cpu_per_hour']:.2f}"
+              + (" (MP3: журнал WAV + кодирование при закрытии части против прежнего потокового "
+                 "кодирования)" if fmt == "mp3" else ""))
         if r["error"]:
             print(f"    ОШИБКА: {r['error']}")
     mp3 = results["mp3"]

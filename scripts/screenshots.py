@@ -14,6 +14,7 @@ import asyncio
 import shutil
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -28,11 +29,28 @@ def _demo_files(root: Path) -> None:
     """Stand-ins for the results file, the audio and the forms other parts produce."""
     (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 400)
     for room in ("101", "102", "201", "202"):
-        d = root / "audio" / room
+        base = f"2027-02-10_OO470123_aud{room}"  # the program's naming rule (audio/names.py)
+        d = root / "audio" / base
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"IS_470123_{room}_20270210_001.mp3").write_bytes(bytes(range(256)) * 8000)
-    for name in ("ИС-02_101.pdf", "ИС-03_все.pdf", "ИС-04.pdf"):
+        (d / f"{base}_001_090000.mp3").write_bytes(bytes(range(256)) * 8000)
+    for name in ("IS-02_470123_20270210.pdf", "IS-03_470123_20270210.pdf",
+                 "IS-04_470123_20270210.pdf"):
         (root / "forms" / name).write_bytes(b"%PDF-1.4 " * 2000)
+
+
+async def _until(pilot, cond, what: str, timeout: float = 120.0) -> None:
+    """Let the app run until cond() is true (no fixed waits: a loaded machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not reached within {timeout:.0f} s")
+        await pilot.pause(0.05)
+
+
+async def _settled(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def _shoot(out: Path, work: Path) -> list[Path]:
@@ -56,7 +74,8 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
     try:
         app = ShtabApp(ws)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await _settled(app, pilot)
+            main = app.screen
             save(app, "main")
             # every section of the day, opened the way the guide says (menu or F-key)
             for name, opener in (("exchange", "exchange"), ("roster", "f2"), ("rooms", "f3"),
@@ -67,19 +86,24 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
                     await pilot.press(opener)
                 else:
                     app.open_screen(opener)
-                await pilot.pause(0.3)
+                await _until(pilot, lambda: app.screen is not main, f"the {name} screen")
+                await _settled(app, pilot)
                 save(app, name)
                 await pilot.press("escape")
-                await pilot.pause()
+                await _until(pilot, lambda: app.screen is main, "back on the main screen")
             await pilot.press("f9")
-            await pilot.pause()
+            await _until(pilot, lambda: app.screen is not main, "the handoff screen")
+            await _settled(app, pilot)
             save(app, "handoff")
             await pilot.press("enter", "f9")
-            for _ in range(500):
-                await pilot.pause(0.02)
-                if not app.screen.busy:
-                    break
-            await pilot.pause()
+            result = app.screen.query_one("#handoff-result")
+
+            def copied() -> bool:  # busy is set only once the copy starts: wait for its result
+                said = str(result.render())
+                return not app.screen.busy and ("Готово" in said or "НЕ выполнена" in said)
+
+            await _until(pilot, copied, "the copy finished")
+            await _settled(app, pilot)
             save(app, "handoff-done")
             await pilot.press("escape")
             await pilot.pause()
@@ -96,11 +120,12 @@ async def _shoot(out: Path, work: Path) -> list[Path]:
     return shots
 
 
-def make_screenshots(out: Path) -> list[Path]:
+def make_screenshots(out: Path, work: Path | None = None) -> list[Path]:
     """The demo lives in a fixed temporary folder, so the paths the screens show (and so the
-    pictures) are the same from one run to the next."""
+    pictures) are the same from one run to the next; a test passes its own `work` folder (two
+    runs at once must not share one)."""
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.gettempdir()) / "is-shtab-guide"
+    work = work or Path(tempfile.gettempdir()) / "is-shtab-guide"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:

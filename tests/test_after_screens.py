@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from textual.widgets import DataTable, Input
 
 from support.pilot import text_of
+from support.workspaces import drop_demo_acts
 from tui_app.app import ShtabApp
 from tui_app.domain.models import ValidReason
 from tui_app.services import retakes, retention
@@ -20,6 +21,7 @@ async def _open(app, pilot, screen_id: str):
 
 async def test_retakes_screen_document_and_csv(demo_results_ws):
     store = demo_results_ws.store
+    drop_demo_acts(store)  # the test records the ground (a document) itself
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await _open(app, pilot, "retakes")

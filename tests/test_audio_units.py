@@ -287,22 +287,42 @@ for i in range(0, len(x), 1600):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["wav", "mp3"])
-def test_power_cut_loses_only_the_open_segments_tail(tmp_path, fmt):
+def test_kill_keeps_the_open_segment_readable_and_recovery_finishes_it(tmp_path, fmt):
+    """kill -9 with the third segment open (1.1 s written, flushed every 0.5 s): every
+    segment is readable at once by our reader (the open one up to its last flush), and
+    recovery turns what is left into complete files with every frame that was written."""
     if fmt == "mp3" and not mp3_available():
         pytest.skip("no MP3")
+    from tui_app.audio.journal import recover_folder
+
     root = Path(__file__).resolve().parents[1]
     p = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(tmp_path), fmt, str(root)],
                          stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     p.kill()  # kill -9: no close, no flush
     p.wait()
-    files = sorted(tmp_path.glob(f"K_*.{fmt}"))
-    assert len(files) == 3
-    assert [sf.info(str(f)).frames for f in files[:2]] == [2 * SR, 2 * SR]  # closed segments intact
-    tail = sf.info(str(files[2])).frames / SR  # the open one: 1.1 s written, flushed every 0.5 s
-    assert 0.3 <= tail <= 1.2
+    # no 0-byte recording (a hidden temp file of the encoder may be; the next start removes it)
+    assert not [f for f in tmp_path.iterdir() if f.stat().st_size == 0 and not f.name.startswith(".")]
     segs = Manifest(tmp_path / "K_stream.json").refreshed()
-    assert len(segs) == 3 and not segs[2].closed
+    assert len(segs) == 3
+    assert [s.frames for s in segs[:2]] == [2 * SR, 2 * SR]  # closed segments intact
+    assert 0.5 * SR <= segs[2].frames <= 1.1 * SR  # the open one: up to its last flush
+    x = np.random.default_rng(0).integers(-9000, 9000, 16000 * 60, dtype=np.int16)
+    if fmt == "mp3":  # before recovery the open segment is a WAV journal: bit-exact
+        assert segs[2].file.endswith(".rec.wav")
+        y = sf.read(str(tmp_path / segs[2].file), dtype="int16")[0]
+        assert np.array_equal(y, x[4 * SR:4 * SR + len(y)])
+    recover_folder(tmp_path)
+    segs = Manifest(tmp_path / "K_stream.json").refreshed()
+    assert [s.frames for s in segs] == [2 * SR, 2 * SR, int(1.1 * SR)]  # nothing written is lost
+    assert all(s.file.endswith("." + fmt) for s in segs)
+    assert not list(tmp_path.glob("*.rec.wav")) and not list(tmp_path.glob(".*"))
+    y = np.concatenate([sf.read(str(tmp_path / s.file), dtype="int16")[0] for s in segs])
+    if fmt == "wav":
+        assert np.array_equal(y, x[:len(y)])
+    else:
+        # white noise through a 16 kHz VBR MP3 (its low-pass takes the top band): same signal
+        assert np.corrcoef(y.astype(float), x[:len(y)].astype(float))[0, 1] > 0.6
 
 
 def test_log_times_become_markers_and_clip_falls_back_to_markers(demo_results_ws):

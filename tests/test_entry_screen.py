@@ -1,6 +1,7 @@
 """ИС-03 entry through real key presses (Pilot): keystroke budget, ОВЗ, refusals, marks, edits."""
 from __future__ import annotations
 
+import pytest
 
 from support.pilot import GENERAL, KeyCounter, burst, text_of, wait_until
 from support.workspaces import present_in, protocol
@@ -160,6 +161,7 @@ async def test_early_finish_saves_status_without_scores(typing_ws):
         assert store.participant(p.guid).attendance is Attendance.PRESENT
 
 
+@pytest.mark.slow
 async def test_editing_saved_protocol_writes_audit_and_shows_history(typing_ws):
     store = typing_ws.store
     p = present_in(store, "202")[0]

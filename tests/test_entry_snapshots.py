@@ -3,24 +3,38 @@ from __future__ import annotations
 
 import pytest
 
-from support.pilot import wait_until
+from support.pilot import settle, text_of, wait_until
 from support.workspaces import present_in
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol
+from tui_app.screens.entry import EntryScreen
 from tui_app.services.entry import room_list
 
 SIZES = [(80, 25), (120, 40)]
 
 
-async def _open_entry(pilot, room: str | None = None) -> None:
-    """F4, and F5 to `room` — each key after the screen is up (no race under load)."""
-    from tui_app.screens.entry import EntryScreen
-
+async def on_the_entry_screen(pilot) -> None:
     await pilot.press("f4")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EntryScreen), what="entry open")
-    while room is not None and pilot.app.screen.room != room:
-        await pilot.press("f5")
-        await pilot.pause()
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, EntryScreen), what="the entry screen")
+
+
+async def choose(pilot, *keys: str) -> None:
+    """Type a list number + Enter; wait until that participant's variant field is active."""
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: pilot.app.screen.state is not None
+                     and pilot.app.screen.state.current == "variant", what="the participant chosen")
+
+
+def typed(pilot) -> int:
+    return sum(v is not None for v in pilot.app.screen.state.scores.values())
+
+
+async def refused(pilot, digit: str) -> None:
+    """Type an impossible score; wait until the screen says so."""
+    await pilot.press(digit)
+    await wait_until(pilot, lambda: "невозможен" in text_of(pilot.app, "#entry-msg"),
+                     what="the refusal")
+    await settle(pilot)
 
 
 def _break_some(store) -> None:
@@ -44,11 +58,13 @@ def test_snapshot_entry(snap_compare, demo_results_ws, size):
         store.delete(Protocol, first.guid)
 
     async def typing(pilot):
-        await _open_entry(pilot, "102")
-        await pilot.press("1", "enter")
-        await wait_until(pilot, lambda: pilot.app.screen.state is not None, what="a participant")
-        await pilot.press("5", "enter", "1", "1", "0", "2", "1", "2")
-        await pilot.pause()
+        await on_the_entry_screen(pilot)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: pilot.app.screen.room == "102", what="room 102")
+        await choose(pilot, "1", "enter")
+        await pilot.press("5", "enter", "1", "1", "0", "2", "1")
+        await wait_until(pilot, lambda: typed(pilot) == 5, what="five scores typed")
+        await refused(pilot, "2")
 
     assert snap_compare(ShtabApp(demo_results_ws), terminal_size=size, run_before=typing)
 
@@ -61,11 +77,11 @@ def test_snapshot_entry_ovz(snap_compare, demo_results_ws, size):
         store.delete(Protocol, deaf.guid)
 
     async def typing(pilot):
-        await _open_entry(pilot)
-        await pilot.press(*str(deaf.order), "enter")
-        await wait_until(pilot, lambda: pilot.app.screen.state is not None, what="a participant")
-        await pilot.press("2", "enter", "1", "1", "9")
-        await pilot.pause()
+        await on_the_entry_screen(pilot)
+        await choose(pilot, *str(deaf.order), "enter")
+        await pilot.press("2", "enter", "1", "1")
+        await wait_until(pilot, lambda: typed(pilot) == 2, what="two scores typed")
+        await refused(pilot, "9")
 
     assert snap_compare(ShtabApp(demo_results_ws), terminal_size=size, run_before=typing)
 

@@ -11,7 +11,7 @@ from tui_app.screens.registry import MENU
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
 
-pytestmark = pytest.mark.skipif(not Tmux.available(), reason="нужен tmux")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Tmux.available(), reason="нужен tmux")]
 
 
 def test_enter_two_protocols_in_tmux(tmp_path):

@@ -2,6 +2,8 @@
 Russian output, never a traceback."""
 from __future__ import annotations
 
+import pytest
+
 from support import EXCHANGE_FIXTURES as FIX
 from support.cli import run_cli
 from support.generate import make_results, scores_csv, write_roster
@@ -12,6 +14,7 @@ from tui_app.store.workspace import Workspace
 N = 30
 
 
+@pytest.mark.slow
 def test_cli_import_check_scores_export(tmp_path):
     roster = write_roster(tmp_path, N)
     ws = tmp_path / "ws"
@@ -33,6 +36,12 @@ def test_cli_import_check_scores_export(tmp_path):
     p = run_cli("import-scores", csv, ws=ws)
     assert p.returncode == 0, p.stderr
     assert "протоколов внесено" in p.stdout
+    p = run_cli("check", ws=ws)  # «22» without a chosen category blocks 19 (issue 17)
+    assert p.returncode == 1 and "категория не выбрана" in p.stdout
+    for x in people:
+        if x.reserve == "22":  # the organizer confirms each category from the CLI
+            assert run_cli("participant", x.code, "--category", by[x.guid].category,
+                           ws=ws).returncode == 0
     p = run_cli("check", ws=ws)
     assert p.returncode == 0 and "ошибок нет" in p.stdout
     out = tmp_path / "usb"
@@ -78,8 +87,6 @@ def test_cli_usage_errors_exit_2(tmp_path):
 
 
 def test_cli_help_is_russian(capsys):
-    import pytest
-
     from tui_app.cli import main
 
     for cmd in ("import", "import-scores", "check", "export", "consolidate"):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from support.generate import make_results, make_roster, scores_csv, write_roster
-from support.workspaces import comparable, db_fingerprint
+from support.workspaces import comparable, confirm_ovz_categories, db_fingerprint
 from tui_app.domain.models import Attendance, Participant, Protocol, ProtocolStatus
 from tui_app.exchange.b2p import STEM_RE, read_b2p, write_b2p
 from tui_app.services.data import scheme
@@ -27,6 +27,7 @@ def _fill_scores(tmp_path, store) -> None:
     csv = tmp_path / "баллы.csv"
     csv.write_bytes(scores_csv(mine, protocols, sch.b2p_order))
     import_scores(store, csv)
+    confirm_ovz_categories(store, seated)
 
 
 def test_roundtrip_identical(tmp_path):

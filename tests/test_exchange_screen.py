@@ -3,10 +3,10 @@ export the results file."""
 from support import EXCHANGE_FIXTURES
 from support.generate import write_roster
 from support.pilot import text_of, wait_until
+from support.workspaces import db_fingerprint
 from tui_app.app import ShtabApp
 from tui_app.screens.dialogs import Confirm
 from tui_app.screens.exchange import ExchangeScreen
-from tui_app.store.workspace import DB_NAME
 
 
 async def _open(app, pilot):
@@ -36,7 +36,7 @@ async def test_load_roster_by_typing_the_path(ws, tmp_path):
 
 
 async def test_hostile_file_is_refused_and_nothing_changes(demo_ws):
-    before = (demo_ws.root / DB_NAME).read_bytes()
+    before = db_fingerprint(demo_ws.root)
     app = ShtabApp(demo_ws)
     async with app.run_test(size=(80, 25)) as pilot:
         await _open(app, pilot)
@@ -46,7 +46,7 @@ async def test_hostile_file_is_refused_and_nothing_changes(demo_ws):
         await pilot.press("enter")
         shown = await _wait_result(app, pilot, "НЕ загружен")
         assert "рабочая папка не изменилась" in shown
-    assert (demo_ws.root / DB_NAME).read_bytes() == before
+    assert db_fingerprint(demo_ws.root) == before
 
 
 async def test_export_clean_results_then_forced_asks_first(demo_results_ws, demo_ws):

@@ -8,9 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from support.workspaces import drop_demo_acts
 from pypdf import PdfReader
 
-from tui_app.domain.models import Participant, Protocol, ProtocolStatus
+from tui_app.domain.models import Participant, Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.scoring import score_protocol
 from tui_app.forms.context import FormError
 from tui_app.forms.kit import PT, FormPDF
@@ -135,10 +137,13 @@ def test_is02_one_page_set_per_room_with_times_and_marks(demo_results_ws, tmp_pa
 def test_is02_marks_follow_an_act(demo_results_ws, tmp_path):
     store = demo_results_ws.store
     p = long_participant(store)
+    end = store.get(RoomLogEntry, p.guid).end
     create_act(store, p, "ИС-09", "Пользовался мобильным телефоном", "10:31")
     [path] = build_form(store, "ИС-02", room=p.room, out_dir=tmp_path)
     text = " ".join(pages_text(path))
-    assert re.search(re.escape(LONG_FIO) + r" \d{4} \d{6} 9\S \d\d:\d\d 10:31 X", text)
+    # both times: the ИС-02 end time stays, the act's time stands beside the mark (issue 17)
+    assert re.search(re.escape(LONG_FIO) + r" \d{4} \d{6} 9\S \d\d:\d\d "
+                     + end.strftime("%H:%M") + r" X акт 10:31", text), text[:2000]
 
 
 # -- ИС-03 --------------------------------------------------------------------------
@@ -248,6 +253,7 @@ def test_is04_rows_scores_and_repeated_headers(demo_results_ws, tmp_path):
 # -- acts and the application -----------------------------------------------------------
 def test_acts_printed_from_participant_and_act(demo_results_ws, tmp_path):
     store = demo_results_ws.store
+    drop_demo_acts(store)
     p = long_participant(store)
     create_act(store, p, "ИС-08", "Плохое самочувствие, вызван медицинский работник", "11:07",
                signed_by=["Ефремова С. А.", "Носов А. О."])
@@ -276,6 +282,7 @@ def test_is09_has_participant_signature(demo_results_ws, tmp_path):
 
 def test_blank_acts_and_no_act_message(demo_results_ws, tmp_path):
     store = demo_results_ws.store
+    drop_demo_acts(store)
     with pytest.raises(FormError, match="Актов ИС-08 нет"):
         build_form(store, "ИС-08", out_dir=tmp_path)
     [path] = build_form(store, "ИС-08", blank=True, out_dir=tmp_path)

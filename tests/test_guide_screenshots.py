@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+from support import ROOT
 
 
+@pytest.mark.slow
 def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
     mod = importlib.util.module_from_spec(spec)
@@ -16,7 +18,7 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     # the script pins these for stable pictures; keep the rest of the session unaffected
     monkeypatch.setattr(retention, "today", retention.today)
     monkeypatch.setattr(drives, "removable_drives", drives.removable_drives)
-    shots = mod.make_screenshots(tmp_path)
+    shots = mod.make_screenshots(tmp_path / "img", work=tmp_path / "work")
     names = [p.name for p in shots]
     assert names == ["main.svg", "exchange.svg", "roster.svg", "rooms.svg", "forms.svg",
                      "audio.svg", "room_log.svg", "entry.svg", "form04.svg", "checks.svg",
@@ -31,7 +33,7 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
     assert "Что дальше" not in svg["stats"] + svg["checks"] + svg["form04"] + svg["roster"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]
     assert "Готово: файлов 8" in svg["handoff-done"]
-    assert "Допущены:" in svg["retakes"] and "требуют решения: 4" in svg["retakes"]
+    assert "Допущены:" in svg["retakes"] and "требуют решения: 3" in svg["retakes"]  # the demo has its ИС-08 (issue 17)
     assert "01.03.2028" in svg["retention"]
     # the guide refers to every picture the script makes
     guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")

@@ -22,7 +22,12 @@ def test_handoff_command(demo_results_ws, tmp_path, capsys):
     demo_results_ws.close()
     stick = tmp_path / "stick"
     stick.mkdir()
-    assert main(["-w", str(root), "handoff", "--to", str(stick)]) == 0
+    # the demo's rooms have no recordings and ИС-02/ИС-03 are not printed: it asks first
+    assert main(["-w", str(root), "handoff", "--to", str(stick)]) == 1
+    err = capsys.readouterr().err
+    assert "Нет аудиозаписей аудиторий" in err and "Передача не начата" in err
+    assert not list(stick.iterdir())
+    assert main(["-w", str(root), "handoff", "--to", str(stick), "--yes"]) == 0
     out = capsys.readouterr().out
     assert "Готово" in out
     folder = stick / "IS_470123_2027-02-10"
@@ -30,7 +35,7 @@ def test_handoff_command(demo_results_ws, tmp_path, capsys):
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 0
     (folder / "r.b2p").write_bytes(b"<HwPackage/!")
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 1
-    assert main(["-w", str(root), "handoff", "--to", str(tmp_path / "nope")]) == 2
+    assert main(["-w", str(root), "handoff", "--to", str(tmp_path / "nope"), "--yes"]) == 2
     err = capsys.readouterr().err
     assert "не найдена" in err and "Traceback" not in err
 

@@ -264,3 +264,56 @@ def test_source_file_gone_is_a_failure_that_names_the_workspace(filled, tmp_path
     with pytest.raises(HandoffFailed, match="не удалось прочитать .*в рабочей папке"):
         handoff.execute(p, tmp_path)
     assert not (tmp_path / "IS_470123_2027-02-10").exists()
+
+
+@pytest.mark.parametrize("how", ["eio", "gone"])
+def test_a_stick_pulled_mid_handoff_is_never_a_handoff_and_the_next_one_completes(
+        filled, tmp_path, monkeypatch, how):
+    """The stick pulled out during the copy: the write fails (EIO; or the device is gone:
+    ENODEV, on Windows ERROR_DEVICE_NOT_CONNECTED) and nothing on it can be cleaned up. The
+    failure says so in Russian (no English strerror), the checklist stays open, what is left
+    on the stick is marked incomplete, and the handoff after it is put back completes and
+    removes the leftover."""
+    import errno
+
+    ws, _ = filled
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    state = {"chunks": 0, "pulled": False}
+    real_write, real_rmtree = handoff._write_chunk, handoff.shutil.rmtree
+
+    def write(f, data):
+        state["chunks"] += 1
+        if state["chunks"] == 2:
+            state["pulled"] = True
+        if state["pulled"]:
+            e = (OSError(errno.EIO, "Input/output error") if how == "eio"
+                 else OSError(errno.ENODEV, "No such device"))
+            if how == "gone":
+                e.winerror = 1167
+            raise e
+        real_write(f, data)
+
+    def rmtree(path, *a, **kw):  # a pulled stick cannot be cleaned
+        if state["pulled"] and Path(path).is_relative_to(stick):
+            return
+        real_rmtree(path, *a, **kw)
+
+    monkeypatch.setattr(handoff, "_write_chunk", write)
+    monkeypatch.setattr(handoff.shutil, "rmtree", rmtree)
+    with pytest.raises(HandoffFailed) as e:
+        handoff.handoff(ws.store, stick)
+    text = str(e.value)
+    assert "НЕ выполнена" in text and "извлечен" in text
+    assert "Input/output error" not in text and "No such device" not in text
+    assert ws.store.settings().handoff_done is False
+    left = [d for d in stick.iterdir() if d.is_dir()]
+    assert left and all(handoff.is_incomplete(d) for d in left)  # never looks like a handoff
+    assert all(handoff.INCOMPLETE_SUFFIX in d.name for d in left)
+
+    state["pulled"], state["chunks"] = False, -10 ** 9  # put back in
+    result = handoff.handoff(ws.store, stick)
+    folders = [d for d in stick.iterdir() if d.is_dir()]
+    assert folders == [result.folder] and not handoff.is_incomplete(result.folder)
+    assert handoff.verify_manifest(result.folder) == []
+    assert ws.store.settings().handoff_done is True

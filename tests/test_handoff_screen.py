@@ -15,11 +15,12 @@ from tui_app.services import drives, retention
 
 def _files(root: Path) -> None:
     (root / "export" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"<HwPackage/>" * 100)
-    for room in ("101", "102"):
+    for room in ("101", "102", "201", "202"):  # every room of the demo: nothing to ask
         d = root / "audio" / room
         d.mkdir(parents=True, exist_ok=True)
-        (d / f"IS_470123_{room}_20270210.mp3").write_bytes(bytes(range(256)) * 4000)
-    (root / "forms" / "ИС-02_101.pdf").write_bytes(b"%PDF-1.4 " * 300)
+        (d / f"2027-02-10_OO470123_aud{room}_001_090000.mp3").write_bytes(bytes(range(256)) * 4000)
+    (root / "forms" / "IS-02_470123_20270210.pdf").write_bytes(b"%PDF-1.4 " * 300)
+    (root / "forms" / "IS-03_470123_20270210.pdf").write_bytes(b"%PDF-1.4 " * 300)
 
 
 @pytest.fixture

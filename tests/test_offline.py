@@ -60,6 +60,7 @@ FLOWS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flow", [FLOWS])
 def test_cli_flows_make_no_network_attempt(tmp_path, flow):
     ws = str(tmp_path / "ws")

@@ -17,6 +17,7 @@ SIZES = [pytest.param((80, 25), id="80x25"),
          pytest.param((120, 40), id="120x40", marks=pytest.mark.slow)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 async def test_roster_search_absent_edit_add_review(demo_ws, size):
     store = demo_ws.store
@@ -81,6 +82,7 @@ async def test_roster_search_absent_edit_add_review(demo_ws, size):
         assert app.screen.__class__.__name__ == "MainScreen"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES[:1])
 async def test_roster_filter_select_and_move(demo_ws, size):
     store = demo_ws.store
@@ -124,6 +126,7 @@ async def test_roster_filter_select_and_move(demo_ws, size):
         assert len(screen._shown) == 120
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
     store = demo_ws.store

@@ -8,7 +8,7 @@ import pytest
 
 from support.tmux import Tmux
 
-pytestmark = pytest.mark.skipif(not Tmux.available(), reason="tmux is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Tmux.available(), reason="tmux is not installed")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

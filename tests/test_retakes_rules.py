@@ -5,10 +5,20 @@ from datetime import date, time
 
 import pytest
 
+from support.workspaces import drop_demo_acts
+
 from tui_app.domain.models import (Act, ActKind, Attendance, ExamKind, Participant, Protocol,
                                    ProtocolStatus, ValidReason)
-from tui_app.domain.retakes import (Ground, additional_dates, carry, decide,
-                                    next_additional_date)
+from tui_app.domain.retakes import Ground, carry, decide
+from tui_app.services.calendar import next_additional, year_dates
+
+
+def additional_dates(year, region=""):
+    return [e.day for e in year_dates(date(year, 2, 1), region) if e.kind == "additional"]
+
+
+def next_additional_date(d, region=""):
+    return next_additional(d, region)
 from tui_app.services import retakes
 from tui_app.store.workspace import Workspace
 
@@ -129,6 +139,7 @@ def test_service_verdicts_on_the_demo_day(demo_results_ws):
 
 def test_early_needs_the_act_in_the_store(demo_results_ws):
     store = demo_results_ws.store
+    drop_demo_acts(store)
     early = [g for g, pr in store.protocols().items() if pr.status is ProtocolStatus.EARLY]
     assert early
     g = early[0]

@@ -159,16 +159,23 @@ def test_start_snapshot_and_stale_temp_cleanup(tmp_path):
         assert w.store.exam_day() == DAY
     assert not list(root.glob(".*.tmp"))
     snaps = list((root / "backups").glob("is-shtab-*.json"))
-    assert snaps and json.loads(snaps[0].read_text(encoding="utf-8"))["meta"]
+    assert snaps and json.loads(snaps[0].read_text(encoding="utf-8"))["tables"]["meta"]
 
 
-def test_unchanged_tables_are_not_reserialized(ws):
+def test_a_save_writes_only_what_changed(ws):
+    """One protocol saved in a store of 300 participants: one journal line of that record
+    (and its audit lines), not the database; the base is rewritten only by a compaction."""
     s = ws.store
-    s.put_many([Participant(surname=f"П{i}", name="И") for i in range(5)])
+    people = [Participant(surname=f"П{i}", name="И") for i in range(300)]
+    s.put_many(people)
     s.set_exam_day(DAY)
-    cache_before = dict(s.storage._cache)
-    s.update_settings(roster_reviewed=True)
-    # the participants table object is the same, its cached JSON is reused
-    assert s.storage._cache["participants"] == cache_before["participants"]
-    data = json.loads((ws.root / DB_NAME).read_text(encoding="utf-8"))
-    assert len(data["participants"]) == 5
+    s.compact()
+    base = (ws.root / DB_NAME).read_bytes()
+    journal = (ws.root / f"{DB_NAME}.journal").stat().st_size
+    s.put(Protocol(participant=people[7].guid, variant="3", scores={"Ч1": 1}))
+    assert (ws.root / DB_NAME).read_bytes() == base
+    grown = (ws.root / f"{DB_NAME}.journal").stat().st_size - journal
+    assert 0 < grown < 1500 < len(base) // 20
+    assert grown < s.storage.last_commit_bytes < grown + 60  # the line and its seal
+    data = json.loads(base.decode("utf-8"))
+    assert len(data["tables"]["participants"]) == 300

@@ -38,7 +38,9 @@ def free_bytes(path: PathArg) -> Optional[int]:
 
 
 def format_mb(n: int) -> str:
-    """Megabytes for a message: «0,4 МБ», «12 МБ», «1 530 МБ»."""
+    """Megabytes for a message: «0,4 МБ», «12 МБ», «1 530 МБ» (below 0,1 МБ in КБ: «16 КБ»)."""
+    if n < MB // 10:
+        return f"{max(0, round(n / 1024))} КБ"
     mb = n / MB
     if mb < 10:
         return f"{mb:.1f}".replace(".", ",") + " МБ"
@@ -54,3 +56,18 @@ def require_free(path: PathArg, need: int, what: str = "") -> None:
     raise DiskFull(f"На диске недостаточно места{subject}: нужно {format_mb(need)}, "
                    f"свободно {format_mb(free)}. Освободите место или выберите другой диск.",
                    path=os.fspath(path))
+
+
+LOW_SPACE = 500 * MB  # below this the main screen and F7 warn
+CRITICAL_SPACE = 100 * MB
+
+
+def low_space_warning(path: PathArg, extra: str = "") -> str:
+    """The warning before the disk fills («» while there is room). `extra` is a figure the
+    caller knows, e.g. the audio screen's « — около 1,5 ч записи»."""
+    free = free_bytes(path)
+    if free is None or free >= LOW_SPACE:
+        return ""
+    head = "Очень мало места" if free < CRITICAL_SPACE else "Мало места"
+    return (f"{head} на диске рабочей папки: свободно {format_mb(free)}{extra}. Освободите место: "
+            "когда оно кончится, сохранения и запись звука остановятся.")

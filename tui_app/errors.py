@@ -61,7 +61,8 @@ class DeviceError(ShtabError):
 # Windows error codes that arrive as PermissionError / OSError.winerror
 _WIN_SHARING = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
 _WIN_WRITE_PROTECT = {19}  # ERROR_WRITE_PROTECT
-_WIN_NOT_READY = {21, 1110, 1112}  # ERROR_NOT_READY, media changed, no media
+_WIN_NOT_READY = {21, 55, 1110, 1112, 1117, 1167}  # not ready, gone, media changed, no media,
+#   I/O device error, device not connected (a stick pulled out)
 _WIN_DISK_FULL = {39, 112}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
 _WIN_NO_ACCESS = {5}  # ERROR_ACCESS_DENIED
 

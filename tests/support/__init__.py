@@ -7,8 +7,12 @@
 - `support.workspaces`: data helpers (`copy_workspace`, `clear_results`, `present_in`,
   `protocol`, `db_fingerprint`, `comparable`);
 - `support.audio`: the ALSA file plugin as a microphone (`alsa_home`, `words`);
+- `support.audio_kills`: a real recording killed at random moments, paced to real time by
+  an LD_PRELOAD shim (tests/test_audio_kills.py, `bench/audio.py --kills`);
 - `support.generate`: realistic B2P rosters and results of any size (test data);
-- `support.crash`: the kill -9 harness (tests/test_store_crash.py, bench/store_soak.py).
+- `support.crash`: the kill -9 harness (tests/test_store_crash.py, bench/store_soak.py);
+- `support.faults`: one fault (kill -9, ENOSPC, EIO) at a chosen write step, the store's state
+  for comparing, the fault soak (tests/test_store_faults.py, bench/store_soak.py).
 
 Fixtures (`ws`, `demo_ws`, `demo_results_ws`, …) live in tests/conftest.py and use these.
 """

@@ -30,11 +30,12 @@ def protocol(store, guid: str, table=None) -> Protocol | None:
 
 
 def db_fingerprint(root: Path) -> tuple[str, str]:
-    """(sha256 of the database file bytes, sha256 of the audit log) — «unchanged» means equal."""
-    def h(p: Path) -> str:
-        return hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "absent"
+    """(sha256 of the database files — the base and its journal —, sha256 of the audit log):
+    «unchanged» means equal."""
+    def h(*ps: Path) -> str:
+        return hashlib.sha256(b"".join(p.read_bytes() if p.exists() else b"absent" for p in ps)).hexdigest()
 
-    return h(root / DB_NAME), h(root / AUDIT_NAME)
+    return h(root / DB_NAME, root / f"{DB_NAME}.journal"), h(root / AUDIT_NAME)
 
 
 def comparable(store) -> dict:
@@ -42,11 +43,32 @@ def comparable(store) -> dict:
     day = store.exam_day()
     parts = {}
     for p in store.all(Participant):
-        d = p.model_dump(mode="json", exclude={"birth_date", "sex", "order", "added_locally"})
+        d = p.model_dump(mode="json", exclude={"birth_date", "sex", "order", "added_locally",
+                                               "category_confirmed_by", "category_confirmed_at"})
         if p.absent:
             d["room"] = ""  # the file has «Н» in place of the absentee's room (contract)
         parts[p.guid] = d
-    protos = {g: pr.model_dump(mode="json", exclude={"saved_at", "scheme"})
+    protos = {g: pr.model_dump(mode="json", exclude={"saved_at", "scheme", "source"})
               for g, pr in store.protocols().items()}
     return {"day": day.model_dump(mode="json", include={"date", "region", "msu", "oo", "source_file"}),
             "participants": parts, "protocols": protos}
+
+
+def confirm_ovz_categories(store, truth) -> None:
+    """Set the ОВЗ categories the generated roster knows (its file carries only «22»), as the
+    organizer does on the roster screen (issue 17: never a silent «Общая»)."""
+    from tui_app.services.roster import edit_participant
+
+    by_guid = {p.guid: p for p in truth}
+    for p in store.participants():
+        if p.category_unset and p.guid in by_guid:
+            edit_participant(store, p.guid, category=by_guid[p.guid].category)
+
+
+def drop_demo_acts(store) -> None:
+    """The demo day has an act for every «не завершил»/«удалён» mark (issue 17); tests written
+    for a day without acts remove them first (the marks stay)."""
+    from tui_app.domain.models import Act
+
+    for a in store.all(Act):
+        store.delete(Act, a.id)

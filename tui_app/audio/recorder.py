@@ -22,7 +22,8 @@ from typing import Any, Callable, Optional, Protocol
 import numpy as np
 
 from .quality import LevelMeter
-from .segments import CHANNELS, SAMPLERATE, AudioFile
+from .resample import Resampler, mono, to_int16
+from .segments import CHANNELS, SAMPLERATE, RecordingFile
 
 DEFAULT_BLOCK = 1600  # 0.1 s at 16 kHz
 DEFAULT_QUEUE_BLOCKS = 600  # ~60 s of audio buffered (~1.9 MB at 16 kHz mono int16)
@@ -77,7 +78,53 @@ class Personal:
     code: str
     guid: str
     start: datetime
-    file: AudioFile
+    file: RecordingFile
+
+
+class SessionConverter:
+    """A session whose device runs at another rate or channel count (a WASAPI microphone
+    at the mixer's 48 kHz, a stereo-only input): its blocks become mono blocks at the stored
+    rate, indexed in stored-rate frames. Blocks the callback dropped are filled with silence
+    here, at the device's rate, so the resampler's timeline stays continuous."""
+
+    def __init__(self, rate: int, channels: int, out_rate: int) -> None:
+        self.rate, self.channels, self.out_rate = rate, channels, out_rate
+        self.rs = Resampler(rate, out_rate) if rate != out_rate else None
+        self.expect = 0  # next device frame
+        self.out = 0  # next output frame
+        self.gap_frames = 0  # output frames of silence put in for dropped blocks
+
+    def _run(self, x: np.ndarray, final: bool = False) -> np.ndarray:
+        y = self.rs.process(x, final) if self.rs is not None else x
+        return to_int16(y).reshape(-1, 1)
+
+    def feed(self, index: int, block: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        out: list[tuple[int, np.ndarray]] = []
+        gap = index - self.expect
+        if gap > MAX_GAP_SECONDS * self.rate:  # a long hole: start afresh at the new time
+            out += self.finish(self.expect)
+            self.rs = Resampler(self.rate, self.out_rate) if self.rs is not None else None
+            self.out = int(round(index * self.out_rate / self.rate))
+        elif gap > 0:
+            before = self.out
+            out.append((before, self._run(np.zeros(gap))))
+            self.gap_frames += len(out[-1][1])
+            self.out += len(out[-1][1])
+        y = self._run(mono(block))
+        out.append((self.out, y))
+        self.out += len(y)
+        self.expect = index + len(block)
+        return [(i, b) for i, b in out if len(b)]
+
+    def finish(self, end_index: int) -> list[tuple[int, np.ndarray]]:
+        """The end of the session: silence for blocks dropped at the very end, the filter's tail."""
+        gap = end_index - self.expect
+        x = np.zeros(gap) if 0 < gap <= MAX_GAP_SECONDS * self.rate else np.zeros(0)
+        start = self.out
+        y = self._run(x, final=True)
+        self.out += len(y)
+        self.expect = max(self.expect, end_index)
+        return [(start, y)] if len(y) else []
 
 
 class WriterThread(threading.Thread):
@@ -110,6 +157,8 @@ class WriterThread(threading.Thread):
         self._commands: list[PersonalCommand] = []
         self._lock = threading.Lock()
         self._expect: tuple[int, int] = (-1, 0)  # (session, next frame index)
+        self.formats: dict[int, tuple[int, int]] = {}  # session -> the device's (rate, channels)
+        self._converters: dict[int, SessionConverter] = {}
 
     # -- commands from the UI thread ------------------------------------------
     def command(self, cmd: PersonalCommand) -> None:
@@ -118,9 +167,37 @@ class WriterThread(threading.Thread):
             self._commands.sort(key=lambda c: c.at)
 
     # -- the loop ------------------------------------------------------------------
+    def _converted(self, item: tuple) -> list[tuple]:
+        """Items of a session at another rate or channel count, in stored-rate frames."""
+        session = item[1] if len(item) > 1 else None
+        fmt = self.formats.get(session) if session is not None else None
+        if fmt is None or fmt == (self.samplerate, self.channels):
+            return [item]
+        conv = self._converters.get(session)
+        if conv is None:
+            conv = self._converters[session] = SessionConverter(fmt[0], fmt[1], self.samplerate)
+        gaps = conv.gap_frames
+        if item[0] == "data":
+            out = [("data", session, i, b) for i, b in conv.feed(item[2], item[3])]
+        else:
+            end = item[2] if len(item) > 2 else conv.expect
+            out = [("data", session, i, b) for i, b in conv.finish(end)] + [(item[0], session, conv.out)]
+            self._converters.pop(session, None)
+        self.gap_frames += conv.gap_frames - gaps
+        return out
+
     def run(self) -> None:
         while True:
-            item = self.q.get()
+            items = self._converted(self.q.get())
+            for item in items[:-1]:
+                self._dispatch(item)
+            if self._dispatch(items[-1]):
+                break
+        self._finish()
+
+    def _dispatch(self, item: tuple) -> bool:
+        """One queue item; True at the end of the capture."""
+        if True:
             kind = item[0]
             try:
                 if kind == "data":
@@ -131,12 +208,12 @@ class WriterThread(threading.Thread):
                     self._expect = (-1, 0)
                 elif kind == "stop":
                     self._fill_tail(item)
-                    break
+                    return True
             except Exception as e:  # disk full, removed stick...: say so, keep draining
                 if self.error is None:
                     self.error = _describe(e)
                     self.events.put({"kind": "error", "message": self.error})
-        self._finish()
+        return False
 
     def _fill_tail(self, item: tuple) -> None:
         """Blocks dropped at the very end of a session come back as silence too."""
@@ -233,7 +310,9 @@ class WriterThread(threading.Thread):
             return
         self.personal_dir.mkdir(parents=True, exist_ok=True)
         path = self.personal_dir / self.personal_name(code, guid, at)
-        self.personal = Personal(code, guid, at, AudioFile(path, self.fmt, self.samplerate, self.channels))
+        opener = getattr(self.sink, "open_file", None)
+        f = opener(path) if opener else RecordingFile(path, self.fmt, self.samplerate, self.channels)
+        self.personal = Personal(code, guid, at, f)
         self.events.put({"kind": "personal_started", "code": code, "guid": guid, "at": at,
                          "path": str(path)})
 
@@ -242,17 +321,24 @@ class WriterThread(threading.Thread):
         if p is None:
             return
         self.personal = None
-        p.file.close()
+        closer = getattr(self.sink, "close_file", None)
+        closer(p.file) if closer else p.file.close()
         self.events.put({"kind": "personal_stopped", "code": p.code, "guid": p.guid,
                          "start": p.start, "at": at, "path": str(p.file.path),
                          "frames": p.file.frames})
 
 
 def _describe(e: Exception) -> str:
-    text = str(e)
-    if isinstance(e, OSError) and getattr(e, "errno", None) == 28 or "No space" in text:
-        return "Диск заполнен: запись остановлена. Освободите место и начните запись снова."
-    return f"Ошибка записи файла: {text or type(e).__name__}. Проверьте диск и начните запись снова."
+    """The Russian message for a failed write; what was recorded before it stays readable."""
+    from ..errors import DiskFull, ShtabError, from_os_error
+
+    if isinstance(e, OSError):
+        e = from_os_error(e)
+    if isinstance(e, DiskFull):
+        return ("Диск заполнен: запись остановлена. Всё записанное до этого сохранено. "
+                "Освободите место и начните запись снова.")
+    text = str(e) if isinstance(e, ShtabError) else (str(e) or type(e).__name__)
+    return f"Ошибка записи файла: {text.rstrip('.')}. Запись остановлена; проверьте диск и начните запись снова."
 
 
 class StreamBackend(Protocol):
@@ -300,7 +386,9 @@ class Recorder:
                                    personal_name=personal_name, fmt=fmt)
         self.stats = RecorderStats()
         self._session = -1
-        self._session_frames = 0
+        self._session_frames = 0  # device frames of this session
+        self._rate = samplerate  # the device's rate in this session
+        self._captured_before = 0  # stored-rate frames of the sessions before
         self._stream: Any = None
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -317,16 +405,17 @@ class Recorder:
         if self._stop.is_set() or self._max_reached:
             raise self._stop_exc()
         n = frames
+        rate = self._rate
         if self.max_frames is not None:
             remaining = self.max_frames - self.stats.captured_frames
             if remaining <= 0:
                 self._max_reached = True
                 raise self._stop_exc()
-            n = min(n, remaining)
+            n = min(n, -(-remaining * rate // self.samplerate))
         block = indata[:n].copy()
         item = ("data", self._session, self._session_frames, block)
         self._session_frames += n
-        self.stats.captured_frames += n
+        self.stats.captured_frames = self._captured_before + self._session_frames * self.samplerate // rate
         try:
             self.q.put_nowait(item)
         except queue.Full:
@@ -346,6 +435,7 @@ class Recorder:
 
     def _open_session(self, device: Any) -> None:
         self._session += 1
+        self._captured_before = self.stats.captured_frames
         self._session_frames = 0
         self.sessions[self._session] = self.clock()
         self._last_callback = time.monotonic()
@@ -357,6 +447,11 @@ class Recorder:
             self._session -= 1
             raise
         self.stats.sessions += 1
+        rate = int(round(getattr(stream, "samplerate", None) or self.samplerate))
+        channels = int(getattr(stream, "channels", None) or self.channels)
+        self._rate = rate
+        self.device_format = (rate, channels)
+        self.writer.formats[self._session] = (rate, channels)
         self._stream = stream
         stream.start()
 
@@ -427,7 +522,7 @@ class Recorder:
         start = self.sessions.get(self._session)
         if start is None:
             return self.clock()
-        return start + timedelta(seconds=self._session_frames / self.samplerate)
+        return start + timedelta(seconds=self._session_frames / self._rate)
 
     def personal_start(self, code: str, guid: str, at: Optional[datetime] = None) -> datetime:
         at = at or self.now()

@@ -30,9 +30,20 @@ def warn(text: str) -> None:
 def workspace(args: argparse.Namespace) -> Iterator[Workspace]:
     ws = open_workspace(resolve_root(getattr(args, "workspace", None)))
     try:
+        show_notices(ws)
         yield ws
     finally:
         ws.close()
+
+
+def show_notices(ws: Workspace) -> None:
+    """What the user must know about the workspace itself (read-only, a recovery, a disk
+    about to fill), on stderr before the command's own output."""
+    for note in ws.store.notices(full=True):
+        warn(f"Внимание: {note}")
+    if ws.store.recovery_notice() is not None and not ws.store.read_only:
+        warn("Проверив данные, отметьте сообщение прочитанным: is-shtab info --ack "
+             "(до этого старые копии базы не удаляются).")
 
 
 def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
 
@@ -40,6 +41,24 @@ def register(sub) -> None:
                    help="добавить секунд до начала и после окончания")
     c.set_defaults(func=run_clip)
 
+    r = sub.add_parser("audio-recover", help="довести записи, прерванные сбоем, до готовых файлов",
+                       description="После выключения питания или аварийного завершения программы "
+                                   "переводит незакрытые части записи (WAV-журналы .rec.wav) в MP3 и "
+                                   "исправляет заголовки WAV. То же делается само при следующей записи.")
+    r.add_argument("--room", metavar="НОМЕР", help="только эта аудитория")
+    r.set_defaults(func=run_recover)
+
+    im = sub.add_parser("audio-import", help="загрузить записи с диктофона, телефона, другого компьютера",
+                        description="Ищет звуковые файлы в папке или на флешке (и в скрытых папках), "
+                                    "угадывает аудиторию и время начала, проверяет длительность и речь "
+                                    "по времени ИС-02. Без --yes только показывает, что будет загружено.")
+    im.add_argument("path", metavar="ПАПКА", help="папка, флешка или один файл")
+    im.add_argument("--room", metavar="НОМЕР", help="аудитория для файлов, где она не угадана")
+    im.add_argument("--start", metavar="ЧЧ:ММ[:СС]",
+                    help="время начала записи для файлов без верного времени (сбитые часы)")
+    im.add_argument("--yes", action="store_true", help="загрузить готовые файлы")
+    im.set_defaults(func=run_import)
+
     d = sub.add_parser("audio-devices", help="устройства записи; выбрать микрофон",
                        description="Показывает микрофоны, которые видит компьютер. "
                                    "--choose запоминает выбранный.")
@@ -61,9 +80,57 @@ def run_devices(args: argparse.Namespace) -> int:
         saved = ws.store.settings().audio_device
         say("Устройства записи:")
         for d in devices:
-            mark = " ← выбрано" if d.name == saved else ""
+            mark = " ← выбрано" if d.matches(saved or "") else ""
             say(f"  {d.index}: {d.label}, каналов: {d.channels}{mark}")
     return EXIT_OK
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    from ..services import audio as svc
+
+    with workspace(args) as ws:
+        res = svc.recover_recordings(ws.store, args.room)
+        say(svc.recovered_text(res))
+        return EXIT_PROBLEMS if res.errors else EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from ..services import audio_import as imp
+
+    with workspace(args) as ws:
+        store = ws.store
+        found = imp.scan(store, Path(args.path))
+        for c in found:
+            if args.room and not c.room and not c.refused:
+                imp.set_room(store, c, args.room)
+            if args.start and not c.refused and (c.start is None or c.clock_wrong):
+                imp.set_start(store, c, imp.parse_start(args.start, imp.exam_day(store)))
+        for i, c in enumerate(found, 1):
+            say(f"{i}. {c.rel}")
+            if c.refused:
+                say(f"   ОТКАЗ: {c.refused}")
+                continue
+            start = f"{c.start:%d.%m.%Y %H:%M:%S} ({c.start_why})" if c.start else "не известно"
+            say(f"   аудитория: {c.room or '?'}{' (' + c.room_why + ')' if c.room_why else ''}; "
+                f"начало: {start}; длительность {_hms(c.seconds)}, речи {c.speech_seconds:.0f} с")
+            if c.covers:
+                say(f"   ответы по ИС-02 в записи: {', '.join(c.covers)}")
+            for w in c.warnings:
+                say(f"   внимание: {w}")
+            say(f"   итог: {c.verdict}")
+        ready = [c for c in found if c.ready]
+        if not args.yes:
+            say(f"Готово к загрузке: {len(ready)} из {len(found)}. Чтобы загрузить, повторите с --yes "
+                "(--room и --start — для файлов, где аудитория или время не угаданы).")
+            return EXIT_OK if ready else EXIT_PROBLEMS
+        done, problems = imp.import_files(store, found)
+        for d in done:
+            say(f"Загружено: {d.candidate.rel} → {d.path.parent.name}/{d.path.name} "
+                f"(оригинал: {d.original.parent.name}/{d.original.name})")
+        for p in problems:
+            warn(f"Не загружено: {p}")
+        say(f"Загружено файлов: {len(done)} из {len(found)}.")
+        return EXIT_OK if done and not problems and len(done) == len(found) else EXIT_PROBLEMS
 
 
 def run_test(args: argparse.Namespace) -> int:
@@ -99,22 +166,25 @@ def run_record(args: argparse.Namespace) -> int:
                                 seconds=args.seconds, segment_secs=args.segment, oo=args.oo)
         if rec.notice:
             warn(rec.notice)
-        st = rec.status()
         say(f"Запись аудитории {args.room}: {rec.device.name}, {rec.fmt.upper()} 16 кГц моно, "
             f"папка {rec.folder}")
-        say(f"Свободно на диске: ~{st.hours_left:.0f} ч записи. Остановка — Ctrl+C.")
+        say(f"{svc.disk_hours(ws.store, rec.fmt).text} Остановка — Ctrl+C.")
         rec.start()
-        shown: set[str] = set()
+        shown: set[str] = set()  # each warning once while it lasts; a note once for good
+        told: set[str] = set()
         last_print = time.monotonic()
         try:
             while not rec.wait(0.2):
                 for n in rec.poll():
                     (warn if n.level.loud else say)(n.text)
+                    told.add(n.text)
                 st = rec.status()
                 for w in st.warnings:
-                    if w not in shown:
+                    if w not in shown and w not in told:
                         warn(w)
                 shown = set(st.warnings)
+                if st.error:  # the disk failed: nothing more can be written
+                    break
                 if time.monotonic() - last_print >= 60:
                     last_print = time.monotonic()
                     say(f"Идёт запись: {_hms(st.elapsed)}, уровень {st.rms_db:.0f} дБFS, "
@@ -122,12 +192,15 @@ def run_record(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             say("Остановка записи…")
         for n in rec.stop():
-            (warn if n.level.loud else say)(n.text)
+            if n.text not in told:
+                (warn if n.level.loud else say)(n.text)
+                told.add(n.text)
         st = rec.status()
         say(f"Записано: {_hms(st.elapsed)} в {st.segments} файл(ах), папка {rec.folder}")
         say(f"Переполнений устройства: {st.overflows}; потерянных блоков: {st.dropped}")
         if st.error:
-            warn(st.error)
+            if st.error not in told | shown:
+                warn(st.error)
             return EXIT_PROBLEMS
     return EXIT_OK
 

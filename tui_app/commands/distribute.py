@@ -46,8 +46,8 @@ def run_timetable(args: argparse.Namespace) -> int:
             tables = [t for t in tables if t.room == args.room]
             if not tables:
                 raise UserError(f"Аудитории {args.room} нет.")
-        remote = dist.is_remote(store)
         for t in tables:
+            remote = dist.is_remote(store, t.room)
             kind = "График подключения" if remote else "Расписание"
             flag = f"  ! позже {t.limit:%H:%M}" if t.over_limit and t.limit else ""
             say(f"{kind}: аудитория {t.room}, {t.start:%H:%M}–{t.end:%H:%M}{flag}")
@@ -58,9 +58,10 @@ def run_timetable(args: argparse.Namespace) -> int:
                     say(f"  {s.order:>3}. {p.short_fio:<40} Н")
                     continue
                 line = f"  {s.order:>3}. {p.short_fio:<40} {p.grade:<4} "
-                if remote:
+                if remote and s.connect is not None:
                     c = calls.get(s.guid)
-                    line += f"подключение {s.connect:%H:%M}, ответ {s.start:%H:%M}–{s.end:%H:%M}"
+                    line += (f"подключение и проверка {s.connect:%H:%M} (за {dist.schedule_settings(store).remote_prep} мин), "
+                             f"ответ {s.start:%H:%M}–{s.end:%H:%M}")
                     if c:
                         line += f"; тест {c.day:%d.%m} {c.start:%H:%M}"
                 else:

@@ -108,19 +108,32 @@ def run_import_scores(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from ..services.export_results import row_counts
+
     with workspace(args) as ws:
         problems = run_checks(ws.store)
-    if not problems:
+        counts = row_counts(ws.store)
+    say(counts.line())
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    if warnings:
+        say(f"Предупреждений: {len(warnings)} (выгрузку не блокируют)")
+        for p in warnings:
+            say(f"  ⚠ {p.message}")
+    if not errors:
         say("Проверка пройдена: ошибок нет, можно выгружать (статус 19).")
         return EXIT_OK
-    say(f"Найдено ошибок: {len(problems)}")
-    for p in problems:
+    say(f"Найдено ошибок: {len(errors)}")
+    for p in errors:
         say(f"  • {p.message}")
     return EXIT_PROBLEMS
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from ..services.export_results import row_counts
+
     with workspace(args) as ws:
+        say(row_counts(ws.store).line())  # both counts before the file is written
         try:
             r = export_results(ws.store, args.out, force=args.force)
         except ExportRefused as e:

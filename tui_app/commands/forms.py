@@ -30,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("--blank", action="store_true",
                    help="пустой бланк (для ИС-03 — с ФИО, классом и аудиторией для эксперта)")
     p.add_argument("--out", metavar="ПАПКА", help="папка для PDF (по умолчанию forms/ рабочей папки)")
+    p.add_argument("--grade", metavar="КЛАСС", default="", help="для «ознакомление»: один класс")
     p.set_defaults(func=run)
 
     a = sub.add_parser(
@@ -56,7 +57,8 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         paths = build_form(ws.store, args.form, room=args.room,
-                           participant=args.participant, blank=args.blank, out_dir=args.out)
+                           participant=args.participant, blank=args.blank, out_dir=args.out,
+                           grade=args.grade)
         for path in paths:
             say(f"Готово: {path}")
     return EXIT_OK

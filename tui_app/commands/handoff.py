@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
 
@@ -23,6 +24,8 @@ def register(sub) -> None:
         "и файл контрольных сумм SHA256SUMS. Каждый файл читается с флешки обратно и "
         "сверяется; «готово» — только если всё совпало. Без --to показывает съёмные диски.")
     p.add_argument("--to", metavar="ПАПКА", help="флешка или папка назначения")
+    p.add_argument("--yes", action="store_true",
+                   help="передать, даже если нет записей аудитории или ИС-02/ИС-03 (не спрашивать)")
     p.add_argument("--verify", metavar="ПАПКА_ПЕРЕДАЧИ",
                    help="перепроверить ранее записанную папку по её SHA256SUMS")
     p.set_defaults(func=run_handoff)
@@ -77,6 +80,10 @@ def run_handoff(args: argparse.Namespace) -> int:
     from ..services import drives, handoff
 
     if args.verify:
+        if Path(args.verify).is_dir() and handoff.is_incomplete(Path(args.verify)):
+            warn(f"Папка «{args.verify}» — незавершённая передача (копирование было прервано): "
+                 "её нельзя использовать. Повторите передачу из ИС-Штаба.")
+            return EXIT_PROBLEMS
         try:
             bad = handoff.verify_manifest(args.verify)
         except (OSError, ValueError):
@@ -98,6 +105,13 @@ def run_handoff(args: argparse.Namespace) -> int:
         plan = handoff.plan_for(ws.store)
         for w in plan.warnings:
             warn(f"Внимание: {w}")
+        if plan.questions and not args.yes:
+            for q in plan.questions:
+                warn(f"Не хватает: {q}")
+            if not (sys.stdin.isatty() and input("Передать всё равно? [д/Н] ").strip().lower()
+                    in ("д", "да", "y", "yes")):
+                warn("Передача не начата. Допечатайте недостающее или запустите с --yes.")
+                return EXIT_PROBLEMS
         say(f"Передаётся файлов: {len(plan.items)} ({handoff.format_size(plan.total)}) → "
             f"{args.to}")
         prog = _TtyProgress()

@@ -10,11 +10,16 @@ from ._common import EXIT_OK, say, workspace
 def register(sub) -> None:
     p = sub.add_parser("info", help="сводка экзаменационного дня: коды, дата, счётчики, что дальше",
                        description="Печатает сводку рабочей папки: коды, дату, счётчики и список дел дня.")
+    p.add_argument("--ack", action="store_true",
+                   help="отметить сообщение о восстановлении базы как прочитанное")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
+        if getattr(args, "ack", False) and ws.store.recovery_notice() is not None:
+            ws.store.acknowledge_recovery()
+            say("Сообщение о восстановлении базы отмечено прочитанным.")
         s = summarize(ws.store)
         say(f"Рабочая папка: {ws.root}")
         if s.day is None:
@@ -33,4 +38,14 @@ def run(args: argparse.Namespace) -> int:
             say(f"  [{'x' if done else ' '}] {text}")
         for r in s.reminders:
             say(f"  ⚠ {r}")
+        if s.date_question:
+            say(f"  ⚠ {s.date_question}")
+        if s.deadlines:
+            from datetime import date as _date
+
+            today = _date.today()
+            say("Сроки (производственный календарь и порядок региона):")
+            for d in s.deadlines:
+                late = " — СРОК ПРОШЁЛ" if d.due < today else ""
+                say(f"  {d.label()}{late}")
     return EXIT_OK

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from .criteria import Scheme
-from .models import Attendance, ExamDay, Participant, Protocol, Room, RoomLogEntry
+from .models import (Act, ActKind, Attendance, ExamDay, Participant, PriorSitting, Protocol,
+                     ProtocolStatus, Room, RoomLogEntry)
 from .scoring import validate_protocol
 
 
@@ -25,6 +26,15 @@ class Problem:
     participant: Optional[str] = None  # GUID
     room: Optional[str] = None
     field: Optional[str] = None  # criterion code or "variant", "expert", "room"
+    severity: str = "error"  # "error" blocks status 19; "warning" is shown, never blocks
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def errors_only(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
 
 
 def sat_exam(p: Participant, protocols: dict[str, Protocol]) -> bool:
@@ -33,11 +43,19 @@ def sat_exam(p: Participant, protocols: dict[str, Protocol]) -> bool:
 
 
 def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Participant],
-              rooms: Iterable[Room], protocols: dict[str, Protocol],
-              room_log: Optional[dict[str, RoomLogEntry]] = None) -> list[Problem]:
+              rooms: Iterable[Room], protocols: dict[str, Protocol], *,
+              acts: Optional[Iterable[Act]] = None,
+              prior: Optional[Iterable[PriorSitting]] = None,
+              log: Optional[dict[str, RoomLogEntry]] = None,
+              date_question: Optional[str] = None,
+              category_note=None) -> list[Problem]:
+    """Every problem of the day. acts/prior/log: the acts ИС-08/ИС-09, earlier sittings and the
+    ИС-02 times (when given, marks and acts are checked both ways); date_question: the
+    calendar's question about the exam date; category_note(category) -> «уточните в РЦОИ …»."""
     out: list[Problem] = []
-    room_log = room_log or {}
+    log = log or {}
     participants = list(participants)
+    rooms = list(rooms)
     room_numbers = {r.number for r in rooms}
     if day is None:
         out.append(Problem("no_exam_day", "Не задан экзаменационный день (дата и коды ОО, МСУ, региона)."))
@@ -45,6 +63,8 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
         out.append(Problem("bad_file_name",
                            f"Имя файла результатов «{day.source_file}» не по правилу "
                            f"РР002090-06-ОООООО-МСУ-ГГГГММДД: РЦОИ его не примет."))
+    if date_question:
+        out.append(Problem("exam_date", date_question, severity="warning"))
     if not participants:
         out.append(Problem("empty_roster", "В списке нет ни одного участника."))
     known = {p.guid for p in participants}
@@ -52,14 +72,36 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
         if guid not in known:
             out.append(Problem("orphan_protocol", f"Протокол без участника в списке (код {guid}).", guid))
     attended = 0
+    acts_by: dict[str, list[Act]] = {}
+    for a in acts or ():
+        acts_by.setdefault(a.participant, []).append(a)
+    prior_by: dict[str, list[PriorSitting]] = {}
+    for s in prior or ():
+        prior_by.setdefault(s.participant, []).append(s)
+    noted: dict[str, int] = {}
     for p in participants:
         who = p.short_fio
         proto = protocols.get(p.guid)
+        if p.attendance is not Attendance.ABSENT and p.category_unset:
+            out.append(Problem("ovz_no_category",
+                               f"{who}: «Резерв = 22» (ОВЗ), но категория не выбрана — «Общая» не "
+                               f"ставится молча. Выберите категорию или подтвердите «Общая» "
+                               f"(экран списка F2 или is-shtab participant {p.code or p.guid} "
+                               f"--category ИД).", p.guid, p.room, "category"))
+        if acts is not None:
+            out += _act_problems(p, proto, acts_by.get(p.guid, []), log.get(p.guid))
+        if proto is not None and prior_by.get(p.guid):
+            used = {s.variant for s in prior_by[p.guid] if s.variant}
+            if proto.variant and proto.variant in used:
+                out.append(Problem("retake_same_variant",
+                                   f"{who}: повторное прохождение в тот же день с тем же вариантом "
+                                   f"{proto.variant} — нужен другой вариант КИМ, с которым участник "
+                                   f"не работал (seed 004, 8.9).", p.guid, p.room, "variant"))
         if p.attendance is Attendance.ABSENT:
             if proto is not None:
                 out.append(Problem("absent_with_protocol",
                                    f"{who}: отмечен «Н», но для него внесён протокол.", p.guid, p.room))
-            entry = room_log.get(p.guid)
+            entry = log.get(p.guid)
             if entry is not None and (entry.start or entry.end):
                 out.append(Problem("absent_with_times",
                                    f"{who}: отмечен «Н», но в ведомости ИС-02 у него есть время.",
@@ -84,9 +126,61 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
         for msg in validate_protocol(scheme, p, proto):
             field = _field_of(msg, scheme)
             out.append(Problem("invalid_protocol", msg, p.guid, p.room, field))
+        cat = scheme.category(p.category) if scheme.has_category(p.category) else None
+        if cat is not None and cat.requires_scheme and proto.scheme != cat.requires_scheme:
+            out.append(Problem("scheme_required",
+                               f"{who}: категория «{cat.short or cat.name}» оценивается по "
+                               f"{'второй' if cat.requires_scheme == 2 else 'первой'} схеме "
+                               f"(по аудиозаписи, эксперта в аудитории нет), а протокол — по "
+                               f"{'первой' if proto.scheme == 1 else 'второй'}.",
+                               p.guid, p.room, "scheme"))
+        if cat is not None and category_note is not None and category_note(cat):
+            noted[cat.id] = noted.get(cat.id, 0) + 1
+    for cat_id, n in noted.items():
+        cat = scheme.category(cat_id)
+        out.append(Problem("category_to_confirm",
+                           f"Категория «{cat.short or cat.name}» (участников: {n}): "
+                           f"{category_note(cat)}", severity="warning"))
     if participants and attended == 0:
         out.append(Problem("nobody_attended",
                            "Ни один участник не отмечен как сдававший: РЦОИ не примет такой файл."))
+    return out
+
+
+def _act_problems(p: Participant, proto: Optional[Protocol], acts: list[Act],
+                  entry: Optional[RoomLogEntry]) -> list[Problem]:
+    """Acts and protocol marks agree both ways (seed 004, 8.10-8.11): «не завершил» has its
+    ИС-08, «удалён» its ИС-09, and an act's sitting has no зачёт/незачёт."""
+    who = p.short_fio
+    out: list[Problem] = []
+    sitting = proto.sitting if proto else 1
+    current = [a for a in acts if a.sitting == sitting]
+    status = proto.status if proto else None
+    for kind, st in ((ActKind.EARLY, ProtocolStatus.EARLY), (ActKind.REMOVAL, ProtocolStatus.REMOVED)):
+        has = any(a.kind is kind for a in current)
+        if status is st and not has:
+            # a mark typed here without its act is an error; a mark from a file (B2P, CSV) has
+            # its act on paper: a warning, since retakes need the act or a document
+            from_file = proto is not None and proto.source == "file"
+            out.append(Problem("mark_without_act",
+                               f"{who}: отметка «{st.label}» без акта {kind.value}"
+                               + (" (отметка из файла: проверьте бумажный акт)" if from_file else "")
+                               + f". Составьте акт (F8 или is-shtab act {kind.value} …) или "
+                               f"снимите отметку.", p.guid, p.room, "status",
+                               severity="warning" if from_file else "error"))
+        if has and status is not st:
+            what = ("внесён результат (зачёт/незачёт)" if status is ProtocolStatus.PRESENT
+                    else "нет протокола с отметкой" if status is None
+                    else f"в протоколе «{status.label}»")
+            out.append(Problem("act_with_result",
+                               f"{who}: составлен акт {kind.value}, но {what}. После акта результата "
+                               f"нет; если акт ошибочный — удалите его, протокол вернётся.",
+                               p.guid, p.room, "status"))
+    for a in current:
+        if entry is not None and entry.start is not None and a.time < entry.start:
+            out.append(Problem("act_time", f"{who}: время акта {a.time:%H:%M} раньше начала "
+                               f"{entry.start:%H:%M} в ИС-02.", p.guid, p.room, "time",
+                               severity="warning"))
     return out
 
 

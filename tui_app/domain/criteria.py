@@ -35,7 +35,11 @@ class Category(BaseModel):
     max: int
     pass_min: int
     extra_minutes: int = 0
-    to_confirm: str = ""
+    to_confirm: str = ""  # an assumption of the data: shown as «уточните в РЦОИ» until confirmed
+    group: str = ""  # variants of one category share a group («blind»: all tasks / tasks 3–4)
+    variant: str = ""  # «только задания 3–4»
+    requires_scheme: Optional[int] = None  # РАС: 2 (seed 004, 9.5)
+    scheme_note: str = ""
 
 
 class Scheme(BaseModel):

@@ -235,9 +235,11 @@ def _add(t: datetime, minutes: int) -> datetime:
 
 def timetable(room: str, ordered: Sequence[Participant], minutes_of: Callable[[Participant], int],
               start: time = DEFAULT_START, limit: Optional[time] = None,
-              prep_minutes: int = 0) -> RoomTimetable:
+              prep_minutes: int | Callable[[Participant], int] = 0) -> RoomTimetable:
     """Slots one after another in list order. `prep_minutes` > 0 (remote form): each
-    participant connects that much before their answer starts."""
+    participant connects that much before their answer starts (a callable: per participant,
+    e.g. only those marked «дистанционно»)."""
+    prep_of = prep_minutes if callable(prep_minutes) else (lambda p, _m=prep_minutes: _m)
     day0 = datetime(2000, 1, 1)
     clock = datetime.combine(day0.date(), start)
     slots: list[Slot] = []
@@ -248,12 +250,13 @@ def timetable(room: str, ordered: Sequence[Participant], minutes_of: Callable[[P
             slots.append(Slot(p.guid, order, clock.time(), clock.time(), 0, absent=True))
             continue
         m = minutes_of(p)
-        connect = clock if prep_minutes else None
-        begin = _add(clock, prep_minutes)
+        prep = prep_of(p)
+        connect = clock if prep else None
+        begin = _add(clock, prep)
         end = _add(begin, m)
         slots.append(Slot(p.guid, order, begin.time(), end.time(), m, False,
                           connect.time() if connect else None))
-        total += m + prep_minutes
+        total += m + prep
         clock = end
     over = False
     if limit is not None:

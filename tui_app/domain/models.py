@@ -92,6 +92,7 @@ class ExamDay(BaseModel):
     msu: str = Field(pattern=r"^\d{3}$")
     oo: str = Field(pattern=r"^\d{6}$")
     oo_name: str = ""
+    oo_address: str = ""  # printed where the forms ask for the school
     source_file: str = ""  # B2P FileName stem, kept unchanged on export
     scheme_year: str = ""  # criteria year (data/criteria); empty = the scheme for the date
     remote: bool = False  # дистанционная форма (seed 002)
@@ -120,6 +121,15 @@ class Participant(BaseModel):
     added_locally: bool = False
     order: int = 0  # position in the room's list (ИС-02), 0 = not set
     prior_fails: int = Field(default=0, ge=0)  # «незачёт» results earlier this school year
+    # the ОВЗ category chosen (or «Общая» confirmed) explicitly: who and when (issue 17)
+    category_confirmed_by: str = ""
+    category_confirmed_at: Optional[datetime] = None
+    # the basis of the special conditions (seed 004, 2.4 / 9.1): ПМПК or справка МСЭ
+    ovz_basis: str = ""  # "ПМПК" | "МСЭ" | "ПМПК, МСЭ"
+    ovz_doc_number: str = ""
+    ovz_doc_date: Optional[date] = None
+    conditions: list[str] = Field(default_factory=list)  # ids of data/regions «conditions»
+    remote: bool = False  # дистанционная форма (seed 002; seed 004, 3.9)
 
     @field_validator("sex")
     @classmethod
@@ -148,6 +158,12 @@ class Participant(BaseModel):
         return self.reserve == OVZ_RESERVE or self.category != "general"
 
     @property
+    def category_unset(self) -> bool:
+        """«Резерв = 22» but the category was never chosen: it must not pass for «Общая»."""
+        return (self.reserve == OVZ_RESERVE and self.category == "general"
+                and self.category_confirmed_at is None)
+
+    @property
     def absent(self) -> bool:
         return self.attendance is Attendance.ABSENT
 
@@ -168,6 +184,8 @@ class Room(BaseModel):
     interlocutor: str = ""  # staff id
     expert: str = ""  # staff id
     note: str = ""
+    scheme: int = Field(default=1, ge=1, le=2)  # 1: expert in the room; 2: from the recording
+    remote: bool = False  # the interlocutor's place for the remote form (seed 004, 6.2)
 
 
 class StaffMember(BaseModel):
@@ -204,6 +222,8 @@ class Protocol(BaseModel):
     status: ProtocolStatus = ProtocolStatus.PRESENT
     scores: dict[str, Optional[int]] = Field(default_factory=dict)
     saved_at: Optional[datetime] = None
+    sitting: int = Field(default=1, ge=1)  # 2: a same-day retake with another variant
+    source: str = ""  # "file": came from a B2P or CSV import (its acts are on paper)
 
 
 class RoomLogEntry(BaseModel):
@@ -230,6 +250,40 @@ class Act(BaseModel):
     signed_by: list[str] = Field(default_factory=list)
     act_date: Optional[date] = None
     created_at: Optional[datetime] = None
+    sitting: int = Field(default=1, ge=1)  # the sitting the act ends
+    prior_protocol: Optional[dict] = None  # the protocol before the act (restored if taken back)
+
+
+class PriorSitting(BaseModel):
+    """An earlier sitting of the same day ended by an act ИС-08 (a poor recording or a
+    technical failure, seed 004 8.9 / 10.14) before a retake with another variant."""
+
+    model_config = _Model
+
+    id: str = Field(default_factory=new_guid)
+    participant: str
+    sitting: int = 1
+    room: str = ""
+    variant: str = ""
+    start: Optional[time] = None
+    end: Optional[time] = None
+    act: str = ""  # Act.id
+    protocol: dict = Field(default_factory=dict)
+
+
+class RecheckApplication(BaseModel):
+    """An application for a re-check of the answer (seed 004, 16.3; seed 003, 8.1)."""
+
+    model_config = _Model
+
+    participant: str  # Participant.guid
+    applied_on: date
+    applicant: str = ""  # who brought it: the participant or a parent
+    handed_on: Optional[date] = None  # handed to the МСУ (seed 004: the same day)
+    outcome: str = ""  # «результат не изменён», «зачёт» …
+    late: bool = False  # after the deadline: recorded, said so
+    recorded_by: str = ""
+    recorded_at: Optional[datetime] = None
 
 
 class ValidReason(BaseModel):

@@ -1,7 +1,7 @@
 """Who may sit an additional date (seed 004, пункт 15) and the next date's roster.
 
-15.1: admitted again, on the additional dates of the school year («во вторую рабочую среду
-марта и третий понедельник апреля»):
+15.1: admitted again, on the additional dates of the school year (the dates are data per
+region: data/regions/*.json, computed in services/calendar.py):
   - «незачёт»;
   - removed for a violation (act ИС-09);
   - absent for a valid reason (illness or other), confirmed by a document;
@@ -13,7 +13,6 @@ Pure: the service computes pass/fail with the scoring rules and passes it in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from enum import Enum
 from typing import Optional
 
@@ -47,7 +46,7 @@ class Verdict:
 
 
 def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
-           document: str = "", has_act: bool = False) -> Verdict:
+           document: str = "", has_act: bool = False, removed_may_retake: bool = True) -> Verdict:
     """One participant's right to an additional date.
 
     passed: the scored result (True зачёт, False незачёт, None no result).
@@ -62,6 +61,9 @@ def decide(p: Participant, protocol: Optional[Protocol], passed: Optional[bool],
     if protocol is None:
         return Verdict(g, False, None, "нет протокола: результата нет")
     if protocol.status is ProtocolStatus.REMOVED:
+        if not removed_may_retake:  # seed 003, 3.6 names no removed participants
+            return Verdict(g, False, Ground.REMOVED,
+                           "удалён за нарушение: порядок региона не допускает удалённых повторно")
         return Verdict(g, True, Ground.REMOVED, "удалён за нарушение требований")
     if protocol.status is ProtocolStatus.EARLY:
         if document or has_act:
@@ -87,29 +89,3 @@ def carry(p: Participant, verdict: Verdict) -> Participant:
         "room": "", "attendance": Attendance.UNKNOWN, "order": 0, "kim": "",
         "prior_fails": fails, "added_locally": False,
     })
-
-
-def _wednesdays(year: int, month: int):
-    d = date(year, month, 1)
-    d += timedelta(days=(2 - d.weekday()) % 7)
-    while d.month == month:
-        yield d
-        d += timedelta(days=7)
-
-
-def additional_dates(year: int, holidays: frozenset[date] = frozenset()) -> list[date]:
-    """15.1: the second WORKING Wednesday of March and the third Monday of April.
-    8 March is a public holiday; more holidays (transfers) can be passed in."""
-    off = set(holidays) | {date(year, 3, 8)}
-    working = [d for d in _wednesdays(year, 3) if d not in off]
-    april = date(year, 4, 1) + timedelta(days=(0 - date(year, 4, 1).weekday()) % 7)
-    return [working[1], april + timedelta(days=14)]
-
-
-def next_additional_date(after: date) -> Optional[date]:
-    """The next additional date of the same school year after `after` (None after April)."""
-    year = after.year if after.month >= 1 and after.month < 9 else after.year + 1
-    for d in additional_dates(year):
-        if d > after:
-            return d
-    return None

@@ -73,6 +73,7 @@ def row_to_protocol(scheme: Scheme, row: B2PRow, scheme_no: int = 1) -> Optional
     if row.absent or not row.room or not row.has_result_fields():
         return None
     return Protocol(participant=row.guid, room=row.room, variant=row.variant, scheme=scheme_no,
+                    source="file",
                     expert=row.expert, status=STATUS_OF.get(row.not_finished, ProtocolStatus.PRESENT),
                     scores=row_scores(scheme, row))
 

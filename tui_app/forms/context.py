@@ -5,13 +5,14 @@ The form modules see only this plain data, never the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import (
     Act,
     ExamDay,
     Participant,
+    PriorSitting,
     Protocol,
     Role,
     Room,
@@ -38,6 +39,9 @@ class FormContext:
     protocols: dict[str, Protocol] = field(default_factory=dict)
     log: dict[str, RoomLogEntry] = field(default_factory=dict)
     acts: list[Act] = field(default_factory=list)
+    prior: list[PriorSitting] = field(default_factory=list)  # earlier sittings of the day
+    category_note: Optional[Callable[[Any], str]] = None  # «уточните в РЦОИ …» or ""
+    extra: dict = field(default_factory=dict)  # per-form data the service computes
 
     # -- header values ---------------------------------------------------------
     @property
@@ -59,6 +63,26 @@ class FormContext:
     @property
     def oo_name(self) -> str:
         return self.day.oo_name if self.day else ""
+
+    @property
+    def oo_address(self) -> str:
+        return self.day.oo_address if self.day else ""
+
+    @property
+    def oo_full(self) -> str:
+        """The school as the forms name it: full name, else «ОО <код>»."""
+        return self.oo_name or (f"ОО {self.oo}" if self.oo else "")
+
+    def scheme_of(self, room: str) -> int:
+        r = self.room(room)
+        return r.scheme if r else 1
+
+    def acts_of(self, guid: str, sitting: Optional[int] = None) -> list[Act]:
+        return [a for a in self.acts if a.participant == guid
+                and (sitting is None or a.sitting == sitting)]
+
+    def note_of(self, category) -> str:
+        return self.category_note(category) if self.category_note else ""
 
     @property
     def date_text(self) -> str:

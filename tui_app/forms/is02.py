@@ -1,7 +1,9 @@
 """ИС-02 «Ведомость учёта проведения итогового собеседования в аудитории», one per room.
 
 Times come from the room log (RoomLogEntry); the marks «не завершил по объективным
-причинам» / «удалён за нарушение требований» come from Protocol.status only (the acts set it).
+причинам» / «удалён за нарушение требований» come from Protocol.status (the acts set it) and
+carry the act's own time beside the mark: the act never overwrites the ИС-02 end time. An
+earlier sitting of the day (a same-day retake with another variant) is its own row.
 A room with more participants than one page holds runs on to more pages, each with the
 header; the interlocutor's signature closes the room's last page.
 """
@@ -29,23 +31,50 @@ def _cols(pdf: FormPDF) -> list[Col]:
     return fixed  # type: ignore[return-value]
 
 
+def _mark(ctx: FormContext, guid: str, sitting: int, status, which) -> str:
+    if status is not which:
+        return ""
+    acts = [a for a in ctx.acts_of(guid, sitting) if a.kind.status is which]
+    return f"{MARK} акт {fmt_time(acts[0].time)}" if acts else MARK
+
+
 def rows_for_room(ctx: FormContext, room: str) -> list[list[str]]:
     rows = []
-    for i, p in enumerate(ctx.in_room(room)):
+    prior = {}
+    for s in ctx.prior:
+        prior.setdefault(s.participant, []).append(s)
+    n = 0
+    for p in ctx.in_room(room):
+        for s in sorted(prior.get(p.guid, []), key=lambda x: x.sitting):
+            if s.room != room:
+                continue
+            n += 1
+            rows.append([str(n), f"{p.fio} (вариант {s.variant}, прохождение {s.sitting})",
+                         p.doc_series, p.doc_number, p.grade, fmt_time(s.start), fmt_time(s.end),
+                         _mark(ctx, p.guid, s.sitting, ProtocolStatus.EARLY, ProtocolStatus.EARLY),
+                         "", ""])
         entry = ctx.log.get(p.guid)
         proto = ctx.protocols.get(p.guid)
         status = proto.status if proto else None
+        sitting = proto.sitting if proto else 1
         start = fmt_time(entry.start) if entry else ""
         end = fmt_time(entry.end) if entry else ""
         if p.absent:
             start, end = "не явился", "—"
+        fio = p.fio if sitting == 1 else f"{p.fio} (повторно, вариант {proto.variant})"
+        n += 1
         rows.append([
-            str(i + 1), p.fio, p.doc_series, p.doc_number, p.grade, start, end,
-            MARK if status is ProtocolStatus.EARLY else "",
-            MARK if status is ProtocolStatus.REMOVED else "",
+            str(n), fio, p.doc_series, p.doc_number, p.grade, start, end,
+            _mark(ctx, p.guid, sitting, status, ProtocolStatus.EARLY),
+            _mark(ctx, p.guid, sitting, status, ProtocolStatus.REMOVED),
             "",
         ])
     return rows
+
+
+def scheme_text(no: int) -> str:
+    return ("первая (эксперт в аудитории)" if no == 1
+            else "вторая (по аудиозаписи, эксперта в аудитории нет)")
 
 
 def _room_pages(pdf: FormPDF, ctx: FormContext, room: str, rows: list[list[str]],
@@ -69,7 +98,12 @@ def _room_pages(pdf: FormPDF, ctx: FormContext, room: str, rows: list[list[str]]
         y += 8
         x = pdf.left
         x = pdf.field(x, y, "Предмет", SUBJECT, 110) + 6
-        pdf.field(x, y, "Дата", "" if blank else ctx.date_text, 45)
+        x = pdf.field(x, y, "Дата", "" if blank else ctx.date_text, 45) + 6
+        if not blank:
+            r = ctx.room(room)
+            remote = " · дистанционно" if r is not None and r.remote else ""
+            pdf.field(x, y, "Схема оценивания", scheme_text(ctx.scheme_of(room)) + remote,
+                      pdf.right - x)
         return y + 9
 
     def header(y: float) -> float:

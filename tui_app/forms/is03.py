@@ -52,14 +52,25 @@ def page(pdf: FormPDF, ctx: FormContext, p: Participant, proto: Optional[Protoco
     pdf.field(x, y, "Номер варианта:", variant, pdf.right - x, label_w=34, h=7, size=11,
               label_style="B")
     y += 9
+    from .is02 import scheme_text
+
+    scheme_no = proto.scheme if proto is not None else ctx.scheme_of(p.room)
+    scheme_line = f"Схема оценивания: {scheme_text(cat.requires_scheme or scheme_no)}."
     if cat.id != sch.default_category:
-        note = (f"Особенности оценивания: {cat.name}. Оцениваются критерии "
-                f"{', '.join(cat.criteria)}; максимум {cat.max} б., зачёт от {cat.pass_min} б. "
-                f"Критерии, которые не оцениваются, отмечены «{SKIP}».")
+        rcoi = ctx.note_of(cat)
+        if rcoi:  # an assumption of the data is never printed to experts as a rule
+            note = (f"Особенности оценивания: {cat.name}. Максимум {cat.max} б., зачёт от "
+                    f"{cat.pass_min} б. Критерии ({', '.join(cat.criteria)}) — УТОЧНИТЕ В РЦОИ: "
+                    f"приложение их не перечисляет. {scheme_line}")
+        else:
+            note = (f"Особенности оценивания: {cat.name}. Оцениваются критерии "
+                    f"{', '.join(cat.criteria)}; максимум {cat.max} б., зачёт от {cat.pass_min} б. "
+                    f"Критерии, которые не оцениваются, отмечены «{SKIP}». {scheme_line}")
         pdf.box(pdf.left, y, pdf.width, 8.5, note, size=8.5, style="I", border=False)
         y += 9
     else:
-        y += 1
+        pdf.box(pdf.left, y, pdf.width, 5, scheme_line, size=8.5, style="I", border=False)
+        y += 6
 
     def crit_table(y: float, task_no: int) -> float:
         crits = sch.task_criteria(task_no)

@@ -37,6 +37,10 @@ LAYOUT = ActLayout(
 )
 
 
+def work_code(p: Optional[Participant]) -> str:
+    return (p.barcode or p.code) if p else ""
+
+
 def _signers(ctx: FormContext, act: Optional[Act]) -> tuple[str, str]:
     """(ответственный организатор, руководитель ОО): the act's, else the staff list's."""
     names = list(act.signed_by) if act else []
@@ -57,16 +61,19 @@ def act_page(pdf: FormPDF, ctx: FormContext, layout: ActLayout, act: Optional[Ac
         ("(код МСУ)", ctx.msu, 3, None),
         ("(код ОО (места проведения))", ctx.oo, 6, None),
         ("(номер учебного кабинета)", p.room if p else "", 0, 24.0),
+        # «(код работы)» (seed 004, ИС-09; «Вип работы» in ИС-08 is the same cell misread):
+        # the participant's work code — the barcode of the roster, else the participant code
+        ("(код работы)", work_code(p), 0, 24.0),
         ("(дата проведения: число-месяц-год)", ctx.date_text, 0, 30.0),
     ]
-    gaps = [6, 6, 6, 6, 0]
+    gaps = [3, 3, 3, 3, 3, 0]
     for (cap, value, n, w), gap in zip(cells, gaps):
         if n:
             used = pdf.comb(x, y, value, n, cell=5.5, h=7)
         else:
             used = w
-            pdf.box(x, y, w, 7, value, size=11, align="C")
-        cap_w = max(used, 30.0)
+            pdf.box(x, y, w, 7, value, size=11 if len(value) < 10 else 8, align="C")
+        cap_w = max(used, 26.0)
         pdf.box(x + used / 2 - cap_w / 2, y + 7.3, cap_w, 6.5, cap, size=7, style="I",
                 align="C", border=False)
         x += max(used, cap_w - 4) + gap
@@ -103,7 +110,7 @@ def act_page(pdf: FormPDF, ctx: FormContext, layout: ActLayout, act: Optional[Ac
     pdf.box(L + lw, y, 40, 8, fmt_date(p.birth_date) if p else "", size=12, align="C")
     y += 10
     pdf.box(L, y, lw, 12, "Образовательная организация участника", size=10, border=False)
-    oo = (ctx.oo_name or (f"ОО {ctx.oo}" if ctx.oo else "")) if p else ""
+    oo = (ctx.oo_full + (f", {ctx.oo_address}" if ctx.oo_address else "")) if p else ""
     pdf.box(L + lw, y, W - lw, 12, oo, size=11)
     y += 16
     # -- the reason ------------------------------------------------------------------

@@ -52,7 +52,7 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
             yield Footer()
 
     def _options(self) -> list[Option]:
-        return [Option(("● " if d.name == self.current else "  ") + f"{d.index}: {d.label}",
+        return [Option(("● " if d.matches(self.current) else "  ") + f"{d.index}: {d.label}",
                        id=str(i)) for i, d in enumerate(self.devices)]
 
     def on_mount(self) -> None:
@@ -111,6 +111,8 @@ class AudioScreen(JobScreen):
 (для эксперта по второй схеме и для апелляции): файл в папке `audio/clips/`.
 
 **F2** — выбрать микрофон; там же **F9** — формат файлов (MP3 или WAV).
+
+**F9** — загрузить записи с диктофона, телефона или другого компьютера (папка, флешка).
 """
     # Esc (back) works as everywhere but is not shown: the 80-column footer needs the room
     BINDINGS = [b for b in JobScreen.BINDINGS if b.key != "escape"] + [
@@ -121,6 +123,8 @@ class AudioScreen(JobScreen):
         Binding("f5", "record", "Запись", id="audio-record"),
         Binding("f6", "personal", "Личная", id="audio-personal"),
         Binding("f8", "clip", "Фрагмент", id="audio-clip"),
+        # not in the 80-column footer (it is full): the idle status line and F1 name it
+        Binding("f9", "import_files", "Загрузить", id="audio-import", show=False),
     ]
 
     def __init__(self, test_seconds: float = TEST_SECONDS, record_seconds: Optional[float] = None) -> None:
@@ -176,9 +180,24 @@ class AudioScreen(JobScreen):
             self.query_one("#audio-report", Static).update(
                 "[b]Проверка не проводилась[/b]\nF3 — записать 10 с\nи получить вывод.")
         self._load_devices()
+        self._recover()
         self._tick()
         self.set_interval(0.2, self._tick)
         (table if numbers else rooms).focus()
+
+    def _recover(self) -> None:
+        """Parts a power cut left as WAV journals become MP3s, in the background (files only,
+        no store writes; not a job: a recording may start meanwhile)."""
+        def work() -> None:
+            try:
+                res = svc.recover_recordings(self.app.store)
+            except OSError:
+                return
+            if res.files or res.errors:
+                level = Level.WARNING if res.errors else Level.OK
+                self.app.call_from_thread(self.say, svc.recovered_text(res), level)
+
+        self.run_worker(work, thread=True, group="audio-recover", exit_on_error=False)
 
     # -- devices ---------------------------------------------------------------------------
     def _load_devices(self) -> None:
@@ -387,6 +406,11 @@ class AudioScreen(JobScreen):
             self.say(f"Персональная запись {p.short_fio}: старт.")
         self._tick()
 
+    def action_import_files(self) -> None:
+        from .audio_import import AudioImportScreen
+
+        self.app.push_screen(AudioImportScreen())
+
     def action_clip(self) -> None:
         if self.still_busy():
             return
@@ -419,6 +443,16 @@ class AudioScreen(JobScreen):
         if notes:
             self._fill_people()  # a personal recording wrote its times into ИС-02
 
+    def _disk_text(self) -> str:
+        """Free disk in hours of recording per room, re-read every few seconds."""
+        import time
+
+        now = time.monotonic()
+        if now - getattr(self, "_disk_at", -1e9) > 5:
+            self._disk_at = now
+            self._disk = svc.disk_hours(self.app.store).text
+        return self._disk
+
     def _tick(self) -> None:
         s = self.session
         alert = self.query_one("#audio-alert", Static)
@@ -426,7 +460,9 @@ class AudioScreen(JobScreen):
         if s is None:
             if not self.busy and self.last_check is None:
                 self._status(self.device_error and f"[b red]{self.device_error}[/b red]" or
-                             "Запись не идёт. F5 — начать запись выбранной аудитории.")
+                             "Запись не идёт. F5 — начать запись выбранной аудитории; "
+                             "F9 — загрузить записи с диктофона или телефона.\n"
+                             + self._disk_text())
             alert.update("")
             alert.set_class(bool(self.device_error), "-loud")
             if self.device_error:
@@ -441,7 +477,7 @@ class AudioScreen(JobScreen):
         meter.set_levels(st.rms_db, st.peak_db, st.recording)
         state = "[b red]● ЗАПИСЬ[/b red]" if st.recording else "[b]■ остановлена[/b]"
         line1 = (f"{state} ауд. {st.room} · [b]{_hms(st.elapsed)}[/b] · файлов: {st.segments}"
-                 f" · диск: ≈{st.hours_left:.0f} ч записи")
+                 + (f" · диск: ≈{st.hours_left:.0f} ч на ауд." if st.hours_left != float("inf") else " · диск: ?"))
         line2 = f"Потеряно блоков: {st.dropped} · переполнений устройства: {st.overflows}"
         if st.personal:
             line2 += f" · [b]персональная: {st.personal}[/b]"

@@ -57,9 +57,13 @@ class ChecksScreen(BaseScreen):
         for i, pr in enumerate(self.problems, 1):
             where = f"ауд. {pr.room} · " if pr.room else ""
             arrow = " →" if self._jump_target(pr) else ""
-            ol.add_option(Option(f"{i:>3}. {where}{pr.message}{arrow}", id=str(i - 1)))
+            mark = "" if pr.is_error else "⚠ "
+            ol.add_option(Option(f"{i:>3}. {mark}{where}{pr.message}{arrow}", id=str(i - 1)))
         info = self.query_one("#checks-info", Static)
-        if self.problems:
+        if not any(p.is_error for p in self.problems) and self.problems:
+            info.update(f"[b yellow]Ошибок нет, предупреждений: {len(self.problems)}[/b yellow] · "
+                        "выгружать можно (статус 19)")
+        elif self.problems:
             info.update(f"[b red]Найдено замечаний: {len(self.problems)}[/b red] · Enter — "
                         "перейти к исправлению (→), F3 — проверить заново")
             ol.highlighted = min(keep, len(self.problems) - 1)

@@ -371,22 +371,36 @@ class EntryScreen(BaseScreen):
         expert = expert_of_room(store, room) or self.last_expert
         proto = load_protocol(store, p.guid, self.table)
         self.state = EntryState.start(self.scheme, p, proto, variant=self.last_variant,
-                                      expert=expert, scheme_no=self.last_scheme)
+                                      expert=expert,
+                                      scheme_no=room.scheme if room else self.last_scheme)
         st = self.state
         self.query_one("#entry-expert", Input).value = st.expert
         self.query_one("#entry-scheme", Input).value = str(st.scheme_no)
         cat = st.category
         no = list_number(p, self.stack) if p in self.stack else "—"
+        from ..services.calendar import rules_for
+        from ..services.protocols import category_refusal
+
+        note_rcoi = rules_for(store).category_note(cat)
+        extra = " · [b]уточните в РЦОИ[/b]" if note_rcoi else ""
         self.query_one("#entry-who", Static).update(
             f"[b]{escape(p.fio)}[/b]\nкласс {escape(p.grade or '—')} · ауд. {escape(p.room)} · № {no}"
             f" · код {escape(p.code or '—')} · {escape(cat.short or cat.name)}"
-            f"{' (ОВЗ)' if p.is_ovz else ''}")
+            f"{' (ОВЗ)' if p.is_ovz else ''}{extra}")
         self._show_status()
         self._fill_list()
         note, self._saved_note = self._saved_note, ""
         level = Level.OK if note else Level.INFO
         if st.existing:
             note = (note + " " if note else "") + "Протокол уже сохранён: исправления попадут в журнал (F2)."
+        refusal = category_refusal(p)
+        if refusal:  # never silently «Общая» (issue 17): back to choosing, keys typed dropped
+            self.state = None
+            grid.cancel_pending()
+            grid.set_state(None)
+            self._show_pick()
+            self.say(refusal, Level.WARNING)
+            return
         self._sticky = (note, level)
         self.say(note, level)
         if field and field not in ("expert", "scheme"):
@@ -439,8 +453,8 @@ class EntryScreen(BaseScreen):
         except ProtocolRejected as e:
             self._not_saved("; ".join(x.split(": ", 1)[-1] for x in e.problems))
             return None
-        except (ShtabError, OSError) as e:
-            self._not_saved(failure_text(e))
+        except (ShtabError, OSError) as e:  # the disk refused: the typed protocol stays here
+            self._not_saved(failure_text(e), keep_place=True)
             return None
         st.saved_as()
         self.saves += 1
@@ -449,11 +463,11 @@ class EntryScreen(BaseScreen):
         self.last_scheme = st.scheme_no
         return res
 
-    def _not_saved(self, why: str) -> None:
+    def _not_saved(self, why: str, keep_place: bool = False) -> None:
         grid = self.query_one(CriteriaGrid)
         grid.cancel_pending()
         self.app.bell()
-        if self.state is not None:
+        if self.state is not None and not keep_place:
             self.state.to_first_missing()
         grid.refresh()
         self.say(f"Не сохранено: {why}", Level.ERROR)

@@ -114,10 +114,13 @@ class ExchangeScreen(JobScreen):
             "примет его без вопросов.", "Enter — выгрузить со статусом 13", "Esc — отмена"), answer)
 
     def _start_export(self, force: bool) -> None:
+        from ..services.export_results import row_counts
+
         store = self.app.store
-        self.run_job(lambda job: export_results(store, force=force, progress=job.progress),
-                     busy="проверка и выгрузка", done=self._exported, failed=self._not_exported,
-                     bar="#exchange-bar")
+        if self.run_job(lambda job: export_results(store, force=force, progress=job.progress),
+                        busy="проверка и выгрузка", done=self._exported,
+                        failed=self._not_exported, bar="#exchange-bar"):
+            self.say("Проверка и выгрузка… " + row_counts(store).line())  # the counts first
 
     def _exported(self, result) -> Note:
         return Note(Level.OK if result.clean else Level.WARNING, "\n".join(result.lines()))

@@ -76,9 +76,11 @@ class Form04Screen(BaseScreen):
         passed = sum(1 for r in rows if r.result and r.result.passed)
         day = store.exam_day()
         head = f"ОО {day.oo} · МСУ {day.msu} · {day.date:%d.%m.%Y} · " if day else ""
+        absent, missing = form04.missing(store)
         self.query_one("#f04-info", Static).update(
-            f"{head}строк {len(rows)} · протоколов {entered} · зачёт {passed} · "
-            f"порядок: {form04.SORT_LABELS[self.sort]} (F3)")
+            f"{head}строк {len(rows)} (как на бумаге) · зачёт {passed} · «Н» {absent} · "
+            f"не внесено {missing} · {form04.SORT_LABELS[self.sort]} (F3)")
+        del entered
         for r in rows:
             p = r.participant
             res = r.result

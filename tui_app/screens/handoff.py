@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from ..services import drives as drives_service
 from ..services import handoff as handoff_service
 from ..widgets.status_line import StatusLine
+from .dialogs import Confirm
 from .jobs import JobScreen
 
 
@@ -79,6 +80,7 @@ class HandoffScreen(JobScreen):
             f"[b]{handoff_service.format_size(plan.total)}[/b]",
         ]
         lines += [f"[yellow]⚠ {w}[/yellow]" for w in plan.warnings]
+        lines += [f"[b red]? {q}[/b red]" for q in plan.questions]
         self.query_one("#handoff-plan", Static).update("\n".join(lines))
 
     def action_refresh_drives(self) -> None:
@@ -122,6 +124,17 @@ class HandoffScreen(JobScreen):
             self.say("Выберите флешку в списке или введите папку.", "error")
             return
         self._show_plan()
+        if self._plan.questions:  # the seeds' materials are missing: ask before going on
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._copy(target)
+
+            self.app.push_screen(Confirm(" ".join(self._plan.questions),
+                                         "Enter — передать всё равно", "Esc — отмена"), answer)
+            return
+        self._copy(target)
+
+    def _copy(self, target: str) -> None:
         plan, dest = self._plan, Path(target).expanduser()
         self.run_job(
             lambda job: handoff_service.execute(

@@ -35,6 +35,10 @@ class MainScreen(BaseScreen):
 
 Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter). В новой рабочей
 папке первым выбран раздел «Загрузка списка»: Enter — загрузить список участников.
+
+**[[school]]** — полное наименование и адрес школы (печатаются в ИС-08, ИС-09, заявлении).
+Сроки дня (по производственному календарю и порядку региона) стоят в списке дел;
+все сроки — `is-shtab deadlines` или `is-shtab info`.
 """
     BINDINGS = [
         Binding("f1", "app.help", "Справка", id="help", tooltip="справка этого экрана"),
@@ -42,10 +46,13 @@ class MainScreen(BaseScreen):
         Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
         *_menu_bindings(),
         Binding("f10", "app.quit", "Выход", id="quit", tooltip="выйти из программы"),
+        Binding("f11,ctrl+o", "school", "Школа", id="school", show=False,
+                tooltip="полное наименование и адрес школы"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="ws-notice", markup=False)
         with Horizontal(id="main-body"):
             with Vertical(id="main-left"):
                 yield Static(id="day-box")
@@ -72,6 +79,16 @@ class MainScreen(BaseScreen):
         km = self.app.keymap_file
         if km is not None and km.problems:
             self.say(f"Файл клавиш {km.path}: " + "; ".join(km.problems), "warning")
+        notice = self.app.store.recovery_notice()
+        if notice is not None:
+            from .store_notice import StoreNoticeScreen
+
+            self.app.push_screen(StoreNoticeScreen(notice), self._notice_closed)
+
+    def _notice_closed(self, seen: bool | None) -> None:
+        if seen:
+            self.attempt(self.app.store.acknowledge_recovery)
+        self.refresh_summary()
 
     def on_screen_resume(self) -> None:
         self.refresh_summary()
@@ -80,7 +97,12 @@ class MainScreen(BaseScreen):
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
-        s = summarize(self.app.store)
+        store = self.app.store
+        notes = store.notices()
+        box = self.query_one("#ws-notice", Static)
+        box.update("\n".join(f"⚠ {n}" for n in notes))
+        box.set_class(bool(notes), "shown")
+        s = summarize(store)
         narrow = self.size.width < 100
         self.query_one("#day-box", Static).update(self._day_text(s, narrow))
         self.query_one("#counts-box", Static).update(self._counts_text(s, narrow))
@@ -116,6 +138,8 @@ class MainScreen(BaseScreen):
             mark = "[green]✔[/green]" if done else "[yellow]○[/yellow]"
             lines.append(f"{mark} {text}")
         lines += [f"[red]⚠ {r}[/red]" for r in s.reminders]
+        if s.date_question:
+            lines.append("[red]⚠ Дата экзамена не совпадает с датами года: is-shtab deadlines[/red]")
         return "\n".join(lines)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -133,3 +157,19 @@ class MainScreen(BaseScreen):
 
     def action_open(self, screen_id: str) -> None:
         self.app.open_screen(screen_id)
+
+    def action_school(self) -> None:
+        from ..services.school import set_school
+        from .school import SchoolModal
+
+        day = self.app.store.exam_day()
+        if day is None:
+            self.say("Сначала загрузите список участников.", "warning")
+            return
+
+        def done(result) -> None:
+            if result and self.attempt(set_school, self.app.store, **result)[0]:
+                self.say("Наименование и адрес школы сохранены.", "ok")
+                self.refresh_summary()
+
+        self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name), done)

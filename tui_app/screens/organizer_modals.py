@@ -127,8 +127,11 @@ class ParticipantModal(_Form):
                                      id="f-sex", prompt="—"))
         yield self.row("Документ: серия", Input(compact=True, value=p.doc_series if p else "", id="f-series"))
         yield self.row("Документ: номер", Input(compact=True, value=p.doc_number if p else "", id="f-number"))
-        yield self.row("Категория (ОВЗ)", Select(self.categories, compact=True, value=(p.category if p else "general"),
-                                                 allow_blank=False, id="f-category"))
+        unset = bool(p and p.category_unset)  # «Резерв = 22» without a category: no silent «Общая»
+        yield self.row("Категория (ОВЗ)" + (" — не выбрана!" if unset else ""),
+                       Select(self.categories, compact=True,
+                              value=Select.BLANK if unset else (p.category if p else "general"),
+                              allow_blank=unset, id="f-category"))
         room_opts = [("без аудитории", "")] + [(r, r) for r in self.rooms]
         value = p.room if p and p.room in self.rooms else ""
         yield self.row("Аудитория", Select(room_opts, compact=True, value=value, allow_blank=False, id="f-room"))
@@ -153,8 +156,9 @@ class ParticipantModal(_Form):
             "grade": val("f-grade"), "birth_date": birth,
             "sex": sex if sex in ("М", "Ж") else "",
             "doc_series": val("f-series"), "doc_number": val("f-number"),
-            "category": str(self.query_one("#f-category", Select).value),
             "room": str(self.query_one("#f-room", Select).value),
+            **({} if self.query_one("#f-category", Select).value is Select.BLANK
+               else {"category": str(self.query_one("#f-category", Select).value)}),
         })
 
 

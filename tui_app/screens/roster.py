@@ -109,10 +109,15 @@ class RosterScreen(BaseScreen):
 - **[[filter]]** — отбор по аудитории, классу, ОВЗ (Резерв = 22), явке; **[[filter-reset]]** — сбросить отбор.
 - **[[add]]** — добавить участника, которого нет в загруженном списке.
 - **[[reviewed]]** — «Список проверен»: отметка в списке дел главного экрана.
+- **[[remote]]** — участник сдаёт **дистанционно** (повторно — очно): он попадает в график
+  подключения (F3, `is-shtab forms график`). «22?» в столбце ОВЗ — «Резерв = 22» без
+  выбранной категории: баллы не вносятся, пока категория не выбрана (Enter).
 - Набранная в латинской раскладке фамилия («Bdfyjd») тоже найдётся — с подсказкой.
 """
     BINDINGS = BaseScreen.BINDINGS + [
         Binding("backspace", "search_back", "Стереть", show=False),
+        Binding("f7,ctrl+d", "toggle_remote", "Дистанционно", id="remote", show=False,
+                tooltip="дистанционно ↔ очно"),
     ]
 
     def __init__(self) -> None:
@@ -232,7 +237,15 @@ class RosterScreen(BaseScreen):
         if p.doc_number:
             bits.append(f"док. {p.doc_series} {p.doc_number}".replace("  ", " "))
         if p.is_ovz:
-            bits.append(f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+            bits.append("ОВЗ: Резерв 22, категория НЕ ВЫБРАНА" if p.category_unset
+                        else f"ОВЗ: {self._cat.get(p.category, 'Резерв 22, категория не указана')}")
+        if p.ovz_basis:
+            bits.append(f"{p.ovz_basis} № {p.ovz_doc_number or '—'}"
+                        + (f" от {p.ovz_doc_date:%d.%m.%Y}" if p.ovz_doc_date else ""))
+        if p.conditions:
+            bits.append("условия: " + ", ".join(p.conditions))
+        if p.remote:
+            bits.append("дистанционно")
         if p.added_locally:
             bits.append("добавлен в школе")
         box.update(" · ".join(bits))
@@ -313,6 +326,18 @@ class RosterScreen(BaseScreen):
         p = self.current()
         if p is not None:
             toggle_absent(self, p, self._refresh_row)
+
+    def action_toggle_remote(self) -> None:
+        """F7 (Ctrl+D): the participant sits the exam «дистанционно» (seed 002) — or not."""
+        p = self.current()
+        if p is None:
+            return
+        ok, new = self.attempt(svc.edit_participant, self.app.store, p.guid, remote=not p.remote)
+        if not ok:
+            return
+        self._refresh_row(new)
+        self.say(f"{new.short_fio}: " + ("дистанционно — в графике подключения (F3)"
+                                         if new.remote else "очно"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -3,7 +3,6 @@ verdict, the day's stream per room (with personal recordings and markers), clips
 from __future__ import annotations
 
 import atexit
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -12,10 +11,12 @@ from typing import Callable, Optional
 import numpy as np
 
 from .. import notes
-from ..errors import DeviceError
+from ..diskspace import format_mb, free_bytes, require_free
+from ..errors import DeviceError, StorageError, user_message
 from ..notes import Note
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
+from ..audio import journal
 from ..audio import markers as mk
 from ..audio import names
 from ..audio.devices import AudioUnavailable, InputDevice
@@ -81,7 +82,7 @@ def current_device(store: Store, spec: Optional[str] = None) -> InputDevice:
     saved = store.settings().audio_device
     if saved:
         for d in devices:
-            if d.name == saved:
+            if d.matches(saved):
                 return d
     return devlib.resolve(None, devices)
 
@@ -103,11 +104,91 @@ def segment_seconds(store: Store) -> float:
     return float(store.settings().audio_segment_seconds or DEFAULT_SEGMENT_SECONDS)
 
 
-def hours_left(folder: Path, fmt: str) -> float:
-    folder = Path(folder)
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    return shutil.disk_usage(folder).free / bytes_per_hour(fmt)
+def reserve_bytes(fmt: str, segment_secs: float = DEFAULT_SEGMENT_SECONDS) -> int:
+    """Disk a recording needs beyond its files: the open part's WAV journal (an MP3 part is
+    written as WAV until it closes) and air for the manifest and markers."""
+    journal_bytes = int(segment_secs * SAMPLERATE * 2) if fmt == "mp3" else 0
+    return journal_bytes + 2 * 1024 * 1024
+
+
+def hours_left(folder: Path, fmt: str, segment_secs: float = DEFAULT_SEGMENT_SECONDS) -> float:
+    """Hours of one room's recording that the disk holding `folder` can still take."""
+    free = free_bytes(folder)
+    if free is None:
+        return float("inf")
+    return max(0.0, free - reserve_bytes(fmt, segment_secs)) / bytes_per_hour(fmt)
+
+
+@dataclass
+class DiskHours:
+    free: Optional[int]  # bytes, None when the file system does not say
+    hours: float  # one room recording on this disk
+    rooms: int  # rooms of the workspace
+    fmt: str
+
+    @property
+    def hours_each(self) -> float:
+        """Each room, if all of them record onto this disk at once (one Штаб PC)."""
+        return self.hours / max(1, self.rooms)
+
+    @property
+    def text(self) -> str:
+        if self.free is None:
+            return "Свободное место на этом диске неизвестно (диск не сообщает)."
+        text = (f"Свободно на диске {format_mb(self.free)}: ≈ {self.hours:.0f} ч записи "
+                f"{self.fmt.upper()} одной аудитории")
+        if self.rooms > 1:
+            text += f" (≈ {self.hours_each:.0f} ч на каждую из {self.rooms}, если писать все на этот диск)"
+        return text + "."
+
+    @property
+    def short(self) -> str:
+        if self.free is None:
+            return "диск: ?"
+        return f"диск: ≈{self.hours:.0f} ч на ауд."
+
+
+def disk_hours(store: Store, fmt: Optional[str] = None) -> DiskHours:
+    """Free disk under audio/ in hours of recording per room (before recording, F7)."""
+    fmt = fmt or audio_format(store)[0]
+    folder = store.dir("audio")
+    secs = segment_seconds(store)
+    return DiskHours(free_bytes(folder), hours_left(folder, fmt, secs), len(store.rooms()), fmt)
+
+
+def require_disk(folder: Path, fmt: str, room: str, segment_secs: float) -> None:
+    """Refuse to start a recording that could not even finish its first part."""
+    need = reserve_bytes(fmt, segment_secs) + int(bytes_per_hour(fmt) * min(segment_secs, 3600) / 3600)
+    require_free(folder, need, f"записи аудитории {room}")
+
+
+class _Busy:
+    """Files a recording of this process owns (a live view): everything in the folder of a
+    room being recorded — its own encoder finishes the parts there."""
+
+    def __contains__(self, path: object) -> bool:
+        p = Path(str(path))
+        return any(rec.folder.resolve() in p.parents for rec in list(_ACTIVE) if rec.running)
+
+
+def recover_recordings(store: Store, room: Optional[str] = None) -> journal.Recovered:
+    """Finish what a kill or a power cut interrupted (journals of MP3 parts -> MP3, WAV
+    headers, temp files) under audio/ (or one room's folder). Files of a recording running
+    in this process are left alone. Slow when there is work (LAME): off the UI thread."""
+    root = room_folder(store, room)[0] if room else store.dir("audio")
+    return journal.recover_folder(root, _Busy())
+
+
+def recovered_text(res: journal.Recovered) -> str:
+    if not (res.files or res.fixed_wav or res.errors):
+        return "Незавершённых записей нет."
+    parts = [f"Восстановлено частей записи: {res.files} ({res.seconds:.0f} с звука)"]
+    if res.fixed_wav:
+        parts.append(f"исправлено заголовков WAV: {res.fixed_wav}")
+    text = "; ".join(parts) + "."
+    if res.errors:
+        text += " Не удалось: " + "; ".join(res.errors)
+    return text
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -227,8 +308,9 @@ class RoomRecording:
         self.fmt, self.notice = audio_format(store, fmt)
         self.device = current_device(store, device)
         self.markers_file = mk.markers_path(self.folder, self.base)
-        self.writer = SegmentWriter(self.folder, self.base, self.fmt,
-                                    segment_seconds=segment_secs or segment_seconds(store))
+        self.segment_secs = float(segment_secs or segment_seconds(store))
+        require_disk(self.folder, self.fmt, room, self.segment_secs)
+        self.writer = SegmentWriter(self.folder, self.base, self.fmt, segment_seconds=self.segment_secs)
         kw = {"queue_blocks": queue_blocks} if queue_blocks else {}
         self.recorder = Recorder(
             self.writer, BACKEND_FACTORY(), device=self.device,
@@ -260,12 +342,16 @@ class RoomRecording:
         """After halt(), on the store's thread: the last events into the store and markers."""
         _ACTIVE.discard(self)
         self.finished = True
-        notes = self.poll()
+        out = self.poll()
         try:
             sync_markers_from_log(self.store, self.room)  # ИС-02 times typed by hand -> markers
-        except (AudioError, OSError):
+        except AudioError:
             pass
-        return notes
+        except (OSError, StorageError) as e:  # a full disk stopped the recording: say it, keep going
+            out.append(notes.warning(
+                f"Метки ответов по ИС-02 не записаны ({user_message(e)}); "
+                "они запишутся, когда запись этой аудитории закончится в следующий раз."))
+        return out
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         return self.recorder.wait(timeout)
@@ -286,7 +372,7 @@ class RoomRecording:
 
     def poll(self) -> list[Note]:
         """Apply the writer's events (store, markers); return Russian notes for the user."""
-        out: list[Note] = []
+        out: list[Note] = [notes.warning(t) for t in self.writer.notices()]
         for ev in self.recorder.events():
             kind = ev["kind"]
             if kind == "personal_started":
@@ -331,7 +417,7 @@ class RoomRecording:
             dropped=r.stats.dropped_blocks, device_lost=r.stats.device_lost,
             silent_seconds=m.silent_seconds, clipping=m.clipping_now,
             segments=len(self.writer.paths), segment=cur.path.name if cur else "",
-            hours_left=hours_left(self.folder, self.fmt), error=w.error,
+            hours_left=hours_left(self.folder, self.fmt, self.segment_secs), error=w.error,
             personal=(self.personal.code or self.personal.guid[:8]) if self.personal else None)
         st.warnings = warnings_for(st)
         return st
@@ -355,7 +441,7 @@ def warnings_for(st: RoomStatus) -> list[str]:
 
 
 # -- markers from the ИС-02 log, clips -----------------------------------------------------
-def _participant(store: Store, ref: str) -> Participant:
+def find_participant(store: Store, ref: str) -> Participant:
     ref = (ref or "").strip()
     p = store.participant(ref)
     if p is None:
@@ -410,7 +496,7 @@ class ClipPlan:
 
 def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0) -> ClipPlan:
     """Find the participant's room stream and answer times (reads the store; fast)."""
-    p = _participant(store, ref)
+    p = find_participant(store, ref)
     entry = store.get(RoomLogEntry, p.guid)
     room = (entry.room if entry and entry.room else p.room)
     if not room:
@@ -434,15 +520,20 @@ def plan_clip(store: Store, ref: str, *, source: str = "auto", pad: float = 0.0)
         raise AudioError("Нет времени начала и окончания ответа участника: заполните время в "
                          "ведомости ИС-02 или сделайте персональную запись.")
     pad_td = timedelta(seconds=max(0.0, pad))
-    ext = Path(segments[0].file).suffix.lstrip(".").lower()
+    first = Path(segments[0].file)
+    ext = "mp3" if journal.is_journal(first) else first.suffix.lstrip(".").lower()
     out = store.dir("audio") / "clips" / names.clip_name(base, p.code, p.guid, ext)
     return ClipPlan(p, folder, segments, start - pad_td, end + pad_td, out, ext, used)
 
 
 def execute_clip(plan: ClipPlan) -> cliplib.ClipResult:
-    """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access."""
+    """Decode, cut and encode (slow for MP3: run it off the UI thread). No store access.
+    Parts a kill left unfinished are finished first, so the clip is cut from the MP3s."""
+    journal.recover_folder(plan.folder, _Busy())
+    manifest = Manifest(next(iter(plan.folder.glob("*_stream.json")), plan.folder / "_stream.json"))
+    segments = manifest.refreshed() or plan.segments
     try:
-        return cliplib.cut(plan.folder, plan.segments, plan.start, plan.end, plan.out, plan.ext)
+        return cliplib.cut(plan.folder, segments, plan.start, plan.end, plan.out, plan.ext)
     except cliplib.ClipError as e:
         raise AudioError(str(e)) from e
 

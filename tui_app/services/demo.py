@@ -15,6 +15,7 @@ from ..errors import Refused
 from ..domain.models import (
     OVZ_RESERVE,
     Act,
+    ActKind,
     Attendance,
     ExamDay,
     Participant,
@@ -149,7 +150,7 @@ def create_demo(store: Store, *, with_results: bool = False, force: bool = False
     protocols: list[Protocol] = []
     log: list[RoomLogEntry] = []
     if with_results:
-        participants, protocols, log = _fill_results(participants, rooms, staff)
+        participants, protocols, log, acts = _fill_results(participants, rooms, staff)
     with store.transaction():
         store.clear(Participant, Room, StaffMember, Protocol, RoomLogEntry, Act, META)
         store.set_exam_day(DEMO_DAY)
@@ -160,6 +161,8 @@ def create_demo(store: Store, *, with_results: bool = False, force: bool = False
         if protocols:
             store.put_many(protocols)
             store.put_many(log)
+        if with_results and acts:
+            store.put_many(acts)
     return {"participants": len(participants), "rooms": len(rooms), "protocols": len(protocols)}
 
 
@@ -172,7 +175,9 @@ def _fill_results(participants, rooms, staff):
     rng = random.Random(2027)
     expert_of = {r.number: next(s.fio for s in staff if s.id == r.expert) for r in rooms}
     placed = distribute(participants, rooms, lambda p: minutes_for(p, sch)).placements
-    seated, protocols, log = [], [], []
+    seated, protocols, log, acts = [], [], [], []
+    signers = [next((s.fio for s in staff if s.role is Role.ORGANIZER), ""),
+               next((s.fio for s in staff if s.role is Role.HEAD), "")]
     clock = {r.number: 9 * 60 for r in rooms}
     order = sorted(participants, key=lambda p: (room_number_key(placed[p.guid].room), placed[p.guid].order))
     for p in order:
@@ -195,12 +200,21 @@ def _fill_results(participants, rooms, staff):
         cat = sch.category(p.category)
         scores = (_plausible_scores(rng, cat.criteria, lambda c: sch.criterion(c).max)
                   if status is ProtocolStatus.PRESENT else {})
+        # РАС: the second scheme, scored from the recording (seed 004, 9.5)
         protocols.append(Protocol(participant=p.guid, room=room, variant=str(rng.randrange(1, 9)),
-                                  scheme=1, expert=expert_of[room], status=status, scores=scores))
+                                  scheme=cat.requires_scheme or 1, expert=expert_of[room],
+                                  status=status, scores=scores))
         end = start + (minutes if status is ProtocolStatus.PRESENT else rng.randrange(3, 10))
+        end_t = time(end // 60 % 24, end % 60)
         log.append(RoomLogEntry(participant=p.guid, room=room,
-                                start=time(start // 60, start % 60), end=time(end // 60 % 24, end % 60)))
-    return seated, protocols, log
+                                start=time(start // 60, start % 60), end=end_t))
+        if status is not ProtocolStatus.PRESENT:  # every mark has its act (seed 004, 8.10-8.11)
+            kind = ActKind.EARLY if status is ProtocolStatus.EARLY else ActKind.REMOVAL
+            reason = ("Плохое самочувствие, обращение в медпункт" if kind is ActKind.EARLY
+                      else "Использование мобильного телефона")
+            acts.append(Act(kind=kind, participant=p.guid, reason=reason, time=end_t,
+                            signed_by=signers, act_date=DEMO_DAY.date))
+    return seated, protocols, log, acts
 
 
 def demo_root_for(arg: str | None) -> Path:

@@ -91,9 +91,24 @@ def set_schedule(store: Store, start: str = "", limit: str = "", minutes: Option
     return schedule_settings(store)
 
 
-def is_remote(store: Store) -> bool:
+def is_remote(store: Store, room: Optional[str] = None) -> bool:
+    """The remote form (seed 002): the whole day, or (with `room`) that room or anybody in it
+    marked «дистанционно»; without `room`, any part of the day."""
     day = store.exam_day()
-    return bool(day and day.remote)
+    if day is not None and day.remote:
+        return True
+    rooms = [r for r in store.rooms() if room is None or r.number == room]
+    if any(r.remote for r in rooms):
+        return True
+    return any(p.remote for p in store.participants() if room is None or p.room == room)
+
+
+def remote_of(store: Store):
+    """Participant -> connects remotely (the day, the participant's room, or the participant)."""
+    day = store.exam_day()
+    whole = bool(day is not None and day.remote)
+    rooms = {r.number for r in store.rooms() if r.remote}
+    return lambda p: whole or p.remote or p.room in rooms
 
 
 def minutes_of(store: Store):
@@ -106,8 +121,9 @@ def _balance_minutes(store: Store):
     """What a participant costs the room: the answer, plus the connection and checks before
     it for the remote form."""
     m = minutes_of(store)
-    prep = schedule_settings(store).remote_prep if is_remote(store) else 0
-    return (lambda p: m(p) + prep) if prep else m
+    prep = schedule_settings(store).remote_prep
+    remote = remote_of(store)
+    return lambda p: m(p) + (prep if remote(p) else 0)
 
 
 # -- automatic -----------------------------------------------------------------------------
@@ -267,7 +283,8 @@ def _renumber(store: Store, rooms: Iterable[str]) -> None:
 
 def timetables(store: Store, participants: Optional[list[Participant]] = None) -> list[RoomTimetable]:
     s = schedule_settings(store)
-    prep = s.remote_prep if is_remote(store) else 0
+    remote = remote_of(store)
+    prep = (lambda p: s.remote_prep if remote(p) else 0)
     ps = participants if participants is not None else store.participants()
     m = minutes_of(store)
     out = []
@@ -290,5 +307,13 @@ def room_trial_calls(store: Store, room: str) -> list[TrialCall]:
     if day is None:
         return []
     s = schedule_settings(store)
-    seated = sorted((p for p in store.participants() if p.room == room), key=seat_key)
-    return trial_calls(seated, day.date, s.test_call_start)
+    remote = remote_of(store)
+    seated = sorted((p for p in store.participants() if p.room == room and remote(p)), key=seat_key)
+    # «не позднее чем за день»: the working day before (production calendar)
+    from .calendar import calendar_around
+
+    cal = calendar_around(day.date, day.region)
+    from datetime import timedelta
+
+    before = cal.working_on_or_before(day.date - timedelta(days=1))
+    return trial_calls(seated, before + timedelta(days=1), s.test_call_start)

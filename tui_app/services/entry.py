@@ -45,6 +45,7 @@ class EntryState:
     scheme_no: int = 1
     room: str = ""
     existing: bool = False  # a saved protocol was loaded (editing)
+    sitting: int = 1  # 2: a same-day retake with another variant
     variant_fresh: bool = True  # the first digit typed on the variant replaces it
     baseline: Optional[Protocol] = None  # the protocol as opened: what «unsaved» compares to
 
@@ -58,8 +59,10 @@ class EntryState:
             category = scheme.category(None)
         st = cls(scheme=scheme, participant=participant, category=category,
                  codes=[c.code for c in scheme.criteria], room=participant.room,
-                 variant=variant, expert=expert, scheme_no=scheme_no)
+                 variant=variant, expert=expert,
+                 scheme_no=category.requires_scheme or scheme_no)  # РАС: the second scheme
         if protocol is not None:
+            st.sitting = protocol.sitting
             st.existing = True
             st.scores = {k: v for k, v in protocol.scores.items() if v is not None}
             st.status = protocol.status
@@ -110,7 +113,7 @@ class EntryState:
         scores = {c: self.scores.get(c) for c in self.codes if self.scored(c) and self.scores.get(c) is not None}
         return Protocol(participant=self.participant.guid, room=self.room, variant=self.variant.strip(),
                         scheme=self.scheme_no, expert=self.expert.strip(), status=self.status,
-                        scores=scores if present else {})
+                        scores=scores if present else {}, sitting=self.sitting)
 
     # -- moving --------------------------------------------------------------
     def _first_scored(self, start: int) -> Optional[int]:

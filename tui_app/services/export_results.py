@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Refused
-from ..domain.checks import Problem, check_day, results_rows_problems
+from ..domain.checks import Problem, errors_only, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
@@ -86,6 +86,44 @@ def build_package(store: Store, condition: str, participants: Optional[list[Part
                       msu=day.msu, exam_date=day.date, rows=rows, version=VERSION)
 
 
+@dataclass(frozen=True)
+class RowCounts:
+    """The two counts side by side before export (issue 17): the rows the file will hold and
+    the participants who sat the exam, with the region's rule (data/regions, results_rows)."""
+    rows: int
+    sat: int
+    absent: int
+    rule: str
+    rule_text: str
+
+    def line(self) -> str:
+        return (f"В файле будет строк: {self.rows}; сдававших: {self.sat}; не явились «Н»: "
+                f"{self.absent}. Правило региона: {self.rule_text}.")
+
+
+def file_participants(store: Store, participants: Optional[list[Participant]] = None
+                      ) -> list[Participant]:
+    """The participants the results file holds, by the region's `results_rows` setting."""
+    from .calendar import rules_for
+
+    participants = store.all(Participant) if participants is None else participants
+    if rules_for(store).results_rows == "sat":
+        return [p for p in participants if not p.absent]
+    return participants
+
+
+def row_counts(store: Store) -> RowCounts:
+    from ..domain.checks import attended_count
+    from ..domain.regions import RESULTS_ROWS
+    from .calendar import rules_for
+
+    rule = rules_for(store).results_rows
+    everyone = store.all(Participant)
+    in_file = file_participants(store, everyone)
+    return RowCounts(len(in_file), attended_count(everyone, store.protocols()),
+                     sum(1 for p in in_file if p.absent), rule, RESULTS_ROWS.get(rule, rule))
+
+
 def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bool = False,
                    progress=None) -> ExportResult:
     with no_gc():
@@ -100,7 +138,9 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     """
     participants = store.all(Participant)
     protocols = store.protocols()
-    problems = check_day(store.exam_day(), scheme_for(store), participants, store.rooms(), protocols)
+    from .checks import run_checks
+
+    problems = errors_only(run_checks(store, participants, protocols))  # warnings never block 19
     blocking = [p for p in problems if p.kind in ("no_exam_day", "empty_roster")]
     if blocking:
         raise ExportRefused("\n".join(p.message for p in blocking), blocking, kind="no_data")
@@ -108,11 +148,12 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
         raise ExportRefused(f"Проверка перед выгрузкой нашла ошибки ({len(problems)}). Исправьте их "
                             f"или выгрузите со статусом 13 «сохранён с ошибками» (--force).",
                             problems, kind="check")
-    pkg = build_package(store, "13" if problems else "19", participants, protocols)
+    in_file = file_participants(store, participants)  # the region's rule (data/regions)
+    pkg = build_package(store, "13" if problems else "19", in_file, protocols)
     # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
     # write_verified() proves on the bytes below
     info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
-    mismatch = results_rows_problems(participants, protocols, info)
+    mismatch = results_rows_problems(in_file, protocols, info)
     if mismatch and not force:
         raise ExportRefused("Число строк в файле не совпадает с участниками: "
                             + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
@@ -138,7 +179,7 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     result = ExportResult(path=path, condition=condition, rows=len(info), sat=sat, absent=absent,
                           unmarked=len(info) - sat - absent, problems=problems, forced=bool(problems),
                           pages=max(1, -(-len(info) // 20)))
-    store.update_settings(last_export={"path": str(path), "condition": condition,
+    store.record_progress(last_export={"path": str(path), "condition": condition,
                                       "rows": result.rows, "sat": sat, "absent": absent,
                                       "crc": pkg.crc,
                                       "at": datetime.now().replace(microsecond=0).isoformat()},

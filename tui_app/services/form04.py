@@ -44,10 +44,17 @@ class Form04Row:
 
 
 def rows(store: Store, sort: str = "room") -> list[Form04Row]:
+    """The rows of ИС-04 — the same as on paper (forms/is04.py): the participants who sat the
+    exam, i.e. have a protocol («количество строк … равно количеству участников, сдававших»,
+    seed 000:29). Absentees and missing protocols are counted by `missing()`."""
+    from ..domain.checks import sat_exam
+
     sch = scheme_for(store)
     protocols = store.protocols()
     out = []
     for p in store.participants():
+        if not sat_exam(p, protocols):
+            continue
         proto = protocols.get(p.guid)
         cat = sch.category(p.category) if sch.has_category(p.category) else sch.category(None)
         res = score_protocol(sch, p, proto) if proto is not None and sch.has_category(p.category) else None
@@ -59,3 +66,11 @@ def rows(store: Store, sort: str = "room") -> list[Form04Row]:
     else:
         out.sort(key=lambda r: room_list_key(r.participant))
     return out
+
+
+def missing(store: Store) -> tuple[int, int]:
+    """(absentees, attendees without a protocol yet): not rows of ИС-04, shown beside it."""
+    protocols = store.protocols()
+    ps = store.participants()
+    absent = sum(1 for p in ps if p.attendance is Attendance.ABSENT)
+    return absent, sum(1 for p in ps if p.attendance is not Attendance.ABSENT and p.guid not in protocols)

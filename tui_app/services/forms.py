@@ -31,10 +31,13 @@ FORMS: dict[str, str] = {
     "ИС-08": "Акт о досрочном завершении по уважительным причинам",
     "ИС-09": "Акт об удалении участника итогового собеседования",
     "заявление": "Заявление об участии в итоговом собеседовании",
+    "график": "График подключения (дистанционная форма, проверка за 15 минут, тест накануне)",
+    "ознакомление": "Ознакомление с результатами под подпись с датой (по классам)",
 }
 PRINTED_FOR_DAY = {"ИС-01", "ИС-02", "ИС-03"}
 _ASCII = {"ИС-01": "IS-01", "ИС-02": "IS-02", "ИС-03": "IS-03", "ИС-04": "IS-04",
-          "ИС-08": "IS-08", "ИС-09": "IS-09", "заявление": "zayavlenie"}
+          "ИС-08": "IS-08", "ИС-09": "IS-09", "заявление": "zayavlenie",
+          "график": "connection-schedule", "ознакомление": "acquaintance"}
 
 
 def normalize_form(name: str) -> str:
@@ -42,6 +45,10 @@ def normalize_form(name: str) -> str:
     raw = (name or "").strip().lower().replace(" ", "").replace("_", "-")
     if raw in ("заявление", "заявления", "application", "zayavlenie", "app"):
         return "заявление"
+    if raw in ("график", "график-подключения", "schedule", "connection-schedule", "remote"):
+        return "график"
+    if raw in ("ознакомление", "acquaintance", "results-list"):
+        return "ознакомление"
     m = re.fullmatch(r"(?:ис|is|иc|иs)-?0?(\d)", raw)
     if m:
         code = f"ИС-0{m.group(1)}"
@@ -57,7 +64,8 @@ def normalize_form(name: str) -> str:
 
 
 def context(store: Store) -> FormContext:
-    from ..domain.models import StaffMember
+    from ..domain.models import PriorSitting, StaffMember
+    from .calendar import rules_for
 
     return FormContext(
         day=store.exam_day(),
@@ -68,6 +76,8 @@ def context(store: Store) -> FormContext:
         protocols=store.protocols(),
         log={e.participant: e for e in store.all(RoomLogEntry)},
         acts=sorted(store.all(Act), key=lambda a: (a.created_at is None, a.created_at or 0)),
+        prior=store.all(PriorSitting),
+        category_note=rules_for(store).category_note,
     )
 
 
@@ -159,6 +169,10 @@ def build_pdf(ctx: FormContext, form: str, *, room: Optional[str] = None,
     if form == "заявление":
         people = _scope(ctx, room, participant) if not blank else [None]
         return mod('application').build(ctx, people, progress=progress)
+    if form == "график":
+        return mod('lists').connection_schedule_pdf(ctx, ctx.extra["connection_rows"])
+    if form == "ознакомление":
+        return mod('lists').acquaintance_pdf(ctx, ctx.extra["acquaintance_rows"])
     raise FormError(f"Неизвестная форма «{form}».")
 
 
@@ -181,14 +195,14 @@ def mark_printed(store: Store, form: str) -> None:
     """Remember which of ИС-01/02/03 were printed; all three -> the checklist item is done."""
     s = store.settings()
     done = set(s.forms_printed_codes) | {form}
-    store.update_settings(forms_printed_codes=sorted(done),
+    store.record_progress(forms_printed_codes=sorted(done),
                           forms_printed=s.forms_printed or PRINTED_FOR_DAY <= done)
 
 
 def build_form(store: Store, form: str, room: Optional[str] = None,
                participant: Optional[str | Participant] = None, blank: bool = False,
                out_dir: Optional[Path | str] = None, progress: Progress = None,
-               act: Optional[Act] = None) -> list[Path]:
+               act: Optional[Act] = None, grade: str = "") -> list[Path]:
     """Build one form into a PDF file; returns the paths written."""
     form = normalize_form(form)
     room = (room or "").strip() or None
@@ -198,6 +212,18 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
     elif participant:
         who = find_participant(store, participant)
     ctx = context(store)
+    if form == "график":
+        from .distribute import schedule_settings
+        from .sheets import connection_rows
+
+        ctx.extra["connection_rows"] = connection_rows(store, room)
+        ctx.extra["prep"] = schedule_settings(store).remote_prep
+    elif form == "ознакомление":
+        from .recheck import acquaintance_rows
+
+        ctx.extra["acquaintance_rows"] = acquaintance_rows(store, grade)
+        if not ctx.extra["acquaintance_rows"]:
+            raise FormError(f"Нет участников{' класса ' + grade if grade else ''}.")
     steps = [1]
 
     def step(done: int, total: int) -> None:  # one more step: writing the file
@@ -212,13 +238,14 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise FormError(f"Не удалось создать папку «{folder}»: {e.strerror}.") from None
-    path = folder / _file_name(ctx, form, room, who, blank)
+    path = folder / _file_name(ctx, form, room, who, blank,
+                               _translit(grade) if form == "ознакомление" and grade else "")
     try:
         durable_write(path, bytes(pdf.output()), keep_backup=False)
     except OSError as e:
         raise FormError(f"Не удалось записать «{path}»: {e.strerror}. Проверьте место и права.") from None
     if progress:
         progress(steps[0], steps[0])
-    if form in PRINTED_FOR_DAY:
+    if form in PRINTED_FOR_DAY or form == "график":
         mark_printed(store, form)
     return [path]

@@ -1,14 +1,21 @@
 """Handoff to the МСУ: copy the results, the audio and the forms onto a USB stick.
 
-What goes: the newest results file export/*.b2p, every file under audio/ and forms/.
+What goes: the newest results file export/*.b2p, the recordings under audio/ and every file
+under forms/ (seeds 000:17, 004:593). What stays out (issue 17): the test recordings
+(`test_*`, made the day before, no ОО code) and the program's service files (*.json) — they
+are not «записи ответов». A handoff without a room's recordings or without ИС-02/ИС-03 asks
+before it goes on (`Plan.questions`).
 Where: one dated folder on the target, e.g. ``IS_470123_2027-02-10`` (ASCII, safe on FAT32),
 with a ``SHA256SUMS`` manifest that ``sha256sum -c SHA256SUMS`` reads in that folder.
 
-How: a free-space check first (nothing is written when the stick is too small); every file
-is copied in chunks and fsync'd; then every file is read back from the stick (with the page
-cache dropped where the OS allows) and its SHA-256 compared with the source's. Only then is
-the manifest written and the copy reported done. Any OSError on the way (a stick pulled
-out, a full or read-only disk) is a failure, never «готово».
+How: a free-space check first (nothing is written when the stick is too small); the copy
+goes into ``IS_…​.incomplete`` with an ``INCOMPLETE.txt`` that says so; every file is copied
+in chunks and fsync'd; then every file is read back from the stick (with the page cache
+dropped where the OS allows) and its SHA-256 compared with the source's. Only then is the
+manifest written, the marker removed and the folder renamed to its real name, and the copy
+reported done. Any OSError on the way (a stick pulled out, a full or read-only disk) is a
+failure, never «готово»; a copy killed half-way stays ``.incomplete`` (never a handoff) and
+the next handoff to that stick removes it.
 """
 from __future__ import annotations
 
@@ -30,6 +37,10 @@ MANIFEST = "SHA256SUMS"
 CLUSTER_SLACK = 64 * 1024  # per file: FAT32 clusters are up to 32 KiB; be generous
 MARGIN = 1024 * 1024  # the manifest, folder entries, a little air
 SKIP_SUFFIXES = (".tmp", ".part", ".lock", ".bak")
+INCOMPLETE_SUFFIX = ".incomplete"
+INCOMPLETE_MARKER = "INCOMPLETE.txt"
+INCOMPLETE_TEXT = ("Передача в МСУ НЕ завершена: эта папка неполная, не используйте её.\r\n"
+                   "Повторите передачу из ИС-Штаба (F9) — программа удалит эту папку сама.\r\n")
 
 
 class HandoffError(ShtabError):
@@ -58,6 +69,8 @@ class Plan:
     items: list[Item]
     warnings: list[str] = field(default_factory=list)
     root: Optional[Path] = None  # the workspace the files come from
+    questions: list[str] = field(default_factory=list)  # ask «передать всё равно?» first
+    left_out: list[str] = field(default_factory=list)  # relative paths kept off the stick
 
     @property
     def total(self) -> int:
@@ -171,19 +184,67 @@ def plan(root: Path, day=None) -> Plan:
                         "выгрузите результаты (F8), иначе МСУ получит только аудио и бланки.")
     else:
         items.append(Item(b2p, b2p.name, b2p.stat().st_size, "b2p"))
+    left_out: list[str] = []
     for kind in ("audio", "forms"):
         base = root / kind
         files = _files_under(base)
+        if kind == "audio":
+            left_out = [f"{kind}/{p.relative_to(base).as_posix()}" for p in files if not is_answer_audio(p)]
+            files = [p for p in files if is_answer_audio(p)]
         if not files:
             what = "аудиозаписей (папка audio)" if kind == "audio" else "бланков и актов (папка forms)"
             warnings.append(f"Нет {what}.")
         for p in files:
             items.append(Item(p, f"{kind}/{p.relative_to(base).as_posix()}", p.stat().st_size, kind))
-    return Plan(folder_name(day), items, warnings, root)
+    if left_out:
+        warnings.append(f"Не передаются (не записи ответов): пробные записи и служебные файлы — "
+                        f"{len(left_out)}.")
+    return Plan(folder_name(day), items, warnings, root, left_out=left_out)
+
+
+def is_answer_audio(path: Path) -> bool:
+    """A recording of answers (room stream, personal, remote session), not a test recording
+    or a service file."""
+    name = path.name.lower()
+    return not name.startswith("test_") and not name.endswith(".json")
 
 
 def plan_for(store) -> Plan:
-    return plan(store.root, store.exam_day())
+    from .distribute import is_remote
+
+    if is_remote(store):  # the connection schedule goes to the МСУ with the forms (seed 002)
+        from .forms import build_form
+
+        try:
+            build_form(store, "график")
+        except ShtabError:
+            pass
+    p = plan(store.root, store.exam_day())
+    p.questions = missing_for(store, p)
+    return p
+
+
+def missing_for(store, p: Plan) -> list[str]:
+    """What the seeds say the МСУ must get and the plan lacks (seed 004, 12.2): the recordings
+    of every room with participants, ИС-02 and ИС-03."""
+    out = []
+    seated = sorted({x.room for x in store.participants() if x.room and not x.absent})
+    audio = [i.rel for i in p.items if i.kind == "audio"]
+    no_audio = [r for r in seated
+                if not any(f"_aud{_safe(r)}_" in a or a.endswith(f"_aud{_safe(r)}") for a in audio)]
+    if no_audio:
+        out.append("Нет аудиозаписей аудиторий: " + ", ".join(no_audio) + ".")
+    forms = [i.rel for i in p.items if i.kind == "forms"]
+    for code in ("IS-02", "IS-03"):
+        if not any(f"/{code}_" in f for f in forms):
+            out.append(f"Нет {code.replace('IS', 'ИС')} в папке forms (напечатайте форму).")
+    return out
+
+
+def _safe(room: str) -> str:
+    from ..audio.names import safe_part
+
+    return safe_part(room)
 
 
 # -- copying -------------------------------------------------------------------------------
@@ -289,11 +350,13 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         raise HandoffRefused("Нечего передавать: в рабочей папке нет ни файла B2P, ни аудио, "
                              "ни бланков.")
     check_space(plan_, target)
+    remove_incomplete(target)
     meter = _Meter(2 * plan_.total, progress)
-    dest = _unique_dir(target, plan_.folder)
+    dest = _unique_dir(target, plan_.folder + INCOMPLETE_SUFFIX)
     current = ""
     try:
         dest.mkdir()
+        _write_file(dest / INCOMPLETE_MARKER, INCOMPLETE_TEXT.encode("utf-8"))
         hashes: dict[str, str] = {}
         made: set[Path] = {dest}
         for item in plan_.items:
@@ -351,6 +414,13 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         if manifest.read_bytes() != text.encode("utf-8"):
             raise HandoffFailed("Не удалось записать список контрольных сумм на носитель. "
                                 "Повторите передачу на другую флешку.")
+        current = INCOMPLETE_MARKER
+        (dest / INCOMPLETE_MARKER).unlink()
+        fsync_dir(dest)
+        final = _unique_dir(target, plan_.folder)
+        os.rename(dest, final)  # the real name only now: a killed copy never looks done
+        dest = final
+        fsync_dir(target)
     except HandoffFailed:
         _remove_partial(dest)
         raise
@@ -363,9 +433,38 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
                 "(переключатель на флешке) или возьмите другую флешку и повторите передачу.") from None
         raise HandoffFailed(
             f"Передача НЕ выполнена{where}: {os_error_text(e, e.filename or target)} "
-            "Файлы на носителе неполные: вставьте флешку и повторите передачу.") from None
+            "Файлы на носителе неполные (папка «….incomplete» — не передача): вставьте флешку "
+            "и повторите передачу.") from None
     meter.add(0, force=True)
     return Result(dest, len(plan_.items), plan_.total, time.monotonic() - meter.start, manifest)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def is_incomplete(folder: Path) -> bool:
+    """A handoff folder that never finished (killed, pulled out): not a handoff."""
+    return (INCOMPLETE_SUFFIX in folder.name or (folder / INCOMPLETE_MARKER).exists()
+            or not (folder / MANIFEST).exists())
+
+
+def remove_incomplete(target: Path) -> list[str]:
+    """Remove the folders earlier, unfinished handoffs left on this target (ours by name:
+    IS_….incomplete…). Returns their names."""
+    gone = []
+    try:
+        found = [d for d in Path(target).glob(f"IS_*{INCOMPLETE_SUFFIX}*") if d.is_dir()]
+    except OSError:
+        return gone
+    for d in found:
+        shutil.rmtree(d, ignore_errors=True)
+        if not d.exists():
+            gone.append(d.name)
+    return gone
 
 
 def _remove_partial(dest: Path) -> None:
@@ -376,7 +475,7 @@ def _remove_partial(dest: Path) -> None:
 
 def record_done(store, result: Result) -> None:
     """Only after a verified copy: the checklist item «передать файлы» is done."""
-    store.update_settings(handoff_done=True, handoff_last={
+    store.record_progress(handoff_done=True, handoff_last={
         "folder": str(result.folder),
         "files": result.files,
         "bytes": result.bytes,

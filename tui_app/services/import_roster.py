@@ -190,6 +190,12 @@ def import_b2p(store: Store, path: Path, progress=None) -> ImportSummary:
         except ValueError as e:
             problems.append(f"{path.name}: {row.where()}: данные участника не приняты ({_first_error(e)}).")
             continue
+        if (old is None and not pkg.is_roster and mapping.is_ovz_reserve(row)
+                and mapping.guess_ovz_category(sch, row)):
+            # a results file: the category follows from the criteria it scored (issue 17: the
+            # choice is recorded, never a silent «Общая»)
+            p = p.model_copy(update={"category_confirmed_by": f"файл {path.name}",
+                                     "category_confirmed_at": stamp_now()})
         proto = None if pkg.is_roster else mapping.row_to_protocol(sch, row)
         if proto is not None:
             claimed_total = int(row.total) if row.total else None
@@ -550,3 +556,7 @@ def import_csv_roster(store: Store, path: Path, *, region=None, msu=None, oo=Non
     _write(store, day, put, [], [], removed,
            {"file": path.name, "kind": "csv", "rows": len(table.rows), "encoding": table.encoding})
     return summary
+
+
+def stamp_now() -> datetime:
+    return datetime.now().replace(microsecond=0)

@@ -165,7 +165,7 @@ def import_scores(store: Store, path: Path | str) -> ScoresSummary:
         if not room:
             problems.append(f"{where}: не указана аудитория.")
             continue
-        proto = Protocol(participant=p.guid, room=room, variant=rec.get(k_var, "").strip(),
+        proto = Protocol(participant=p.guid, room=room, source="file", variant=rec.get(k_var, "").strip(),
                          scheme=int(scheme_text), expert=rec.get(k_exp, "").strip(),
                          status=status or ProtocolStatus.PRESENT, scores=scores)
         seated = p.model_copy(update={"attendance": Attendance.PRESENT, "room": room})

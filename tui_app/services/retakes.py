@@ -16,7 +16,8 @@ from typing import Optional
 
 from ..errors import Refused
 from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReason
-from ..domain.retakes import Verdict, carry, decide, next_additional_date
+from ..domain.retakes import Verdict, carry, decide
+from .calendar import next_additional, rules_for
 from ..domain.scoring import score_protocol
 from ..store.atomic import durable_write
 from .data import scheme_for
@@ -41,11 +42,13 @@ def verdicts(store) -> list[Row]:
     protocols = store.protocols()
     acts = {a.participant for a in store.all(Act)}
     docs = {r.participant: r.document for r in store.all(ValidReason)}
+    removed_ok = rules_for(store).removed_may_retake
     rows = []
     for p in store.participants():
         proto = protocols.get(p.guid)
         passed = score_protocol(sch, p, proto).passed if proto is not None else None
-        rows.append(Row(p, decide(p, proto, passed, docs.get(p.guid, ""), p.guid in acts)))
+        rows.append(Row(p, decide(p, proto, passed, docs.get(p.guid, ""), p.guid in acts,
+                                  removed_ok)))
     return rows
 
 
@@ -76,7 +79,7 @@ def next_day(store, next_date: Optional[date] = None) -> ExamDay:
     day = store.exam_day()
     if day is None:
         raise RetakeError("Экзаменационный день не задан: загрузите список участников.")
-    d = next_date or next_additional_date(day.date)
+    d = next_date or next_additional(day.date, day.region)
     if d is None:
         raise RetakeError("Дополнительных сроков в этом учебном году больше нет; "
                           "укажите дату явно (--date ГГГГ-ММ-ДД).")

@@ -199,6 +199,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     db_cleared = False
     if db_too:
         store.clear(Participant, Protocol, RoomLogEntry, Act, ValidReason)
+        store.compact(forget_history=True)  # no earlier version of the data stays beside it
         db_cleared = True
     log = list(store.settings().retention_acts or [])
     log.append({"date": today.isoformat(), "act": act.name,

@@ -53,7 +53,8 @@ def create_room(store: Store, number: str, capacity: int = 30, accessible: bool 
 
 def edit_room(store: Store, number: str, *, capacity: Optional[int] = None,
               accessible: Optional[bool] = None, note: Optional[str] = None,
-              new_number: Optional[str] = None) -> Room:
+              new_number: Optional[str] = None, scheme: Optional[int] = None,
+              remote: Optional[bool] = None) -> Room:
     room = store.get(Room, number)
     if room is None:
         raise RoomError(f"Аудитории {number} нет.")
@@ -64,6 +65,12 @@ def edit_room(store: Store, number: str, *, capacity: Optional[int] = None,
         data["accessible"] = accessible
     if note is not None:
         data["note"] = note
+    if scheme is not None:
+        if scheme not in (1, 2):
+            raise RoomError("Схема оценивания: 1 (эксперт в аудитории) или 2 (по аудиозаписи).")
+        data["scheme"] = scheme
+    if remote is not None:
+        data["remote"] = bool(remote)
     renamed = new_number is not None and new_number.strip() != number
     if renamed:
         data["number"] = new_number.strip()

@@ -5,7 +5,7 @@ Every operation the roster screen offers is here, callable without a screen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterable, Optional
 
 from pydantic import ValidationError
@@ -43,7 +43,7 @@ def fio_width(terminal_width: int) -> int:
 def row_cells(p: Participant, *, selected: bool, width: int, categories: dict[str, str],
               default_category: str) -> tuple[str, ...]:
     """One row of the roster, in COLUMNS order: the name fitted to `width`, the participant's
-    code, «22» or the ОВЗ category, «Н»."""
+    code, the ОВЗ category («22?»: «Резерв = 22» with none chosen yet), «Н»."""
     fio = p.fio
     if len(fio) > width:
         fio = p.short_fio if len(p.short_fio) <= width else fio[: width - 1] + "…"
@@ -51,7 +51,8 @@ def row_cells(p: Participant, *, selected: bool, width: int, categories: dict[st
         fio = fio[: width - 2] + " +"
     ovz = ""
     if p.is_ovz:
-        ovz = categories.get(p.category, "ОВЗ") if p.category != default_category else "22"
+        ovz = (categories.get(p.category, "ОВЗ") if p.category != default_category
+               else "22?" if p.category_unset else categories.get(p.category, "Общая"))
     return ("✓" if selected else "", str(p.order or ""), fio, p.code, p.grade, p.room_mark, ovz,
             ATTENDANCE_CELL[p.attendance.value])
 
@@ -129,7 +130,9 @@ def grades(participants: Iterable[Participant]) -> list[str]:
 # -- editing ------------------------------------------------------------------------------
 
 EDITABLE = ("surname", "name", "patronymic", "grade", "birth_date", "sex", "doc_series",
-            "doc_number", "category", "reserve", "room")
+            "doc_number", "category", "reserve", "room", "ovz_basis", "ovz_doc_number",
+            "ovz_doc_date", "conditions", "remote")
+OVZ_BASES = ("ПМПК", "МСЭ", "ПМПК, МСЭ")
 
 
 def _check_category(store: Store, category: str) -> None:
@@ -162,11 +165,30 @@ def _apply(p: Participant, changes: dict[str, Any], store: Store) -> Participant
         cat = changes["category"] or scheme_for(store).default_category
         _check_category(store, cat)
         changes["category"] = cat
-        # the ОВЗ category and «Резерв = 22» go together (seed 004: parameter «22»)
+        # the ОВЗ category and «Резерв = 22» go together (seed 004: parameter «22»); «Общая»
+        # chosen for a «22» without a category keeps the «22» and is recorded as an explicit
+        # confirmation (who, when); taking back an ОВЗ category clears the «22» as before
         if cat != scheme_for(store).default_category:
             changes["reserve"] = OVZ_RESERVE
-        elif changes.get("reserve", p.reserve) == OVZ_RESERVE and "reserve" not in changes:
-            changes["reserve"] = ""
+        elif (p.category != cat and changes.get("reserve", p.reserve) == OVZ_RESERVE
+              and "reserve" not in changes):
+            changes["reserve"] = ""  # an ОВЗ category taken back: no longer «22»
+        if cat != p.category or p.category_confirmed_at is None:
+            changes["category_confirmed_by"] = store.operator
+            changes["category_confirmed_at"] = datetime.now().replace(microsecond=0)
+    if changes.get("ovz_basis"):
+        basis = str(changes["ovz_basis"]).strip().upper().replace("MSE", "МСЭ").replace("PMPK", "ПМПК")
+        if basis not in OVZ_BASES:
+            raise RosterError("Основание: ПМПК (рекомендации), МСЭ (справка об инвалидности) или "
+                              "«ПМПК, МСЭ».")
+        changes["ovz_basis"] = basis
+    if "conditions" in changes:
+        from .calendar import condition_ids
+
+        known = condition_ids()
+        bad = [c for c in changes["conditions"] if c not in known]
+        if bad:
+            raise RosterError(f"Неизвестные условия: {', '.join(bad)}. Возможны: {', '.join(known)}.")
     if "room" in changes and changes["room"]:
         if _no_room(store, changes["room"]):
             raise RosterError(f"Аудитории {changes['room']} нет. Заведите её на экране аудиторий (F3).")
@@ -229,7 +251,8 @@ def _audit(store: Store, entity: str, key: str, old: Optional[Participant], new:
     old_d = old.model_dump(mode="json") if old else {}
     new_d = new.model_dump(mode="json")
     # personal data never goes to the audit/log: keep only the fields of the exam day
-    keep = {"room", "attendance", "category", "reserve", "order", "added_locally", "grade"}
+    keep = {"room", "attendance", "category", "reserve", "order", "added_locally", "grade",
+            "category_confirmed_by", "remote", "conditions", "ovz_basis"}
     return diff_entries(entity, key, store.operator,
                         {k: v for k, v in old_d.items() if k in keep},
                         {k: v for k, v in new_d.items() if k in keep})

@@ -26,6 +26,8 @@ class DaySummary:
     removed: int = 0
     checklist: list[tuple[bool, str]] = field(default_factory=list)
     reminders: list[str] = field(default_factory=list)  # retention: what is due to destroy
+    deadlines: list = field(default_factory=list)  # domain.calendar.Deadline, date order
+    date_question: Optional[str] = None  # the exam date is not one of the year's dates
 
 
 def audio_tests_done(store: Store) -> tuple[int, int]:
@@ -61,18 +63,31 @@ def summarize(store: Store) -> DaySummary:
         audio_check = (good == rooms, f"Тестовая аудиозапись в каждой аудитории ({good} из {rooms})")
     else:  # no rooms yet: a check made without a room counts
         audio_check = (bool(store.settings().audio_test_ok), "Тестовая аудиозапись в каждой аудитории")
+    from .calendar import exam_date_question, store_deadlines
+
+    s.deadlines = store_deadlines(store)
+    s.date_question = exam_date_question(day.date, day.region) if day else None
+    due = {d.key: d for d in s.deadlines}
+
+    def by(key: str) -> str:  # « (до 12.02)» from the production calendar and the region
+        d = due.get(key)
+        return f" — до {d.due:%d.%m}{' ' + d.until if d.until else ''}" if d else ""
+
     s.checklist = [
-        (s.total > 0, "Загрузить список участников (файл B2P или CSV)"),
+        (s.total > 0, "Загрузить список участников (B2P, CSV)" + by("software")),
         (s.total > 0 and store.settings().roster_reviewed, "Проверить список, в т. ч. участников с ОВЗ (Резерв = 22)"),
         (s.rooms > 0, "Завести аудитории, собеседников и экспертов"),
         (s.total > 0 and s.distributed == s.total, "Распределить участников по аудиториям (ИС-01)"),
         (bool(store.settings().forms_printed), "Напечатать ИС-01, ИС-02, ИС-03, ИС-08, ИС-09"),
         audio_check,
         (s.absent > 0 or s.present > 0, "Отметить неявившихся «Н»"),
-        (attendees > 0 and s.protocols >= attendees and s.present + s.absent == s.total, "Внести все протоколы ИС-03 в форму ИС-04"),
-        (bool(store.settings().export_done), "Проверить и выгрузить результаты (B2P)"),
-        (bool(store.settings().handoff_done), "Передать файлы на флешке в МСУ"),
+        (attendees > 0 and s.protocols >= attendees and s.present + s.absent == s.total, "Внести все протоколы ИС-03 в ИС-04" + by("entry")),
+        (bool(store.settings().export_done), "Проверить и выгрузить B2P" + by("entry")),
+        (bool(store.settings().handoff_done), "Передать файлы в МСУ" + by("handoff")),
     ]
+    if "remote_schedule" in due:  # the remote form (seed 002): the schedule 3 days before
+        s.checklist.insert(4, ("график" in store.settings().forms_printed_codes,
+                               "Дистанционно: график подключения" + by("remote_schedule")))
     from .retention import due_reminders
 
     s.reminders = due_reminders(store)

@@ -1,6 +1,10 @@
 """Append-only audit log of every change to a protocol: when, who, which field, old → new.
 
-One JSON object per line, fsync'd before the change is reported saved. Names are not
+One JSON object per line. A line describes a committed change, never one that was not: the
+lines travel inside the change's own journal commit (storage.py) and reach audit.jsonl
+after it, tagged with the commit's number (`commit`); a crash in between is mended from the
+journal on the next open. After a recovery to an older copy a `store`/`recovered` line marks
+the lines of the commits that are not in the data; reading skips them. Names are not
 written: the participant is identified by GUID only.
 """
 from __future__ import annotations
@@ -23,32 +27,50 @@ class AuditEntry:
     field: str
     old: Any
     new: Any
+    commit: Optional[int] = None  # the journal commit it belongs to (None: older lines)
+
+
+def is_recovery_mark(e: AuditEntry) -> bool:
+    return e.entity == "store" and e.field == "recovered"
 
 
 class AuditLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, storage: Any = None) -> None:
         self.path = Path(path)
+        self.storage = storage
 
     def append(self, entries: list[AuditEntry]) -> None:
+        """Entries of the change being committed: inside a transaction they go with its
+        commit (and vanish with it if it fails); outside, they are a commit of their own."""
         if not entries:
             return
-        data = "".join(
-            json.dumps(e.__dict__, ensure_ascii=False, default=str) + "\n" for e in entries
-        ).encode("utf-8")
-        append_durable(self.path, data)
+        if self.storage is None:
+            data = "".join(
+                json.dumps(e.__dict__, ensure_ascii=False, default=str) + "\n" for e in entries
+            ).encode("utf-8")
+            append_durable(self.path, data)
+            return
+        with self.storage.transaction():
+            self.storage.add_audit(entries)
 
     def __iter__(self) -> Iterator[AuditEntry]:
         if not self.path.exists():
             return
+        out: list[AuditEntry] = []
         with open(self.path, encoding="utf-8") as f:
             for line in f:
                 line = line.strip()
                 if not line:
                     continue
                 try:
-                    yield AuditEntry(**json.loads(line))
+                    e = AuditEntry(**json.loads(line))
                 except (ValueError, TypeError):
                     continue  # a torn last line after a power cut
+                if is_recovery_mark(e):
+                    out = [x for x in out if x.commit is None or x.commit <= e.new]
+                    continue
+                out.append(e)
+        yield from out
 
     def for_key(self, key: str, field: Optional[str] = None) -> list[AuditEntry]:
         return [e for e in self if e.key == key and (field is None or e.field == field)]

@@ -36,8 +36,11 @@ class WorkspaceLock:
                 f"Рабочая папка «{self.path.parent}» уже открыта другой копией ИС-Штаба. "
                 "Закройте её (или дождитесь завершения) и запустите снова."
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:  # the pid is for a person looking at the file; a full disk must not stop the start
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass
         self._fd = fd
 
     def release(self) -> None:

@@ -1,6 +1,12 @@
 """A workspace is a folder: the database, audio/, forms/, export/, backups/.
 
 Workspace.open() takes the lock; the Store it returns is the only way to the data.
+
+Opening always succeeds when the data can be read: on a write-protected disk the workspace
+opens read-only (`store.read_only`, edits refused with a message); on a full disk the start-up
+compaction and snapshot are skipped (with a notice) instead of failing; a damaged database is
+recovered from the newest good copy with a notice (storage.py). `store.notices()` is what the
+main screen and every CLI command show.
 """
 from __future__ import annotations
 
@@ -18,23 +24,30 @@ from ..domain.models import (
     Act,
     ExamDay,
     Participant,
+    PriorSitting,
     Protocol,
+    RecheckApplication,
     Room,
     RoomLogEntry,
     StaffMember,
     ValidReason,
 )
 from ..domain.ordering import name_key, room_key
+from ..diskspace import low_space_warning, require_free
 from ..domain.settings import Settings
-from .atomic import IS_WINDOWS, PRIVATE_FILE, make_private_dir
+from ..errors import DiskFull, ReadOnly, StorageError, from_os_error, os_error_kind
+from .atomic import IS_WINDOWS, PRIVATE_FILE, SPACE_MARGIN, TEMP_SUFFIX, make_private_dir
 from .audit import AuditLog, diff_entries
 from .lock import WorkspaceLock
-from .storage import DurableStorage
+from .storage import DurableStorage, JournalTable, Notice
 
 DB_NAME = "is-shtab.json"
 AUDIT_NAME = "audit.jsonl"
 SUBDIRS = ("audio", "forms", "export", "backups")
+TEMP_DIRS = ("", "forms", "export", "backups", "retakes", "retention")  # audio/ is the recorder's
 KEEP_SNAPSHOTS = 10
+SNAPSHOT_BUDGET = 256 * 1024 * 1024  # the dated copies together, by unique file
+NOTICE_KEY = "store_notice"  # meta: a recovery the user has not yet acknowledged
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -47,20 +60,29 @@ TABLES: dict[type, tuple[str, str]] = {
     RoomLogEntry: ("room_log", "participant"),
     Act: ("acts", "id"),
     ValidReason: ("valid_reasons", "participant"),
+    PriorSitting: ("prior_sittings", "id"),
+    RecheckApplication: ("rechecks", "participant"),
 }
 META = "meta"  # the exam day and the settings
 
 
-class Store:
-    """Typed access to the workspace database. Every put is durable when it returns."""
+class _DB(TinyDB):
+    table_class = JournalTable  # an update writes only the records it touched
 
-    def __init__(self, root: Path, operator: str = "") -> None:
+
+class Store:
+    """Typed access to the workspace database. Every put is durable when it returns; a put
+    that fails (disk full, read-only, a write error) changes nothing, on disk or in memory."""
+
+    def __init__(self, root: Path, operator: str = "", *, read_only: bool = False,
+                 read_only_reason: str = "") -> None:
         self.root = Path(root)
         self.operator = operator or os.environ.get("USER") or os.environ.get("USERNAME") or "оператор"
         self.storage: DurableStorage  # set by TinyDB
-        self.db = TinyDB(self.root / DB_NAME, storage=_make_storage(self))
-        self.audit = AuditLog(self.root / AUDIT_NAME)
+        self.db = _DB(self.root / DB_NAME, storage=_make_storage(self, read_only, read_only_reason))
+        self.audit = AuditLog(self.root / AUDIT_NAME, self.storage)
         self._index: dict[str, dict[str, int]] = {}
+        self.start_notes: list[str] = []  # what the start-up could not do (no space for the copy…)
 
     # -- paths -------------------------------------------------------------
     def dir(self, name: str) -> Path:
@@ -72,8 +94,64 @@ class Store:
 
     # -- transactions ------------------------------------------------------
     def transaction(self):
-        """All writes inside reach the disk once at the end, or not at all."""
+        """All writes inside reach the disk once at the end, or not at all (and then memory
+        is as it was before: the screen shows what is on disk)."""
         return _Txn(self)
+
+    # -- the state of the workspace ------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return self.storage.read_only
+
+    def recovery_notice(self) -> Optional[Notice]:
+        """The recovery at open the user has not yet acknowledged (this one or an earlier)."""
+        if self.storage.notice is not None:
+            return self.storage.notice
+        raw = self._meta(NOTICE_KEY)
+        return Notice.from_dict(raw) if isinstance(raw, dict) else None
+
+    def acknowledge_recovery(self) -> None:
+        """The user has seen the recovery notice: older copies may be rotated again."""
+        if self.read_only:
+            self.storage.notice = None
+            return
+        if self._meta(NOTICE_KEY) is not None:
+            name, field = "meta", "key"
+            with self.transaction():
+                doc_id = self._idx(name, field).get(NOTICE_KEY)
+                if doc_id is not None:
+                    self.db.table(name).remove(doc_ids=[doc_id])
+                    self._idx(name, field).pop(NOTICE_KEY, None)
+        self.storage.notice = None
+        self.storage.hold_backups = False
+
+    def notices(self, full: bool = False) -> list[str]:
+        """What the user must know about the workspace itself (Russian): read-only, a
+        recovery not yet acknowledged (`full`: its whole text, else one line), a disk about
+        to fill, a start-up step skipped."""
+        out = []
+        if self.read_only:
+            out.append(self.storage.read_only_message())
+        n = self.recovery_notice()
+        if n is not None:
+            out.append(f"{n.title}. {n.text}" if full else f"{n.title}: {n.summary()}")
+        low = low_space_warning(self.root)
+        if low:
+            out.append(low)
+        out.extend(self.start_notes)
+        return out
+
+    def compact(self, *, forget_history: bool = False) -> None:
+        """Write the whole database as one file now. `forget_history`: also delete the
+        previous versions (.bak, the old journal) — after destroying data by an act, so that
+        no copy of it stays beside the database."""
+        self.storage.compact(force=True)
+        if forget_history:
+            for p in (self.root / f"{DB_NAME}.bak", self.root / f"{DB_NAME}.journal.bak"):
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError as e:
+                    raise from_os_error(e, p) from e
 
     # -- meta: exam day and settings ------------------------------------
     def _meta(self, key: str) -> Optional[dict]:
@@ -100,6 +178,18 @@ class Store:
         self._set_meta("settings", new.model_dump(mode="json", exclude_defaults=True))
         return new
 
+    def record_progress(self, **changes: Any) -> Settings:
+        """A progress mark of the day (printed, exported, handed off) after its file was
+        written: written like update_settings, but on a read-only or full disk it is skipped
+        (the file is the result; the checklist item then stays open) instead of turning a
+        finished export or handoff into a failure."""
+        if self.read_only:
+            return self.settings()
+        try:
+            return self.update_settings(**changes)
+        except StorageError:
+            return self.settings()
+
     # -- typed tables --------------------------------------------------------
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
         name = table or TABLES[model][0]
@@ -112,7 +202,8 @@ class Store:
 
     def put(self, obj: BaseModel, table: Optional[str] = None) -> None:
         name, field = TABLES[type(obj)]
-        self._put_raw(table or name, field, getattr(obj, field), obj.model_dump(mode="json"))
+        with self.transaction():
+            self._put_raw(table or name, field, getattr(obj, field), obj.model_dump(mode="json"))
 
     def put_many(self, objs: Iterable[BaseModel], table: Optional[str] = None) -> None:
         """Insert or replace many objects with one table rewrite (fast bulk import)."""
@@ -141,11 +232,12 @@ class Store:
     def delete(self, model: type, key: str, table: Optional[str] = None) -> bool:
         name, field = TABLES[model]
         name = table or name
-        idx = self._idx(name, field)
-        doc_id = idx.pop(key, None)
-        if doc_id is None:
-            return False
-        self.db.table(name).remove(doc_ids=[doc_id])
+        with self.transaction():
+            idx = self._idx(name, field)
+            doc_id = idx.pop(key, None)
+            if doc_id is None:
+                return False
+            self.db.table(name).remove(doc_ids=[doc_id])
         return True
 
     def clear(self, *tables: type | str) -> None:
@@ -177,8 +269,9 @@ class Store:
         old_d.pop("saved_at", None)
         new_d.pop("saved_at", None)
         entity = "protocol" if table is None else table
-        self.audit.append(diff_entries(entity, protocol.participant, self.operator, old_d, new_d))
-        self.put(protocol, table)
+        with self.transaction():  # the audit lines are part of the same commit
+            self.audit.append(diff_entries(entity, protocol.participant, self.operator, old_d, new_d))
+            self.put(protocol, table)
 
     # -- raw helpers -------------------------------------------------------
     def _idx(self, name: str, field: str) -> dict[str, int]:
@@ -195,14 +288,14 @@ class Store:
         return self.db.table(name).get(doc_id=doc_id)
 
     def _put_raw(self, name: str, field: str, key: str, doc: dict) -> None:
-        t = self.db.table(name)
-        idx = self._idx(name, field)
-        doc_id = idx.get(key)
-        if doc_id is None:
-            idx[key] = t.insert(doc)
-        else:
-            # replace the whole document (update() would keep removed keys)
-            t.upsert(Document(doc, doc_id=doc_id))
+        with self.transaction():
+            t = self.db.table(name)
+            idx = self._idx(name, field)
+            doc_id = idx.get(key)
+            if doc_id is None:
+                idx[key] = t.insert(doc)
+            else:
+                t.update(_replacing(doc), doc_ids=[doc_id])  # the whole document, in place
 
     def _reset_index(self) -> None:
         self._index.clear()
@@ -210,6 +303,14 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _replacing(doc: dict):
+    def replace_doc(old: dict) -> None:  # update() with a dict would keep removed keys
+        old.clear()
+        old.update(doc)
+
+    return replace_doc
 
 
 class _Txn:
@@ -223,16 +324,20 @@ class _Txn:
         return self.store
 
     def __exit__(self, et, ev, tb):
+        ok = False
         try:
-            return self._cm.__exit__(et, ev, tb)
+            result = self._cm.__exit__(et, ev, tb)
+            ok = et is None
+            return result
         finally:
-            if et is not None:
+            if not ok:  # rolled back (or the commit failed): the caches may hold the change
                 self.store._reset_index()
 
 
-def _make_storage(store: Store):
+def _make_storage(store: Store, read_only: bool, reason: str):
     def factory(path, **kw):
-        s = DurableStorage(path, **kw)
+        s = DurableStorage(path, read_only=read_only, audit_path=store.root / AUDIT_NAME, **kw)
+        s.read_only_reason = reason
         store.storage = s
         return s
 
@@ -242,28 +347,51 @@ def _make_storage(store: Store):
 class Workspace:
     """An opened (locked) workspace folder."""
 
-    def __init__(self, root: Path, store: Store, lock: WorkspaceLock) -> None:
+    def __init__(self, root: Path, store: Store, lock: Optional[WorkspaceLock]) -> None:
         self.root = root
         self.store = store
         self._lock = lock
 
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
     @classmethod
     def open(cls, root: Path | str, *, snapshot: bool = True) -> "Workspace":
         root = Path(root).expanduser().resolve()
-        make_private_dir(root)
-        for sub in SUBDIRS:
-            make_private_dir(root / sub)
-        lock = WorkspaceLock(root)
-        lock.acquire()
+        make_private_dir(root)  # a missing folder that cannot be made: the family's error
+        lock: Optional[WorkspaceLock] = WorkspaceLock(root)
+        reason = ""
         try:
-            if not IS_WINDOWS:
+            lock.acquire()
+        except OSError as e:  # a write-protected disk or folder: open it to read only
+            if os_error_kind(e) is not ReadOnly and not isinstance(e, PermissionError):
+                raise from_os_error(e, root) from e
+            if not (root / DB_NAME).exists():
+                raise from_os_error(e, root) from e
+            lock, reason = None, _read_only_reason(e)
+        try:
+            if lock is not None and not IS_WINDOWS:
                 os.umask(0o077)
-            _remove_stale_temps(root)
-            if snapshot:
-                _snapshot(root)
-            store = Store(root)
+            notes: list[str] = []
+            if lock is not None:
+                for sub in SUBDIRS:
+                    try:
+                        make_private_dir(root / sub)
+                    except StorageError:
+                        pass  # a full disk: the folder is made when it is first needed
+                remove_stale_temps(root)
+            store = Store(root, read_only=lock is None, read_only_reason=reason)
+            store.storage.load()
+            _remember_notice(store)
+            if lock is not None:
+                notes += _startup_compaction(store)
+                if snapshot:
+                    notes += _snapshot(store)
+            store.start_notes = notes
         except BaseException:
-            lock.release()
+            if lock is not None:
+                lock.release()
             raise
         return cls(root, store, lock)
 
@@ -271,7 +399,8 @@ class Workspace:
         try:
             self.store.close()
         finally:
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()
 
     def __enter__(self) -> "Workspace":
         return self
@@ -280,24 +409,114 @@ class Workspace:
         self.close()
 
 
-def _remove_stale_temps(root: Path) -> None:
-    """Temp files of a write that a crash interrupted (we hold the lock: nobody writes)."""
-    for tmp in root.glob(f".{DB_NAME}*.tmp"):
-        tmp.unlink(missing_ok=True)
+def _read_only_reason(e: OSError) -> str:
+    if os_error_kind(e) is ReadOnly:
+        return "диск защищён от записи"
+    return "нет прав на запись в эту папку"
 
 
-def _snapshot(root: Path) -> None:
-    """Keep a dated copy of the database in backups/ at each start (last 10)."""
+def _remember_notice(store: Store) -> None:
+    """A recovery at this open is kept in the database until the user acknowledges it; an
+    earlier one not yet acknowledged keeps the older copies from being rotated away."""
+    st = store.storage
+    if st.notice is not None:
+        if not st.read_only:
+            try:
+                store._set_meta(NOTICE_KEY, st.notice.as_dict())
+            except StorageError:
+                pass  # shown this time all the same; the disk will be full next time too
+    elif store._meta(NOTICE_KEY) is not None:
+        st.hold_backups = True
+
+
+def _startup_compaction(store: Store) -> list[str]:
+    """The journal of the last session becomes part of the base (skipped on a full disk:
+    nothing is lost, the journal stays)."""
+    st = store.storage
+    if st.compacted:
+        return []
+    try:
+        st.compact(force=True)
+    except DiskFull as e:
+        return [f"Копия базы при запуске не записана: {e}"]
+    except StorageError:
+        return []
+    return []
+
+
+def remove_stale_temps(root: Path) -> int:
+    """Temp files of writes a crash or a kill interrupted (the database's, an export's, a
+    form's, a snapshot's): we hold the lock, nobody else writes here. Returns how many."""
+    n = 0
+    for sub in TEMP_DIRS:
+        folder = root / sub if sub else root
+        try:
+            temps = list(folder.glob(f".*{TEMP_SUFFIX}"))
+        except OSError:
+            continue
+        for tmp in temps:
+            try:
+                if tmp.is_file():
+                    tmp.unlink()
+                    n += 1
+            except OSError:
+                pass
+    return n
+
+
+def _snapshot(store: Store) -> list[str]:
+    """Keep a dated copy of the database in backups/ at each start: a hard link of the base
+    just compacted (no space taken while the base lives; a copy where links do not work),
+    in a ring bounded by count and by size."""
+    st = store.storage
+    root = store.root
     db = root / DB_NAME
-    if not db.exists() or db.stat().st_size == 0:
-        return
+    if not st.compacted or not st.tables():
+        return []
     backups = root / "backups"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backups / f"is-shtab-{stamp}.json"
+    notes = []
     if not target.exists():
-        shutil.copy2(db, target)
-        if not IS_WINDOWS:
-            os.chmod(target, PRIVATE_FILE)
-    snaps = sorted(backups.glob("is-shtab-*.json"))
-    for old in snaps[:-KEEP_SNAPSHOTS]:
-        old.unlink(missing_ok=True)
+        try:
+            os.link(db, target)
+        except OSError:
+            try:
+                require_free(backups, db.stat().st_size + SPACE_MARGIN, "копии базы при запуске")
+                tmp = backups / f".{target.name}{TEMP_SUFFIX}"
+                shutil.copyfile(db, tmp)
+                os.replace(tmp, target)
+                if not IS_WINDOWS:
+                    os.chmod(target, PRIVATE_FILE)
+            except DiskFull as e:
+                notes.append(f"Копия базы при запуске не сделана: {e}")
+            except OSError:
+                (backups / f".{target.name}{TEMP_SUFFIX}").unlink(missing_ok=True)
+    if not st.hold_backups:
+        prune_snapshots(backups)
+    return notes
+
+
+def prune_snapshots(backups: Path, keep: int = KEEP_SNAPSHOTS, budget: int = SNAPSHOT_BUDGET) -> None:
+    """The ring of dated copies: at most `keep`, and at most `budget` bytes of distinct files
+    (hard links to one file count once); the newest two stay whatever their size."""
+    try:
+        snaps = sorted(backups.glob("is-shtab-*.json"), reverse=True)
+    except OSError:
+        return
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for i, p in enumerate(snaps):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident not in seen:
+            seen.add(ident)
+            total += st.st_size
+        if i >= keep or (i >= 2 and total > budget):
+            try:
+                p.unlink()
+            except OSError:
+                pass

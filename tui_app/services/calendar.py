@@ -1,0 +1,104 @@
+"""The production calendar and the region's rules for a workspace: working days, the year's
+exam dates, the deadlines (main screen, `info`, the checklist, `check`).
+
+Public holidays and their transfers come from the `holidays` package (Russia, kept up to
+date with the government's decrees); a region's own days off and explicit dates come from
+data/regions/*.json.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from typing import Optional
+
+from ..domain.calendar import (
+    Deadline,
+    ExamDate,
+    WorkCalendar,
+    date_question,
+    deadlines,
+    exam_dates,
+    school_year_end,
+)
+from ..domain.regions import RegionRules, rules_from
+from ..paths import data_path
+
+
+def _read(name: str) -> Optional[dict]:
+    path = data_path("regions", f"{name}.json")
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=16)
+def region_rules(region: str = "") -> RegionRules:
+    """The rules of a region code («47»); the default rules for an unknown one."""
+    return rules_from(_read("default") or {}, _read(region) if region else None)
+
+
+def rules_for(store) -> RegionRules:
+    day = store.exam_day()
+    return region_rules(day.region if day else "")
+
+
+@lru_cache(maxsize=16)
+def work_calendar(years: tuple[int, ...], region: str = "") -> WorkCalendar:
+    """Non-working days of the years: the Russian production calendar plus the region's data."""
+    import holidays as _holidays  # the maintained calendar of public holidays and transfers
+
+    ru = _holidays.country_holidays("RU", years=list(years), language="ru")
+    names = {d: str(n) for d, n in ru.items()}
+    off = set(names)
+    workdays = set(getattr(ru, "weekend_workdays", set()) or set())
+    rules = region_rules(region)
+    for text in rules.holidays:
+        d = date.fromisoformat(text)
+        off.add(d)
+        names.setdefault(d, "региональный выходной")
+    workdays |= {date.fromisoformat(t) for t in rules.workdays}
+    return WorkCalendar(frozenset(off), frozenset(workdays), names)
+
+
+def calendar_around(d: date, region: str = "") -> WorkCalendar:
+    return work_calendar((d.year - 1, d.year, d.year + 1), region)
+
+
+def year_dates(d: date, region: str = "") -> list[ExamDate]:
+    """The exam dates of the school year of d, for the region."""
+    rules = region_rules(region)
+    year = school_year_end(d)
+    cal = work_calendar((year - 1, year, year + 1), region)
+    return exam_dates(year, rules.exam_dates.get("main", {}), rules.exam_dates.get("additional", []),
+                      cal, rules.years.get(str(year)))
+
+
+def exam_date_question(d: date, region: str = "") -> Optional[str]:
+    return date_question(d, year_dates(d, region), calendar_around(d, region))
+
+
+def day_deadlines(d: date, region: str = "", remote: bool = False) -> list[Deadline]:
+    rules = region_rules(region)
+    return deadlines(d, rules.deadlines, calendar_around(d, region), remote)
+
+
+def store_deadlines(store) -> list[Deadline]:
+    day = store.exam_day()
+    if day is None:
+        return []
+    from .distribute import is_remote
+
+    return day_deadlines(day.date, day.region, is_remote(store))
+
+
+def next_additional(after: date, region: str = "") -> Optional[date]:
+    for e in year_dates(after, region):
+        if e.kind == "additional" and e.day > after:
+            return e.day
+    return None
+
+
+def condition_ids() -> list[str]:
+    """The ids of the special conditions a participant may have (data/regions/default.json)."""
+    return [c["id"] for c in region_rules().conditions]

@@ -1,0 +1,51 @@
+"""Recordings of remote-form sessions (seed 002, п. 1 and 6; seed 004, 10.1): the video
+conference software records them outside the program; they are brought into the workspace
+under the naming rule (date, room, ОО code — seed 000:17) so the handoff carries them."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+from ..audio import names
+from ..diskspace import require_free
+from ..errors import NotFound, Refused, from_os_error
+from ..store.workspace import Store
+
+KNOWN = (".mp3", ".wav", ".mp4", ".m4a", ".webm", ".ogg", ".mkv", ".avi", ".flac", ".aac")
+
+
+def recording_name(store: Store, room: str, src: Path, participant=None,
+                   when: Optional[datetime] = None) -> tuple[str, str]:
+    day = store.exam_day()
+    if day is None:
+        raise Refused("Экзаменационный день не задан: сначала загрузите список участников.")
+    base = names.room_base(day.date, room, day.oo)
+    when = when or datetime.fromtimestamp(src.stat().st_mtime)
+    who = f"_{names.participant_part(participant.code, participant.guid)}" if participant else ""
+    return base, f"{base}_distant{who}_{when:%H%M%S}{src.suffix.lower()}"
+
+
+def import_recording(store: Store, path: str | Path, room: str, participant=None) -> Path:
+    src = Path(path).expanduser()
+    if not src.is_file():
+        raise NotFound(f"Файл «{src}» не найден.")
+    if src.suffix.lower() not in KNOWN:
+        raise Refused(f"«{src.name}»: не аудио- или видеофайл ({', '.join(KNOWN)}).")
+    room = (room or "").strip()
+    if not room:
+        raise Refused("Укажите аудиторию (рабочее место собеседника): --room НОМЕР.")
+    base, name = recording_name(store, room, src, participant)
+    folder = store.dir("audio") / base
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    require_free(folder, src.stat().st_size + 1024 * 1024, "запись дистанционного сеанса")
+    tmp = target.with_name(target.name + ".part")
+    try:
+        shutil.copyfile(src, tmp)
+        tmp.replace(target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise from_os_error(e, target) from None
+    return target
