@@ -280,3 +280,27 @@ def test_transaction_rollback_restores_documents(typing_ws):
     on_disk = committed_tables(store.db_path)
     doc = next(d for d in on_disk["protocols"].values() if d["participant"] == p.guid)
     assert doc["variant"] == before.variant and doc["scores"]["Д1"] == before.scores["Д1"]
+
+
+def test_every_who_field_uses_the_one_picker(typing_ws):
+    """forms, retakes and audio took a code only (or the first of two namesakes); now they all
+    go through services/picker.find_one: a code, a surname with initials, and namesakes refused
+    with their codes listed."""
+    from tui_app.domain.models import Participant
+    from tui_app.forms.context import FormError
+    from tui_app.services import audio, forms, retakes
+
+    store = typing_ws.store
+    a, b = (Participant(surname="Ёлкин", name=n, patronymic="Васильевич", grade="9А", room="102",
+                        code=c) for n, c in (("Иван", "990001"), ("Василий", "990002")))
+    store.put_many([a, b])
+    for find_participant, error in ((forms.find_participant, FormError),
+                                    (retakes.find_participant, retakes.RetakeError),
+                                    (audio.find_participant, audio.AudioError)):
+        assert find_participant(store, "990002").guid == b.guid
+        assert find_participant(store, "елкин и. в.").guid == a.guid
+        assert find_participant(store, "Ёлкин Василий").guid == b.guid
+        with pytest.raises(error, match="несколько — укажите код участника: Ёлкин Василий .*код 990002; Ёлкин Иван .*код 990001"):
+            find_participant(store, "ёлкин")
+        with pytest.raises(error, match="не найден"):
+            find_participant(store, "Нетакого")

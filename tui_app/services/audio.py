@@ -32,6 +32,7 @@ from ..audio.segments import (
 )
 from ..domain.models import Participant, RoomLogEntry
 from ..store.workspace import Store
+from .picker import find_one
 
 LOW_DISK_HOURS = 2.0
 
@@ -442,14 +443,9 @@ def warnings_for(st: RoomStatus) -> list[str]:
 
 # -- markers from the ИС-02 log, clips -----------------------------------------------------
 def find_participant(store: Store, ref: str) -> Participant:
+    """By code, GUID or surname: the one picker (services/picker.find_one)."""
     ref = (ref or "").strip()
-    p = store.participant(ref)
-    if p is None:
-        matches = [x for x in store.participants() if x.code == ref]
-        p = matches[0] if matches else None
-    if p is None:
-        raise AudioError(f"Участник с кодом «{ref}» не найден.")
-    return p
+    return find_one(store.participants(), ref, AudioError, f"Участник с кодом «{ref}» не найден.")
 
 
 def sync_markers_from_log(store: Store, room: str) -> int:

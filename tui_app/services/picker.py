@@ -22,6 +22,7 @@ from ..domain.layout import HINT as LATIN_HINT
 from ..domain.layout import has_latin, to_russian
 from ..domain.models import Participant
 from ..domain.ordering import fold, room_list_key, seat_key
+from ..errors import NotFound
 
 _INITIALS = re.compile(r"[.\s]+")
 
@@ -83,6 +84,23 @@ def find(people: Sequence[Participant], text: str,
         if again:
             return Found(text, again, latin=True)
     return Found(text, found)
+
+
+def find_one(people: Sequence[Participant], text: str, error: type[Exception] = NotFound,
+             not_found: str = "") -> Participant:
+    """Exactly one participant for what was typed where no list can be shown (a command line,
+    a form's field): an exact GUID, code or barcode first, then `find`. None or several raise
+    `error` — the several with their class, room and code, so the code can be typed."""
+    text = (text or "").strip()
+    people = list(people)
+    exact = [p for p in people if text and text in (p.guid, p.local_guid, p.code, p.barcode)]
+    found = exact or find(people, text).people
+    if len(found) == 1:
+        return found[0]
+    if found:
+        shown = "; ".join(label(p) for p in found[:5]) + (" …" if len(found) > 5 else "")
+        raise error(f"Участников «{text}» несколько — укажите код участника: {shown}.")
+    raise error(not_found or Found(text).not_found())
 
 
 def _find(people: Sequence[Participant], text: str,

@@ -21,6 +21,7 @@ from .calendar import next_additional, rules_for
 from ..domain.scoring import score_protocol
 from ..store.atomic import durable_write
 from .data import scheme_for
+from .picker import find_one
 
 CSV_FIELDS = ["guid", "local_guid", "code", "barcode", "surname", "name", "patronymic",
               "grade", "birth_date", "sex", "doc_series", "doc_number", "reserve", "category",
@@ -57,11 +58,10 @@ def eligible(store) -> list[Row]:
 
 
 def find_participant(store, key: str) -> Participant:
+    """By code, barcode, GUID or surname: the one picker (services/picker.find_one)."""
     key = (key or "").strip()
-    for p in store.participants():
-        if key and key in (p.guid, p.code, p.barcode):
-            return p
-    raise RetakeError(f"Участник «{key}» не найден: укажите код участника, штрих-код или GUID.")
+    return find_one(store.participants(), key, RetakeError,
+                    f"Участник «{key}» не найден: укажите код участника, штрих-код или GUID.")
 
 
 def record_document(store, key: str, document: str) -> Participant:
