@@ -12,6 +12,7 @@ from tui_app.domain.models import Participant
 from tui_app.screens.dialogs import UnsavedDialog
 from tui_app.screens.entry import EntryScreen, HistoryScreen
 from tui_app.services.entry import room_list
+from tui_app.widgets.criteria_grid import CriteriaGrid
 from tui_app.widgets.participant_picker import ChoiceList
 
 NAMESAKES = [("Ёлкин", "Иван", "Васильевич", "9А"), ("Ёлкин", "Василий", "Васильевич", "9Б"),
@@ -252,3 +253,30 @@ async def test_history_speaks_russian_and_names_people(typing_ws):
         assert "схема — → 1 (в аудитории)" in lines
         for internal in ("status", "present", "early", "participant", p.guid):
             assert internal not in lines
+
+
+async def test_a_participant_without_an_ovz_category_is_not_opened_and_no_key_is_lost(typing_ws):
+    """«Резерв = 22» with no category chosen: the entry refuses to score them (issue 17) and
+    goes back to choosing — the keys typed after the Enter are dropped, not left waiting for
+    a protocol that never opens (before the merge the grid kept the previous one's state)."""
+    from tui_app.domain.models import OVZ_RESERVE
+
+    store = typing_ws.store
+    people = present_in(store, "102")
+    unset = people[1].model_copy(update={"reserve": OVZ_RESERVE, "category": "general",
+                                         "category_confirmed_at": None})
+    store.put(unset)
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        burst(app, *str(unset.order), "enter", "5", "enter")
+        await wait_until(pilot, lambda: "категория не выбрана" in screen.status_text,
+                         what="the refusal")
+        await pilot.pause()
+        assert screen.state is None
+        grid = screen.query_one(CriteriaGrid)
+        assert grid.pick_mode and not grid.awaiting and grid.pending == []
+        await pilot.press(*str(people[0].order), "enter")  # the next choice works
+        await pilot.pause()
+        assert screen.state is not None and screen.state.participant.guid == people[0].guid
+        assert protocol(store, unset.guid) is None
