@@ -1,12 +1,12 @@
 """The commands handoff, retention, retakes through the real CLI entry point."""
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
 from tui_app.cli import main
 from tui_app.services import retakes
+from support.sums import sha256sum_check
 
 
 def _prepare(root):
@@ -31,7 +31,7 @@ def test_handoff_command(demo_results_ws, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Готово" in out
     folder = stick / "IS_470123_2027-02-10"
-    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+    assert sha256sum_check(folder)[0] == 0
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 0
     (folder / "r.b2p").write_bytes(b"<HwPackage/!")
     assert main(["-w", str(root), "handoff", "--verify", str(folder)]) == 1

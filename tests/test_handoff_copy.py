@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from tui_app.services import drives, handoff
 from tui_app.services.handoff import HandoffFailed, HandoffRefused
+from support.sums import sha256sum_check
 
 
 def _fill(ws_root: Path) -> dict[str, bytes]:
@@ -72,10 +72,9 @@ def test_copy_verifies_with_real_sha256sum(filled, tmp_path):
     for line in lines:
         digest, rel = line.split("  ", 1)
         assert len(digest) == 64 and "\\" not in rel and not rel.startswith("/")
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=result.folder,
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count(": OK") == 6
+    rc, out = sha256sum_check(result.folder)
+    assert rc == 0, out
+    assert out.count(": OK") == 6
     # progress: both phases, monotone, ends at the total
     assert {p.phase for p in seen} == {"copy", "verify"}
     dones = [p.done for p in seen]
@@ -91,8 +90,7 @@ def test_sha256sum_catches_a_later_change(filled, tmp_path):
     res = handoff.handoff(ws.store, tmp_path)
     f = res.folder / "forms/ИС-08 акт.pdf"
     f.write_bytes(b"%PDF-1.4 acx")
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=res.folder, capture_output=True)
-    assert out.returncode != 0
+    assert sha256sum_check(res.folder)[0] != 0
     assert handoff.verify_manifest(res.folder) == ["forms/ИС-08 акт.pdf"]
 
 
@@ -221,9 +219,9 @@ def test_odd_names_are_escaped_as_sha256sum_expects(demo_ws, tmp_path):
     for i, n in enumerate(names):
         (forms / n).write_bytes(b"%PDF" + bytes([i]) * 10)
     res = handoff.handoff(demo_ws.store, tmp_path)
-    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=res.folder, capture_output=True)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count(b": OK") == len(names)
+    rc, out = sha256sum_check(res.folder)
+    assert rc == 0, out
+    assert out.count(": OK") == len(names)
     assert handoff.verify_manifest(res.folder) == []
     (res.folder / "forms" / "new\nline.pdf").write_bytes(b"changed")
     assert handoff.verify_manifest(res.folder) == ["forms/new\nline.pdf"]

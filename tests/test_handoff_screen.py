@@ -1,7 +1,6 @@
 """F9 «Передача в МСУ» with real key presses: choose, copy, verify, fail; a snapshot."""
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from textual.widgets import Input
 
 from support.pilot import text_of, wait_until
 from tui_app.app import ShtabApp
+from support.sums import sha256sum_check
 from tui_app.services import drives, retention
 
 
@@ -52,7 +52,7 @@ async def test_f9_copies_to_the_chosen_drive_and_verifies(demo_results_ws, stick
         assert "Проверка" in text_of(app, "#handoff-progress")
         assert demo_results_ws.store.settings().handoff_done is True
         folder = stick / "IS_470123_2027-02-10"
-        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+        assert sha256sum_check(folder)[0] == 0
         await pilot.press("escape")
         assert type(app.screen).__name__ == "MainScreen"
         assert "✔" in text_of(app, "#checklist-box").split("Передать файлы")[0].splitlines()[-1]

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 FORK = hasattr(os, "fork")
 RUNNERS = ["fork", "inline"] if FORK else ["inline"]
 INLINE_SAMPLE = 8  # steps per operation and kind for the inline runner where fork runs them all
+WINDOWS_SAMPLE = 16  # under Windows (wine starts slowly): IS_SHTAB_FAULT_STEPS=all for every step
 
 FIX = Path(__file__).parent / "fixtures" / "exchange"
 ROSTER = FIX / "47002090-06-470123-005(ok)-20270210.b2p"
@@ -246,9 +247,13 @@ def _references(op: str, templates, base: Path, runner: str = "fork"):
 
 
 def _steps(n: int, runner: str) -> list[int]:
-    if runner == "fork" or not FORK or n <= INLINE_SAMPLE:
+    """Every step, or an even sample with the first and the last (IS_SHTAB_FAULT_STEPS: a
+    number of steps, or «all»)."""
+    want = os.environ.get("IS_SHTAB_FAULT_STEPS", "")
+    k = int(want) if want.isdigit() else INLINE_SAMPLE if FORK else WINDOWS_SAMPLE
+    if runner == "fork" or want == "all" or n <= k or k < 2:
         return list(range(1, n + 1))
-    return sorted({1 + round(i * (n - 1) / (INLINE_SAMPLE - 1)) for i in range(INLINE_SAMPLE)})
+    return sorted({1 + round(i * (n - 1) / (k - 1)) for i in range(k)})
 
 
 @pytest.mark.parametrize("kind", sf.KINDS)

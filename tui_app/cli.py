@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from .commands._common import run_command
+    from .console import safe_streams
+
+    safe_streams()  # a redirected stdout in cp1251/cp1252 must never raise on «→ ⚠ ✔»
 
     parser = build_parser()
     args = parser.parse_args(argv)

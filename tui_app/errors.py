@@ -65,6 +65,11 @@ _WIN_NOT_READY = {21, 55, 1110, 1112, 1117, 1167}  # not ready, gone, media chan
 #   I/O device error, device not connected (a stick pulled out)
 _WIN_DISK_FULL = {39, 112}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
 _WIN_NO_ACCESS = {5}  # ERROR_ACCESS_DENIED
+_WIN_TOO_LONG = {206}  # ERROR_FILENAME_EXCED_RANGE
+_WIN_NOT_FOUND = {2, 3}  # ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND
+# MAX_PATH: without the «long paths» policy (off by default on Windows 10) a longer path
+# is refused, and Windows says "path not found" (or 206) rather than "too long"
+WIN_MAX_PATH = 260
 
 _ENOSPC = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 _GONE = {errno.ENODEV, errno.ENXIO, getattr(errno, "ENOMEDIUM", errno.ENODEV)}
@@ -72,6 +77,15 @@ _GONE = {errno.ENODEV, errno.ENXIO, getattr(errno, "ENOMEDIUM", errno.ENODEV)}
 
 def _name(path: PathLike) -> str:
     return f"«{os.fspath(path)}»" if path not in (None, "") else ""
+
+
+def busy_text(path: PathLike = None) -> str:
+    """A file another program holds open (Windows): the viewer the user has it open in."""
+    name = os.path.basename(os.fspath(path)) if path not in (None, "") else ""
+    subject = f"Файл {_name(path)}" if name else "Файл"
+    which = f"файл «{name}»" if name else "его"
+    return (f"{subject} открыт в другой программе: закройте {which} в программе просмотра "
+            "(Adobe Reader, Excel, просмотр PDF) или дождитесь антивируса и повторите.")
 
 
 def os_error_kind(e: OSError) -> type[StorageError]:
@@ -86,6 +100,14 @@ def os_error_kind(e: OSError) -> type[StorageError]:
     return StorageError
 
 
+def _too_long_for_windows(e: OSError, path: PathLike = None) -> bool:
+    win = getattr(e, "winerror", None)
+    name = path if path not in (None, "") else e.filename
+    if win not in _WIN_TOO_LONG | _WIN_NOT_FOUND or name in (None, ""):
+        return False
+    return win in _WIN_TOO_LONG or len(os.fspath(name)) >= WIN_MAX_PATH
+
+
 def os_error_text(e: OSError, path: PathLike = None) -> str:
     """A true Russian sentence for an OS error a user can cause (disk full, write-protected
     stick, file open in another program, stick pulled out, no rights, no such file)."""
@@ -97,14 +119,17 @@ def os_error_text(e: OSError, path: PathLike = None) -> str:
     if kind is ReadOnly:
         return f"Диск защищён от записи{' (' + where + ')' if where else ''}: снимите защиту или выберите другой диск."
     if kind is FileBusy:
-        subject = f"Файл {where}" if where else "Файл"
-        return (f"{subject} открыт в другой программе (просмотр PDF, Excel, антивирус, архиватор): "
-                "закройте его там и повторите.")
+        return busy_text(path if path is not None else (e.filename or None))
     if win in _WIN_NOT_READY or e.errno in _GONE:
         return f"Устройство не готово{' (' + where + ')' if where else ''}: флешка или диск извлечены? Вставьте и повторите."
     if e.errno == errno.EIO:
         return (f"Ошибка чтения или записи на устройстве{' (' + where + ')' if where else ''}: "
                 "флешка извлечена или неисправна. Проверьте её и повторите.")
+    if _too_long_for_windows(e, path):
+        n = len(os.fspath(path if path is not None else e.filename))
+        return (f"Слишком длинный путь ({n} знаков, Windows принимает до {WIN_MAX_PATH - 1}): "
+                f"{where}. Выберите папку ближе к корню диска (например, D:\\Штаб) "
+                "или с именами покороче.")
     if isinstance(e, FileNotFoundError) or e.errno == errno.ENOENT:
         return f"Нет такого файла или папки{': ' + where if where else ''}."
     if isinstance(e, IsADirectoryError):

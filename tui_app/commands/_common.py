@@ -60,8 +60,14 @@ def run_command(func: Callable[[argparse.Namespace], int], args: argparse.Namesp
 
 
 def open_tui(args: argparse.Namespace) -> int:
+    from ..console import quickedit_off, tui_driver_class
+
     with workspace(args) as ws:
         from ..app import ShtabApp
 
-        ShtabApp(ws).run()
-    return EXIT_OK
+        app = ShtabApp(ws)
+        app.driver_class = tui_driver_class() or app.driver_class  # classic console: its glyphs
+        with quickedit_off():  # a stray click must not freeze the screen
+            app.run()
+    # a crash inside the app (Textual printed its traceback) is not a success
+    return app.return_code or EXIT_OK

@@ -17,7 +17,7 @@ from ..domain.scoring import result_matches, validate_protocol
 from ..exchange import mapping
 from ..exchange.b2p import B2PError, B2PPackage, read_b2p
 from ..exchange.csvio import write_table
-from ..store.atomic import durable_write
+from .documents import write_document
 from .data import scheme
 
 
@@ -171,5 +171,5 @@ def consolidate(paths: list[Path | str], out_csv: Optional[Path | str] = None,
         "Итоговый_Балл", "Зачёт", "Не_закончил", "ФИО_эксперта", "РезервI"]
     out = Path(out_csv) if out_csv else None
     if out is not None:
-        durable_write(out, write_table(header, csv_rows), keep_backup=False)
+        write_document(out, write_table(header, csv_rows))
     return ConsolidateResult(schools=schools, rows=len(csv_rows), out=out, warnings=warnings)

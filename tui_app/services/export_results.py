@@ -23,9 +23,10 @@ from ..domain.checks import Problem, errors_only, results_rows_problems
 from ..domain.models import Participant
 from ..exchange import mapping
 from ..exchange.b2p import STEM_RE, VERSION, B2PError, B2PPackage, no_gc, stem_for, write_verified
-from ..store.atomic import durable_write, make_private_dir
+from ..store.atomic import make_private_dir
 from ..store.workspace import Store
 from .data import scheme_for
+from .documents import write_document
 
 
 class ExportRefused(Refused):
@@ -171,7 +172,7 @@ def _export(store: Store, out_dir, force: bool, progress) -> ExportResult:
     out = Path(out_dir) if out_dir else store.dir("export")
     make_private_dir(out)
     path = out / f"{pkg.file_name}.b2p"
-    durable_write(path, data, keep_backup=False)
+    write_document(path, data)
     if progress:
         progress(0.9)
     sat = sum(1 for _, absent, res in info if res and not absent)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Callable, Optional
 from ..domain.models import Act, ActKind, Participant, RoomLogEntry
 from ..domain.ordering import name_key
 from ..forms.context import FormContext, FormError
-from ..store.atomic import durable_write
 from ..store.workspace import Store
 from .data import scheme_for
 from .picker import find_one
+from .documents import write_document
 
 if TYPE_CHECKING:  # fpdf2 loads in the worker thread, not when a screen opens
     from ..forms.kit import FormPDF
@@ -232,10 +232,7 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
         raise FormError(f"Не удалось создать папку «{folder}»: {e.strerror}.") from None
     path = folder / _file_name(ctx, form, room, who, blank,
                                _translit(grade) if form == "ознакомление" and grade else "")
-    try:
-        durable_write(path, bytes(pdf.output()), keep_backup=False)
-    except OSError as e:
-        raise FormError(f"Не удалось записать «{path}»: {e.strerror}. Проверьте место и права.") from None
+    write_document(path, bytes(pdf.output()))  # a viewer holding it: «закройте файл…»
     if progress:
         progress(steps[0], steps[0])
     if form in PRINTED_FOR_DAY or form == "график":

@@ -19,7 +19,7 @@ from ..domain.models import Act, ExamDay, ExamKind, Participant, Room, ValidReas
 from ..domain.retakes import Verdict, carry, decide
 from .calendar import next_additional, rules_for
 from ..domain.scoring import score_protocol
-from ..store.atomic import durable_write
+from .documents import write_document
 from .data import scheme_for
 from .picker import find_one
 
@@ -110,7 +110,7 @@ def roster_csv(day: ExamDay, participants: list[Participant], rows: list[Row]) -
 
 def write_roster_csv(store, path: Path | str, next_date: Optional[date] = None) -> tuple[ExamDay, int]:
     day, people, rows = next_roster(store, next_date)
-    durable_write(Path(path), roster_csv(day, people, rows), keep_backup=False)
+    write_document(Path(path), roster_csv(day, people, rows))
     return day, len(people)
 
 

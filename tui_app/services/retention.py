@@ -15,7 +15,8 @@ from typing import Optional
 from ..errors import Refused
 from ..domain.models import Act, Participant, Protocol, RoomLogEntry, ValidReason
 from ..domain.retention import Material, classify_file, schedule
-from ..store.atomic import durable_write, make_private_dir
+from ..store.atomic import make_private_dir
+from .documents import write_document
 
 FILE_FOLDERS = ("audio", "export", "forms", "backups", "retakes")
 ACTS_DIR = "retention"
@@ -181,7 +182,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     pdf = act_pdf(store, rows, today, members, head, db_too)
     folder = make_private_dir(store.root / ACTS_DIR)
     act = folder / f"akt-unichtozheniya-{today:%Y-%m-%d}-{datetime.now():%H%M%S}.pdf"
-    durable_write(act, pdf, keep_backup=False)
+    write_document(act, pdf)
     removed = nbytes = 0
     failed: list[str] = []
     for r in rows:

@@ -20,9 +20,9 @@ from ..domain.ordering import name_key
 from ..domain.scoring import score_protocol
 from ..errors import Refused
 from ..paths import data_path
-from ..store.atomic import durable_write
 from ..store.workspace import Store
 from .data import scheme_for
+from .documents import write_document
 
 
 # -- the connection schedule -------------------------------------------------------------
@@ -153,8 +153,8 @@ def write_typing_sheet(store: Store, layout: str = "federal", out_dir: Optional[
     rows = [r + [str(t)] for r, t in zip(sheet.rows, sheet.totals)]
     rows.append([""] * len(sheet.header) + [f"контрольная сумма {sheet.control_sum}"])
     csv_path = folder / f"{stem}.csv"
-    durable_write(csv_path, csv_bytes(sheet.header + ["Сумма строки"], rows), keep_backup=False)
+    write_document(csv_path, csv_bytes(sheet.header + ["Сумма строки"], rows))  # Excel may hold it
     pdf = typing_sheet_pdf(context(store), sheet)
     pdf_path = folder / f"{stem}.pdf"
-    durable_write(pdf_path, bytes(pdf.output()), keep_backup=False)
+    write_document(pdf_path, bytes(pdf.output()))
     return pdf_path, csv_path, sheet
