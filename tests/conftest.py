@@ -14,9 +14,10 @@ from tui_app.store.workspace import Workspace
 
 @pytest.fixture(autouse=True)
 def _no_user_workspace(tmp_path, monkeypatch):
-    """Tests never touch the real per-user workspace."""
+    """Tests never touch the real per-user workspace (nor the user's keymap file)."""
     monkeypatch.setenv("IS_SHTAB_WORKSPACE", str(tmp_path / "default-ws"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("IS_SHTAB_KEYMAP", str(tmp_path / "no-keymap.txt"))
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +71,15 @@ def demo_results_dir(tmp_path, _demo_template):
     """A closed copy of the distributed demo workspace with results (for a subprocess,
     which takes its lock itself)."""
     return copy_workspace(_demo_template[1], tmp_path / "ws")
+
+
+@pytest.fixture
+def typing_ws(demo_results_ws):
+    """The demo school distributed, before the protocols are typed (no results, no ИС-02)."""
+    from support.workspaces import clear_results
+
+    clear_results(demo_results_ws.store)
+    return demo_results_ws
 
 
 # -- under Windows (the Windows leg of CI: tools/windows_check.py) ---------------------------

@@ -68,7 +68,7 @@ async def test_retention_screen_destroys_by_act(demo_results_ws, monkeypatch):
         await pilot.press(".")
         await pilot.press("f8")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert type(app.screen).__name__ == "Confirm"
         await pilot.press("escape")  # cancel: nothing happens
         await pilot.pause()
         assert (demo_results_ws.root / "forms" / "ИС-09_акт.pdf").exists()

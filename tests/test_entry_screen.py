@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from support.pilot import KeyCounter, burst, text_of, wait_until
-from support.workspaces import clear_results, present_in, protocol
+from support.pilot import GENERAL, KeyCounter, burst, text_of, wait_until
+from support.workspaces import present_in, protocol
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Attendance, ProtocolStatus
 from tui_app.screens.entry import EntryScreen, HistoryScreen
@@ -12,13 +12,6 @@ from tui_app.services.data import scheme_for
 from tui_app.widgets.criteria_grid import CriteriaGrid
 
 
-GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]  # total 17
-
-
-@pytest.fixture
-def typing_ws(demo_results_ws):
-    clear_results(demo_results_ws.store)
-    return demo_results_ws
 
 
 def _msg(app) -> str:

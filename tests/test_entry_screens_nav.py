@@ -12,6 +12,7 @@ from tui_app.app import ShtabApp
 from tui_app.domain.models import Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.ordering import fold
 from tui_app.screens.checks import ChecksScreen
+from tui_app.screens.dialogs import UnsavedDialog
 from tui_app.screens.double_entry import DoubleEntryScreen
 from tui_app.screens.entry import EntryScreen
 from tui_app.screens.form04 import Form04Screen
@@ -154,7 +155,9 @@ async def test_room_log_times_typed_as_fast_as_a_terminal_sends(demo_results_ws)
         burst(app, "enter", *"0910", "enter", *"0930", "enter",
               "enter", *"0931", "enter", *"0951", "backspace", "0", "enter",  # a typo mended
               *"0952", "enter", *"1010", "enter",  # digits start typing without Enter
-              *"1011", "escape", "down")  # begun, then cancelled: nothing saved for d
+              *"1011", "escape")  # begun, then Esc: asked first
+        await wait_until(pilot, lambda: isinstance(app.screen, UnsavedDialog), what="the question")
+        await pilot.press("f3", "down")  # «не сохранять»: nothing saved for d
         await wait_until(pilot, lambda: store.get(RoomLogEntry, c) is not None and scr.edit is None
                          and scr.query_one("#log-table").cursor_row == 4, what="the burst typed")
 

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from support.workspaces import clear_results, present_in
+from support.workspaces import present_in
 from tui_app.domain.models import Attendance, Protocol, ProtocolStatus, RoomLogEntry
 from tui_app.domain.ordering import fold
 from tui_app.domain.scoring import score_protocol
@@ -19,19 +19,14 @@ from tui_app.services.entry import (
     PASS2_TABLE,
     EntryState,
     next_in_stack,
-    pick,
+    remaining,
     room_list,
 )
+from tui_app.services.picker import find
 from tui_app.services.protocols import ProtocolRejected, save_protocol
 
 FULL = dict(zip(["Ч1", "Ч2", "Ч3", "П1", "П2", "П3", "М1", "М2", "Д1", "Р1", "Р2", "Р3", "Р4"],
                 [1, 1, 0, 2, 1, 1, 2, 0, 3, 2, 1, 2, 1]))
-
-
-@pytest.fixture
-def typing_ws(demo_results_ws):
-    clear_results(demo_results_ws.store)
-    return demo_results_ws
 
 
 def _proto(p, **kw) -> Protocol:
@@ -83,13 +78,14 @@ def test_pick_by_number_and_surname(typing_ws):
     store = typing_ws.store
     stack = room_list(store, "201")
     third = stack[2]
-    assert pick(stack, str(third.order)) == [third]
-    assert third in pick(stack, third.surname[:3].upper())
-    yo = next(x for x in store.participants() if x.surname.startswith("Пономарёва"))
-    assert yo in pick(room_list(store, yo.room), "пономаре")  # ё typed as е
+    everyone = store.participants()
+    assert find(everyone, str(third.order), stack).people == [third]
+    assert third in find(everyone, third.surname[:3].upper(), stack).people
+    yo = next(x for x in everyone if x.surname.startswith("Пономарёва"))
+    assert yo in find(everyone, "пономаре", room_list(store, yo.room)).people  # ё typed as е
     other_room = room_list(store, "202")[0]
-    assert other_room in pick(stack, other_room.surname, store.participants())
-    assert pick(stack, "999") == []
+    assert other_room in find(everyone, other_room.surname, stack).people
+    assert not find(everyone, "999", stack)
 
 
 def test_next_in_stack_skips_absentees(typing_ws):
@@ -100,7 +96,20 @@ def test_next_in_stack_skips_absentees(typing_ws):
     assert next_in_stack(stack, stack[i - 1].guid) is not stack[i]
     nxt = next_in_stack(stack, stack[i - 1].guid)
     assert nxt is None or nxt.attendance is not Attendance.ABSENT
-    assert next_in_stack(stack, stack[-1].guid) is None
+
+
+def test_the_stack_is_what_is_left(typing_ws):
+    """Saved protocols and «Н» are skipped; after the last one the stack goes round to a
+    skipped participant; nothing left — None."""
+    store = typing_ws.store
+    stack = room_list(store, "102")
+    present = [p for p in stack if not p.absent]
+    done = {p.guid: object() for p in present[2:]}  # all typed but the first two
+    assert [p.guid for p in remaining(stack, done)] == [p.guid for p in present[:2]]
+    assert next_in_stack(stack, present[-1].guid, done) is present[0]  # round to the top
+    assert next_in_stack(stack, present[0].guid, done) is present[1]  # saved ones skipped
+    done[present[0].guid] = done[present[1].guid] = object()
+    assert next_in_stack(stack, present[0].guid, done) is None and remaining(stack, done) == []
 
 
 # -- room log ИС-02 --------------------------------------------------------------
@@ -271,3 +280,27 @@ def test_transaction_rollback_restores_documents(typing_ws):
     on_disk = committed_tables(store.db_path)
     doc = next(d for d in on_disk["protocols"].values() if d["participant"] == p.guid)
     assert doc["variant"] == before.variant and doc["scores"]["Д1"] == before.scores["Д1"]
+
+
+def test_every_who_field_uses_the_one_picker(typing_ws):
+    """forms, retakes and audio took a code only (or the first of two namesakes); now they all
+    go through services/picker.find_one: a code, a surname with initials, and namesakes refused
+    with their codes listed."""
+    from tui_app.domain.models import Participant
+    from tui_app.forms.context import FormError
+    from tui_app.services import audio, forms, retakes
+
+    store = typing_ws.store
+    a, b = (Participant(surname="Ёлкин", name=n, patronymic="Васильевич", grade="9А", room="102",
+                        code=c) for n, c in (("Иван", "990001"), ("Василий", "990002")))
+    store.put_many([a, b])
+    for find_participant, error in ((forms.find_participant, FormError),
+                                    (retakes.find_participant, retakes.RetakeError),
+                                    (audio.find_participant, audio.AudioError)):
+        assert find_participant(store, "990002").guid == b.guid
+        assert find_participant(store, "елкин и. в.").guid == a.guid
+        assert find_participant(store, "Ёлкин Василий").guid == b.guid
+        with pytest.raises(error, match="несколько — укажите код участника: Ёлкин Василий .*код 990002; Ёлкин Иван .*код 990001"):
+            find_participant(store, "ёлкин")
+        with pytest.raises(error, match="не найден"):
+            find_participant(store, "Нетакого")

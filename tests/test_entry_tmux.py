@@ -24,9 +24,9 @@ def test_enter_two_protocols_in_tmux(tmp_path):
     with Tmux(program("-w", str(root)), 80, 25) as t:
         t.wait_for("Что дальше", timeout=15)  # the main screen is up
         t.keys("F4")
-        t.wait_for("№ или фамилия", timeout=15)
+        t.wait_for("№, фамилия или код", timeout=15)
         t.keys("F5")
-        t.wait_for("Аудитория 102", timeout=15)
+        t.wait_for("Ауд. 102", timeout=15)
         # one burst, as a fast typist (or tmux) delivers it: number, Enter, variant, Enter,
         # 13 digits — every key must land in its field although the focus has no time to move
         t.keys(str(a.order), "Enter", "7", "Enter", *"1102112032121")

@@ -7,6 +7,7 @@ from support.generate import write_roster
 from support.pilot import text_of, wait_until
 from support.workspaces import db_fingerprint
 from tui_app.app import ShtabApp
+from tui_app.screens.dialogs import Confirm
 from tui_app.screens.exchange import ExchangeScreen
 
 
@@ -50,7 +51,7 @@ async def test_hostile_file_is_refused_and_nothing_changes(demo_ws):
     assert db_fingerprint(demo_ws.root) == before
 
 
-async def test_export_clean_results_then_forced_needs_two_presses(demo_results_ws, demo_ws):
+async def test_export_clean_results_then_forced_asks_first(demo_results_ws, demo_ws):
     app = ShtabApp(demo_results_ws)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open(app, pilot)
@@ -68,9 +69,9 @@ async def test_export_clean_results_then_forced_needs_two_presses(demo_results_w
         await _wait_result(app, pilot, "НЕ выгружен")
         assert not list((demo_ws.root / "export").glob("*.b2p"))
         await pilot.press("f7")
-        await _wait_result(app, pilot, "Нажмите F7 ещё раз")
+        assert isinstance(app.screen, Confirm)  # asks first
         assert not list((demo_ws.root / "export").glob("*.b2p"))
-        await pilot.press("f7")
+        await pilot.press("enter")
         await _wait_result(app, pilot, "статус 13")
 
 

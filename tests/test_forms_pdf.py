@@ -84,10 +84,12 @@ def test_is01_lists_everyone_with_room_and_absence_mark(demo_results_ws, tmp_pat
     people = store.participants()
     for p in people:
         assert p.fio in text, p.fio
+    # the code follows the name: namesakes are told apart by it (issue 18)
+    assert all(f"{p.fio} · {p.code}" in text for p in people if p.code and p.fio != LONG_FIO)
     absent = [p for p in people if p.absent]
     assert absent
     for p in absent:
-        assert re.search(re.escape(p.fio) + r" " + re.escape(p.room) + " Н", text), p.fio
+        assert re.search(re.escape(p.fio) + r"(?: · \d+)? " + re.escape(p.room) + " Н", text), p.fio
     assert LONG_FIO in text
 
 

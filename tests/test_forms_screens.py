@@ -9,6 +9,7 @@ from support.workspaces import drop_demo_acts
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Act, Protocol, ProtocolStatus
 from tui_app.screens.acts import ActsScreen
+from tui_app.screens.dialogs import Confirm
 from tui_app.screens.forms import FormsScreen
 from tui_app.services.demo import LONG_SURNAME
 
@@ -56,7 +57,7 @@ async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         await pilot.pause()
         assert isinstance(app.screen, ActsScreen)
         await pilot.press(*p.code, "enter")  # find, focus goes to the kind switch
-        assert LONG_SURNAME[0] in text_of(app, "#act-who")
+        assert LONG_SURNAME[0] in text_of(app, "#act-picker .picker-who")
         await pilot.press("down", "enter")  # ИС-09
         await pilot.press("tab", *"tel fon", "tab")
         await pilot.press("end", *["backspace"] * 5, "1", "0", ":", "3", "1")
@@ -71,7 +72,7 @@ async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
         proto = store.get(Protocol, p.guid)
         assert proto.status is ProtocolStatus.REMOVED and proto.scores == {}
         assert (demo_results_ws.root / "forms" / f"IS-09_470123_20270210_{p.code}.pdf").exists()
-        # a mistaken act: Tab to the list, Delete twice
+        # a mistaken act: Tab to the list, Delete, confirm
         table = app.screen.query_one("#acts-table")
         for _ in range(6):
             if app.focused is table:
@@ -79,8 +80,8 @@ async def test_acts_screen_creates_is09_and_prints_it(demo_results_ws):
             await pilot.press("tab")
         assert app.focused is table
         await pilot.press("delete")
-        assert "ещё раз" in text_of(app, "#act-status") and len(store.all(Act)) == 1
-        await pilot.press("delete")
+        assert isinstance(app.screen, Confirm) and len(store.all(Act)) == 1
+        await pilot.press("enter")
         assert "Акт удалён" in text_of(app, "#act-status")
         assert store.all(Act) == [] and app.screen.query_one("#acts-table").row_count == 0
     assert store.get(Protocol, p.guid).status is ProtocolStatus.PRESENT  # the mark is gone
@@ -94,7 +95,7 @@ async def test_acts_screen_refuses_an_absentee(demo_results_ws):
     async with app.run_test(size=(80, 25)) as pilot:
         await pilot.press("f6", "f3")
         await pilot.press(*absent.code, "enter")
-        assert "не явился" in text_of(app, "#act-who")
+        assert "не явился" in text_of(app, "#act-picker .picker-who")
         await pilot.press("tab", "x", "f5")
         await finish_workers(app, pilot)
         assert "на неявку не составляется" in text_of(app, "#act-status")

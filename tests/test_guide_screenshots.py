@@ -27,9 +27,9 @@ def test_screenshots_are_made_from_the_running_app(tmp_path, monkeypatch):
                      "double-entry-halt.svg", "readiness.svg"]
     svg = {p.stem: p.read_text(encoding="utf-8").replace("&#160;", " ") for p in shots}
     assert all(s.startswith("<svg") for s in svg.values())
-    assert "Что дальше" in svg["main"] and "Загрузка списка" in svg["main"]
+    assert "Что дальше" in svg["main"] and "Загрузить список" in svg["main"]
     # each section screenshot shows its own screen, not the main screen again
-    assert "Аудитория 101" in svg["entry"] and "№ или фамилия" in svg["entry"]
+    assert "Ауд. 101" in svg["entry"] and "№, фамилия или код" in svg["entry"]
     assert "Микрофон" in svg["audio"] and "Расписание" in svg["rooms"]
     assert "Что дальше" not in svg["stats"] + svg["checks"] + svg["form04"] + svg["roster"]
     assert "IS_470123_2027-02-10" in svg["handoff"] and "FLASH" in svg["handoff"]

@@ -161,6 +161,22 @@ def test_write_error_mid_copy_is_a_failure(filled, tmp_path, monkeypatch):
     assert not (tmp_path / "IS_470123_2027-02-10").exists()  # the partial folder is removed
 
 
+def test_a_write_protected_stick_says_so(filled, tmp_path, monkeypatch):
+    """Not «ошибка записи … на файле «»» but «защищён от записи» (issue 18)."""
+    import errno
+
+    ws, _ = filled
+
+    def read_only(path, *a, **kw):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(handoff.Path, "mkdir", read_only)
+    with pytest.raises(HandoffFailed) as e:
+        handoff.handoff(ws.store, tmp_path)
+    assert "защищён от записи" in str(e.value) and "«»" not in str(e.value)
+    assert ws.store.settings().handoff_done is False
+
+
 def test_empty_workspace_is_refused(ws, tmp_path):
     p = handoff.plan_for(ws.store)
     assert len(p.warnings) == 3

@@ -35,7 +35,7 @@ def test_handoff_in_a_real_terminal(demo_results_ws, tmp_path):
         # only room 101 has a recording and no ИС-02/ИС-03 was printed: it asks first
         t.wait_for("передать всё равно", timeout=20)
         assert not list(stick.iterdir())
-        t.keys("F9")
+        t.keys("Enter")  # the question's «Enter — передать всё равно»
         screen = t.wait_for("Готово", timeout=20)
         assert "НЕ выполнена" not in screen
         folder = stick / "IS_470123_2027-02-10"

@@ -36,7 +36,10 @@ async def test_empty_workspace_says_what_to_do(ws):
         await pilot.pause()
         day = str(app.screen.query_one("#day-box").render())
         assert "Экзаменационный день не задан" in day
-        assert "is-shtab import" in day
+        assert "Enter — загрузить список участников" in day
+        await pilot.press("enter")  # the first Enter of a new workspace loads the roster
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ExchangeScreen"
 
 
 def test_main_screen_snapshot(demo_results_ws, snap_compare):

@@ -64,7 +64,7 @@ def _letter(key: str) -> str:
 def test_the_walk_sees_the_screens():
     names = {c.__name__ for c in textual_classes()}
     assert {"ShtabApp", "MainScreen", "RosterScreen", "RoomsScreen", "StaffScreen",
-            "RosterTable", "ParticipantModal", "ConfirmModal"} <= names
+            "RosterTable", "ParticipantModal", "Confirm"} <= names
 
 
 def test_no_action_reachable_only_by_a_latin_letter():

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from support.pilot import Toasts, open_from_menu, settle, wait_until
+from support.pilot import open_from_menu, settle, wait_until
 from tui_app.app import ShtabApp
 from tui_app.domain.models import Attendance, Participant, Role, Room, StaffMember
-from tui_app.screens.organizer_modals import ConfirmModal, MoveModal, ParticipantModal
+from tui_app.screens.dialogs import Confirm
+from tui_app.screens.organizer_modals import MoveModal, ParticipantModal
 from tui_app.screens.rooms import RoomsScreen, TimetableTable
 from tui_app.screens.roster import RosterScreen
 from tui_app.screens.staff import StaffScreen
@@ -39,12 +40,12 @@ async def test_roster_search_absent_edit_add_review(demo_ws, size):
         await pilot.press("escape")  # clears the search, stays on the screen
         await settle(pilot)
         assert app.screen is screen and len(screen._shown) == 120
-        # F8 marks «Н» and takes it back; Delete does the same
+        # F8 marks «Н» and takes it back
         target = screen.current()
         await pilot.press("f8")
         await settle(pilot)
         assert store.participant(target.guid).attendance is Attendance.ABSENT
-        await pilot.press("delete")
+        await pilot.press("f8")
         await settle(pilot)
         assert store.participant(target.guid).attendance is not Attendance.ABSENT
         # Enter opens the participant; set the ОВЗ category with the keyboard
@@ -72,7 +73,7 @@ async def test_roster_search_absent_edit_add_review(demo_ws, size):
         assert not store.settings().roster_reviewed
         await pilot.press("f9")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, Confirm)
         await pilot.press("enter")
         await settle(pilot)
         assert store.settings().roster_reviewed is True
@@ -119,8 +120,8 @@ async def test_roster_filter_select_and_move(demo_ws, size):
         assert set(disabled) == {"102", "201", "202"}
         await pilot.press("escape")
         await settle(pilot)
-        # Ctrl+R resets the filter
-        await pilot.press("ctrl+r")
+        # F5 resets the filter (Ctrl+R is only a spare)
+        await pilot.press("f5")
         await settle(pilot)
         assert len(screen._shown) == 120
 
@@ -165,19 +166,19 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         await pilot.press("f8")
         await settle(pilot)
         assert store.participant(first.guid).absent
-        # F4 moves the second one to another room (101 has free seats)
+        # F6 moves the second one to another room (101 has free seats), as on F2
         await pilot.press("down")
         second = screen.current_person()
         assert second.guid != first.guid
-        await pilot.press("f4")
+        await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, MoveModal)
         await pilot.press("enter")
         await settle(pilot, 3)
         assert store.participant(second.guid).room == "101"
-        # F6: a limit of 15:00 flags the rooms that end later
+        # F7: a limit of 15:00 flags the rooms that end later
         await pilot.press("shift+tab")
-        await pilot.press("f6")
+        await pilot.press("f7")
         await settle(pilot)
         await pilot.press("tab", *"15:00", "f2")
         await settle(pilot)
@@ -199,7 +200,7 @@ async def test_rooms_distribute_timetable_absent_move(demo_ws, size):
         await pilot.press("home", "delete")
         await settle(pilot)
         assert store.get(Room, "101") is not None
-        assert not isinstance(app.screen, ConfirmModal)
+        assert not isinstance(app.screen, Confirm)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -242,22 +243,35 @@ async def test_staff_add_assign_remove(demo_ws, size):
 
 
 @pytest.mark.parametrize("size", SIZES[:1])
-async def test_absentee_with_protocol_refused_on_screen(demo_results_ws, size):
+async def test_absent_on_someone_with_a_protocol_asks_first(demo_results_ws, size):
+    """«Н» on a participant with a protocol (or ИС-02 times) asks; Esc leaves it alone,
+    Enter marks it and `check` reports the contradiction."""
+    from tui_app.services.checks import run_checks
+
     store = demo_results_ws.store
     app = ShtabApp(demo_results_ws)
-    toasts = Toasts()
-    async with app.run_test(size=size, message_hook=toasts) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press("f2")
         await settle(pilot)
         screen = app.screen
+        while screen.current().guid not in store.protocols():
+            await pilot.press("down")
         p = screen.current()
-        assert p.guid in store.protocols() or p.absent
         before = store.participant(p.guid).attendance
-        if not p.absent:
-            await pilot.press("f8")
-            await settle(pilot)
-            assert store.participant(p.guid).attendance is before
-            assert any("протокол" in m for m in toasts.messages)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm) and "уже внесён протокол" in str(
+            app.screen.query_one(".dialog-text").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert store.participant(p.guid).attendance is before
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.participant(p.guid).absent
+        assert any(x.kind == "absent_with_protocol" and x.participant == p.guid
+                   for x in run_checks(store))
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ def test_distribute_move_absent_quit_reopen(tmp_path, size):
         # to room 102's timetable, move its first participant to another room
         t.keys("Down")
         t.wait_for("аудитория 102")
-        t.keys("Tab", "F4")
+        t.keys("Tab", "F6")  # move: F6, as on the roster (F2)
         moved = t.wait_re(r"Куда перевести: (.+?)\?").group(1).strip()
         t.keys("Enter")
         t.wait_re(re.escape(moved) + r" → 101")

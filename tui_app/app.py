@@ -1,19 +1,37 @@
-"""The Textual application: screens, global bindings, theme."""
+"""The Textual application: screens, global bindings, theme, the running recording."""
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from textual.app import App
 from textual.binding import Binding
 
+from .screens.dialogs import Confirm, UnsavedDialog
 from .screens.main import MainScreen
 from .screens.registry import entry
 from .store.workspace import Store, Workspace
 
+if TYPE_CHECKING:  # the audio service is imported only when the audio screen opens
+    from .keymap import KeymapFile
+    from .services.audio import RoomRecording
 
 _HERE = Path(__file__).parent
+_NAMES = {"escape": "Esc", "enter": "Enter", "delete": "Del", "insert": "Ins", "space": "Пробел",
+          "backspace": "Backspace", "tab": "Tab", "home": "Home", "end": "End",
+          "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→"}
+
+
+def key_label(key: str) -> str:
+    """«f1» → «F1», «ctrl+q» → «Ctrl+Q», «escape» → «Esc»."""
+    *mods, base = key.split("+")
+    if base in _NAMES:
+        base = _NAMES[base]
+    elif base.startswith("f") and base[1:].isdigit() or len(base) == 1:
+        base = base.upper()
+    return "+".join([m.capitalize() for m in mods] + [base])
 
 
 class ShtabApp(App):
@@ -23,11 +41,17 @@ class ShtabApp(App):
     SUB_TITLE = "итоговое собеседование по русскому языку"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Выход", show=False, priority=True),
-        Binding("ctrl+c", "quit", "Выход", show=False, priority=True),
-        Binding("f10", "quit", "Выход", show=False),
+        Binding("f10,ctrl+q", "quit", "Выход", show=False, id="quit",
+                tooltip="выйти из программы (всё сохранённое уже на диске)"),
+        # Ctrl+C ends the program even where a widget would take the key (a field, a table)
+        Binding("ctrl+c", "quit", "Выход", show=False, priority=True, id="quit-ctrl-c"),
     ]
     EXIT_GRACE = 5.0  # seconds the shutdown may take before the process ends regardless
+
+    # The day's stream of a room keeps recording while the user works on other screens;
+    # it belongs to the app, not to the audio screen, and is stopped when the app ends.
+    audio_session: Optional["RoomRecording"] = None
+    keymap_file: Optional["KeymapFile"] = None  # the user's keys (tui_app/keymap.py), read at start
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -38,28 +62,71 @@ class ShtabApp(App):
         return self.workspace.store
 
     def on_mount(self) -> None:
+        from .keymap import read_keymap
+
+        self.keymap_file = read_keymap()
+        self.set_keymap(self.keymap_file.keymap)
         self.push_screen(MainScreen())
 
-    async def action_quit(self) -> None:
-        """F10, Ctrl+Q, Ctrl+C: end the program. Everything saved is already on disk; a
-        worker stuck in I/O (a dead network share) must not keep the process alive: if the
-        shutdown has not finished after EXIT_GRACE seconds, the process ends anyway."""
-        if not self.is_headless:  # never in tests run in-process (Pilot)
-            timer = threading.Timer(self.EXIT_GRACE, os._exit, args=(0,))
-            timer.daemon = True
-            timer.start()
-        self.exit()
+    def on_unmount(self) -> None:
+        self.stop_recording()
+
+    def stop_recording(self) -> None:
+        """Stop the room's stream, if one runs: the last seconds are written, the personal
+        times go into the ИС-02 log."""
+        s, self.audio_session = self.audio_session, None
+        if s is not None and not s.finished:
+            s.halt()
+            s.finish()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as the keyboard labels them: «F1», «Esc», «Ctrl+Q» (footer, help, hints)."""
+        return key_label(binding.key) if not binding.key_display else binding.key_display
 
     def open_screen(self, screen_id: str, *args, **kwargs) -> None:
         e = entry(screen_id)
         if e is None:
-            self.notify(f"Раздел «{screen_id}» не найден", severity="error")
+            self.bell()
             return
         self.push_screen(e.load()(*args, **kwargs))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen  # Markdown is imported when F1 is first pressed
 
-        screen = self.screen
-        title = getattr(screen, "HELP_TITLE", "") or "ИС-Штаб"
-        self.push_screen(HelpScreen(str(title), getattr(screen, "HELP", "")))
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    async def action_quit(self) -> None:
+        """F10, Ctrl+Q, Ctrl+C: every open screen may first ask about typed, unsaved work (or
+        refuse while busy); a running recording is stopped after a question."""
+        if isinstance(self.screen, (Confirm, UnsavedDialog)):
+            self.bell()  # a question is open: answer it first
+            return
+        screens = [s for s in reversed(self.screen_stack) if hasattr(s, "guard_leave")]
+        self._quit_after(screens)
+
+    def _quit_after(self, screens: list) -> None:
+        if screens:
+            first, rest = screens[0], screens[1:]
+            first.guard_leave(lambda: self._quit_after(rest))
+            return
+        s = self.audio_session
+        if s is not None and s.running:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._end_program()
+
+            self.push_screen(Confirm(f"Идёт запись аудитории {s.room}. Остановить запись и выйти?",
+                                     "Enter — остановить и выйти", "Esc — продолжить работу"),
+                             answer)
+            return
+        self._end_program()
+
+    def _end_program(self) -> None:
+        """Everything saved is already on disk; a worker stuck in I/O (a dead network share)
+        must not keep the process alive: if the shutdown has not finished after EXIT_GRACE
+        seconds, the process ends anyway."""
+        if not self.is_headless:  # never in tests run in-process (Pilot)
+            timer = threading.Timer(self.EXIT_GRACE, os._exit, args=(0,))
+            timer.daemon = True
+            timer.start()
+        self.exit()

@@ -9,9 +9,11 @@ import time
 from typing import Callable
 
 from textual import events
-from textual.notifications import Notify
 
 _CHARS = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "tab": "\t"}
+
+# the 13 digits of a full protocol of the general scheme (Ч1 … Р4), total 17 of 20
+GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]
 
 
 async def wait_until(pilot, cond: Callable[[], object], timeout: float = 30.0,
@@ -72,15 +74,3 @@ async def open_from_menu(pilot, app, screen_id: str) -> None:
         await pilot.press("down")
     await pilot.press("enter")
     await settle(pilot)
-
-
-class Toasts:
-    """What the app shows as toasts (notify()), seen through run_test's public message hook:
-    `toasts = Toasts(); async with app.run_test(message_hook=toasts) as pilot: …`."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def __call__(self, message) -> None:
-        if isinstance(message, Notify):
-            self.messages.append(str(message.notification.message))

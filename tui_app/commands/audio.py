@@ -176,8 +176,8 @@ def run_record(args: argparse.Namespace) -> int:
         try:
             while not rec.wait(0.2):
                 for n in rec.poll():
-                    say(n)
-                    told.add(n)
+                    (warn if n.level.loud else say)(n.text)
+                    told.add(n.text)
                 st = rec.status()
                 for w in st.warnings:
                     if w not in shown and w not in told:
@@ -192,9 +192,9 @@ def run_record(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             say("Остановка записи…")
         for n in rec.stop():
-            if n not in told:
-                say(n)
-                told.add(n)
+            if n.text not in told:
+                (warn if n.level.loud else say)(n.text)
+                told.add(n.text)
         st = rec.status()
         say(f"Записано: {_hms(st.elapsed)} в {st.segments} файл(ах), папка {rec.folder}")
         say(f"Переполнений устройства: {st.overflows}; потерянных блоков: {st.dropped}")

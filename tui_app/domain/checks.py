@@ -53,6 +53,7 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
     ИС-02 times (when given, marks and acts are checked both ways); date_question: the
     calendar's question about the exam date; category_note(category) -> «уточните в РЦОИ …»."""
     out: list[Problem] = []
+    log = log or {}
     participants = list(participants)
     rooms = list(rooms)
     room_numbers = {r.number for r in rooms}
@@ -88,7 +89,7 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
                                f"(экран списка F2 или is-shtab participant {p.code or p.guid} "
                                f"--category ИД).", p.guid, p.room, "category"))
         if acts is not None:
-            out += _act_problems(p, proto, acts_by.get(p.guid, []), (log or {}).get(p.guid))
+            out += _act_problems(p, proto, acts_by.get(p.guid, []), log.get(p.guid))
         if proto is not None and prior_by.get(p.guid):
             used = {s.variant for s in prior_by[p.guid] if s.variant}
             if proto.variant and proto.variant in used:
@@ -100,6 +101,11 @@ def check_day(day: Optional[ExamDay], scheme: Scheme, participants: Iterable[Par
             if proto is not None:
                 out.append(Problem("absent_with_protocol",
                                    f"{who}: отмечен «Н», но для него внесён протокол.", p.guid, p.room))
+            entry = log.get(p.guid)
+            if entry is not None and (entry.start or entry.end):
+                out.append(Problem("absent_with_times",
+                                   f"{who}: отмечен «Н», но в ведомости ИС-02 у него есть время.",
+                                   p.guid, p.room))
             continue
         if not p.room:
             out.append(Problem("no_room", f"{who}: не указана аудитория.", p.guid, None, "room"))

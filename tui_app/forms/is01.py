@@ -1,7 +1,9 @@
 """ИС-01 «Списки участников итогового собеседования» (seed 004, сборник форм).
 
 All participants in alphabetical order, or the participants of one room. The last column
-is «Номер аудитории / отметка о неявке»: «101», or «101 Н» for an absentee.
+is «Номер аудитории / отметка о неявке»: «101», or «101 Н» for an absentee. The participant's
+code follows the name (the form keeps its three columns): namesakes are told apart by it on
+the entry and acts screens.
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ def build(ctx: FormContext, *, room: Optional[str] = None, blank: bool = False,
     if blank:
         rows = [[str(i + 1), "", ""] for i in range(BLANK_ROWS)]
     else:
-        rows = [[str(i + 1), p.fio, p.room_mark] for i, p in enumerate(people)]
+        rows = [[str(i + 1), f"{p.fio} · {p.code}" if p.code else p.fio, p.room_mark]
+                for i, p in enumerate(people)]
     first = pdf.page + 1
 
     def new_page() -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,8 +15,10 @@ from ..audio.devices import NO_INPUT, AudioUnavailable, InputDevice
 from ..domain.models import RoomLogEntry
 from ..domain.ordering import seat_key
 from ..services import audio as svc
+from ..notes import Level, Note
 from ..widgets.level_meter import LevelMeter
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from .jobs import JobScreen
 
 TEST_SECONDS = 10.0
 
@@ -31,9 +32,9 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
     """Choose the microphone; F5 re-scans (a microphone plugged in just now)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Отмена"),
-        Binding("f5", "rescan", "Обновить список"),
-        Binding("f9", "format", "Формат MP3/WAV"),
+        Binding("escape", "cancel", "Отмена", id="device-cancel"),
+        Binding("f5", "rescan", "Обновить список", id="device-rescan"),
+        Binding("f9", "format", "Формат MP3/WAV", id="device-format"),
     ]
 
     def __init__(self, devices: list[InputDevice], current: str = "") -> None:
@@ -47,6 +48,7 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
                          "F9 — формат файлов (MP3 или WAV); Esc — закрыть", id="device-title")
             yield Static(id="device-format")
             yield OptionList(*self._options(), id="device-list")
+            yield StatusLine(id="device-msg")
             yield Footer()
 
     def _options(self) -> list[Option]:
@@ -78,14 +80,14 @@ class DevicePicker(ModalScreen[Optional[InputDevice]]):
         try:
             self.devices = svc.refresh_devices()
         except AudioUnavailable as e:
-            self.app.notify(str(e), severity="error", timeout=8)
+            self.query_one(StatusLine).show(str(e), Level.ERROR)
             self.devices = []
         ol = self.query_one(OptionList)
         ol.clear_options()
         ol.add_options(self._options())
 
 
-class AudioScreen(BaseScreen):
+class AudioScreen(JobScreen):
     HELP_TITLE = "Аудио (F7)"
     HELP = """\
 **Аудиозапись аудитории**
@@ -113,7 +115,7 @@ class AudioScreen(BaseScreen):
 **F9** — загрузить записи с диктофона, телефона или другого компьютера (папка, флешка).
 """
     # Esc (back) works as everywhere but is not shown: the 80-column footer needs the room
-    BINDINGS = [b for b in BaseScreen.BINDINGS if b.key != "escape"] + [
+    BINDINGS = [b for b in JobScreen.BINDINGS if b.key != "escape"] + [
         Binding("escape", "back", "Назад", id="back", show=False),
         Binding("f2", "device", "Микрофон", id="audio-device"),
         Binding("f3", "test", "Тест", id="audio-test"),
@@ -132,7 +134,6 @@ class AudioScreen(BaseScreen):
         self.devices: list[InputDevice] = []
         self.device_error: str = ""
         self.last_check: Optional[svc.CheckResult] = None
-        self.busy = ""
         self.room = ""
 
     # -- layout ----------------------------------------------------------------------------
@@ -146,15 +147,17 @@ class AudioScreen(BaseScreen):
             yield OptionList(id="audio-rooms")
             yield DataTable(id="audio-people", cursor_type="row", zebra_stripes=True)
             yield Static(id="audio-report")
+        yield StatusLine(id="audio-msg")
         yield Footer(compact=True)
 
     @property
     def session(self) -> Optional[svc.RoomRecording]:
-        return getattr(self.app, "_audio_session", None)
+        """The room's stream: it belongs to the app and goes on while other screens are open."""
+        return self.app.audio_session
 
     @session.setter
     def session(self, value: Optional[svc.RoomRecording]) -> None:
-        self.app._audio_session = value  # type: ignore[attr-defined]
+        self.app.audio_session = value
 
     def on_mount(self) -> None:
         table = self.query_one("#audio-people", DataTable)
@@ -182,16 +185,19 @@ class AudioScreen(BaseScreen):
         self.set_interval(0.2, self._tick)
         (table if numbers else rooms).focus()
 
-    @work(thread=True, exclusive=True, group="audio-recover")
     def _recover(self) -> None:
-        """Parts a power cut left as WAV journals become MP3s (files only, no store writes)."""
-        try:
-            res = svc.recover_recordings(self.app.store)
-        except OSError:
-            return
-        if res.files or res.errors:
-            self.app.call_from_thread(self.notify, svc.recovered_text(res),
-                                      severity="warning" if res.errors else "information", timeout=10)
+        """Parts a power cut left as WAV journals become MP3s, in the background (files only,
+        no store writes; not a job: a recording may start meanwhile)."""
+        def work() -> None:
+            try:
+                res = svc.recover_recordings(self.app.store)
+            except OSError:
+                return
+            if res.files or res.errors:
+                level = Level.WARNING if res.errors else Level.OK
+                self.app.call_from_thread(self.say, svc.recovered_text(res), level)
+
+        self.run_worker(work, thread=True, group="audio-recover", exit_on_error=False)
 
     # -- devices ---------------------------------------------------------------------------
     def _load_devices(self) -> None:
@@ -223,12 +229,12 @@ class AudioScreen(BaseScreen):
     def _need_device(self) -> Optional[InputDevice]:
         d = self._device()
         if d is None:
-            self.notify(self.device_error or NO_INPUT, severity="error", timeout=10)
+            self.say(self.device_error or NO_INPUT, Level.ERROR)
         return d
 
     def action_device(self) -> None:
         if self.session and self.session.running:
-            self.notify("Микрофон и формат меняют, когда запись остановлена (F5).", severity="warning")
+            self.say("Микрофон и формат меняют, когда запись остановлена (F5).", Level.WARNING)
             return
         try:
             self.devices = svc.refresh_devices()
@@ -236,14 +242,14 @@ class AudioScreen(BaseScreen):
         except AudioUnavailable as e:
             self.devices, self.device_error = [], str(e)
             self._show_device()
-            self.notify(str(e), severity="error", timeout=10)
+            self.say(str(e), Level.ERROR)
             return
         current = self.app.store.settings().audio_device or ""
 
         def chosen(dev: Optional[InputDevice]) -> None:
             if dev is not None:
                 svc.choose_device(self.app.store, dev)
-                self.notify(f"Выбран микрофон: {dev.name}")
+                self.say(f"Выбран микрофон: {dev.name}", Level.OK)
             self._show_device()
 
         self.app.push_screen(DevicePicker(self.devices, current), chosen)
@@ -279,50 +285,39 @@ class AudioScreen(BaseScreen):
     def _selected(self):
         table = self.query_one("#audio-people", DataTable)
         if table.row_count == 0:
-            self.notify("Выберите участника в таблице (в аудитории нет участников).", severity="warning")
+            self.say("Выберите участника в таблице (в аудитории нет участников).", Level.WARNING)
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.app.store.participant(key)
 
     # -- test recording --------------------------------------------------------------------------
     def action_test(self) -> None:
-        if self.busy:
-            self.notify(f"Подождите: {self.busy}.", severity="warning")
-            return
         if self.session and self.session.running:
-            self.notify("Во время записи аудитории проверка не нужна: смотрите на индикатор.",
-                        severity="warning")
+            self.say("Во время записи аудитории проверка не нужна: смотрите на индикатор.",
+                     Level.WARNING)
+            return
+        if self.still_busy():
             return
         dev = self._need_device()
         if dev is None:
             return
-        self.busy = "идёт проверочная запись"
-        self._status(f"[b]Проверочная запись {self.test_seconds:g} с[/b]: говорите обычным голосом…")
-        self._run_check(dev)
-
-    @work(thread=True, exclusive=True, group="audio-check")
-    def _run_check(self, dev: InputDevice) -> None:
         folder = self.app.store.dir("audio") / "test"
-        try:
-            res = svc.capture_check(folder, dev, self.test_seconds, self.room,
-                                    progress=lambda f, rms, peak: self.app.call_from_thread(
-                                        self._check_progress, f, rms, peak))
-        except (AudioUnavailable, svc.AudioError) as e:
-            self.app.call_from_thread(self._check_failed, str(e))
-            return
-        self.app.call_from_thread(self._check_done, res)
+        seconds, room = self.test_seconds, self.room
+        self.run_job(lambda job: svc.capture_check(
+            folder, dev, seconds, room,
+            progress=lambda f, rms, peak: job.on_ui(self._check_progress, f, rms, peak)),
+            busy=f"идёт проверочная запись {seconds:g} с — говорите обычным голосом",
+            done=self._check_done, failed=self._check_failed)
+
+    def _check_failed(self, e: BaseException, message: str) -> str:
+        self._status("")
+        return message
 
     def _check_progress(self, frac: float, rms: float, peak: float) -> None:
         self.query_one("#audio-meter", LevelMeter).set_levels(rms, peak, True)
         self._status(f"[b]Проверочная запись[/b]: {frac * 100:.0f} % — говорите обычным голосом")
 
-    def _check_failed(self, message: str) -> None:
-        self.busy = ""
-        self._status("")
-        self.notify(message, severity="error", timeout=10)
-
-    def _check_done(self, res: svc.CheckResult) -> None:
-        self.busy = ""
+    def _check_done(self, res: svc.CheckResult) -> Note:
         self.last_check = res
         svc.remember_check(self.app.store, res, self.room)
         a = res.analysis
@@ -330,7 +325,8 @@ class AudioScreen(BaseScreen):
         meter.set_levels(a.rms_db, a.peak_db, True)
         self._report_saved({**a.as_dict(), "at": "F4 — прослушать"}, title="Проверка")
         self._status(f"Проверка: [b]{a.verdict.label}[/b]. F4 — прослушать.")
-        self.notify(f"Проверка: {a.verdict.label}", severity="information" if a.verdict.value == "good" else "warning")
+        return Note(Level.OK if a.verdict.value == "good" else Level.WARNING,
+                    f"Проверка: {a.verdict.label}")
 
     def _report_saved(self, d: dict, title: str = "Последняя проверка") -> None:
         """The verdict and the measured levels, compact enough for 80 columns."""
@@ -350,13 +346,13 @@ class AudioScreen(BaseScreen):
 
     def action_play(self) -> None:
         if self.last_check is None:
-            self.notify("Сначала сделайте проверочную запись (F3).", severity="warning")
+            self.say("Сначала сделайте проверочную запись (F3).", Level.WARNING)
             return
         try:
             svc.play(self.last_check.samples, self.last_check.samplerate)
-            self.notify(f"Воспроизведение {self.last_check.analysis.seconds:.0f} с…")
+            self.say(f"Воспроизведение {self.last_check.analysis.seconds:.0f} с…")
         except AudioUnavailable as e:
-            self.notify(f"{e}\nФайл: {self.last_check.path}", severity="error", timeout=12)
+            self.say(f"{e}\nФайл: {self.last_check.path}", Level.ERROR)
 
     # -- the room's stream --------------------------------------------------------------------------
     def action_record(self) -> None:
@@ -364,62 +360,50 @@ class AudioScreen(BaseScreen):
         if s and s.running:
             self._stop_session()
             return
-        if self.busy:
-            self.notify(f"Подождите: {self.busy}.", severity="warning")
+        if self.still_busy():
             return
         if not self.room:
-            self.notify("Нет аудиторий: сначала задайте аудитории (F3 на главном экране).", severity="error")
+            self.say("Нет аудиторий: сначала задайте аудитории (F3 на главном экране).", Level.ERROR)
             return
         dev = self._need_device()
         if dev is None:
             return
-        try:
-            rec = svc.RoomRecording(self.app.store, self.room, device=str(dev.index),
-                                    seconds=self.record_seconds)
-            rec.start()
-        except (AudioUnavailable, svc.AudioError) as e:
-            self.notify(str(e), severity="error", timeout=10)
+        ok, rec = self.attempt(svc.RoomRecording, self.app.store, self.room,
+                               device=str(dev.index), seconds=self.record_seconds)
+        if not ok or not self.attempt(rec.start)[0]:
             return
         self.session = rec
-        if rec.notice:
-            self.notify(rec.notice, severity="warning", timeout=10)
-        self.notify(f"Запись аудитории {self.room} начата.")
+        self.say(f"Запись аудитории {self.room} начата." + (f" {rec.notice}" if rec.notice else ""),
+                 Level.WARNING if rec.notice else Level.OK)
         self._tick()
 
     def _stop_session(self) -> None:
         s = self.session
-        if s is None or self.busy == "останавливается запись":
+        if s is None or self.busy:
             return
-        self.busy = "останавливается запись"
-        self.notify("Остановка записи: дописываются последние секунды…")
-        self._halt(s)
+        self.run_job(lambda job: s.halt(), busy="останавливается запись: дописываются последние секунды",
+                     done=lambda _: self._stopped(s))
 
-    @work(thread=True, exclusive=True, group="audio-stop")
-    def _halt(self, s: svc.RoomRecording) -> None:
-        s.halt()
-        self.app.call_from_thread(self._stopped, s)
-
-    def _stopped(self, s: svc.RoomRecording) -> None:
-        self.busy = ""
+    def _stopped(self, s: svc.RoomRecording) -> str:
         self._apply_notes(s.finish())
         st = s.status()
-        self.notify(f"Запись аудитории {s.room} остановлена: {_hms(st.elapsed)}, файлов: {st.segments}.")
         self._tick()
+        return f"Запись аудитории {s.room} остановлена: {_hms(st.elapsed)}, файлов: {st.segments}."
 
     def action_personal(self) -> None:
         s = self.session
         if s is None or not s.running:
-            self.notify("Сначала начните запись аудитории (F5), затем персональную (F6).", severity="warning")
+            self.say("Сначала начните запись аудитории (F5), затем персональную (F6).", Level.WARNING)
             return
         p = self._selected()
         if p is None:
             return
         if s.personal is not None and s.personal.guid == p.guid:
             s.personal_stop()
-            self.notify(f"Персональная запись {p.short_fio}: стоп.")
+            self.say(f"Персональная запись {p.short_fio}: стоп.")
         else:
             s.personal_start(p)
-            self.notify(f"Персональная запись {p.short_fio}: старт.")
+            self.say(f"Персональная запись {p.short_fio}: старт.")
         self._tick()
 
     def action_import_files(self) -> None:
@@ -428,46 +412,36 @@ class AudioScreen(BaseScreen):
         self.app.push_screen(AudioImportScreen())
 
     def action_clip(self) -> None:
-        if self.busy:
-            self.notify(f"Подождите: {self.busy}.", severity="warning")
+        if self.still_busy():
             return
         p = self._selected()
         if p is None:
             return
-        try:
-            plan = svc.plan_clip(self.app.store, p.guid)
-        except svc.AudioError as e:
-            self.notify(str(e), severity="error", timeout=10)
+        ok, plan = self.attempt(svc.plan_clip, self.app.store, p.guid)
+        if not ok:
             return
-        self.busy = "вырезается фрагмент"
         self._status(f"Вырезается фрагмент {plan.start:%H:%M:%S}–{plan.end:%H:%M:%S}…")
-        self._run_clip(plan)
+        self.run_job(lambda job: svc.execute_clip(plan), busy="вырезается фрагмент",
+                     done=lambda res: self._clip_done(res, plan))
 
-    @work(thread=True, exclusive=True, group="audio-clip")
-    def _run_clip(self, plan: svc.ClipPlan) -> None:
-        try:
-            res = svc.execute_clip(plan)
-        except svc.AudioError as e:
-            self.app.call_from_thread(self._check_failed, str(e))
-            return
-        self.app.call_from_thread(self._clip_done, res, plan)
-
-    def _clip_done(self, res, plan: svc.ClipPlan) -> None:
-        self.busy = ""
+    def _clip_done(self, res, plan: svc.ClipPlan) -> Note:
         self._status(f"Фрагмент ({plan.source}): {res.seconds:.0f} с → audio/clips/{res.path.name}")
-        self.notify(f"Фрагмент сохранён: {res.path.name}")
         if res.missing_seconds > 0.05:
-            self.notify(f"{res.missing_seconds:.0f} с этого времени в записи нет (тишина).", severity="warning")
+            return Note(Level.WARNING, f"Фрагмент сохранён: {res.path.name}; "
+                                       f"{res.missing_seconds:.0f} с этого времени в записи нет (тишина).")
+        return Note(Level.OK, f"Фрагмент сохранён: {res.path.name}")
 
     # -- the live view -------------------------------------------------------------------------------
     def _status(self, text: str) -> None:
         self.query_one("#audio-status", Static).update(text)
 
-    def _apply_notes(self, notes: list[str]) -> None:
+    def _apply_notes(self, notes: list[Note]) -> None:
         for n in notes:
-            self.notify(n, severity="warning" if "пропало" in n or "Ошибка" in n or "Диск" in n else "information")
-        if any("Персональная" in n for n in notes):
-            self._fill_people()
+            self.say_note(n)
+            if n.level.loud:
+                self.app.bell()
+        if notes:
+            self._fill_people()  # a personal recording wrote its times into ИС-02
 
     def _disk_text(self) -> str:
         """Free disk in hours of recording per room, re-read every few seconds."""
@@ -495,7 +469,7 @@ class AudioScreen(BaseScreen):
                 alert.update("НЕТ УСТРОЙСТВА ЗАПИСИ")
             meter.set_class(bool(self.device_error), "-alert")
             return
-        if not s.running and not s.finished and self.busy != "останавливается запись":
+        if not s.running and not s.finished and not self.busy:
             self._apply_notes(s.finish())  # a timed recording ended by itself
         else:
             self._apply_notes(s.poll())

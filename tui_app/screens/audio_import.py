@@ -8,17 +8,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from ..notes import Level, Note
 from ..services import audio_import as imp
-from .after_dialogs import TextDialog
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from .dialogs import TextPrompt
+from .jobs import JobScreen
 
 
-class AudioImportScreen(BaseScreen):
+class AudioImportScreen(JobScreen):
     HELP_TITLE = "Загрузка записей"
     HELP = """\
 **Записи с диктофона, телефона, другого компьютера**
@@ -41,7 +42,6 @@ class AudioImportScreen(BaseScreen):
         super().__init__()
         self.path = path
         self.found: list[imp.Candidate] = []
-        self.busy = ""
         self.last_result: Optional[tuple] = None
 
     def compose(self) -> ComposeResult:
@@ -51,6 +51,7 @@ class AudioImportScreen(BaseScreen):
         yield DataTable(id="import-files", cursor_type="row", zebra_stripes=True)
         yield Static(id="import-note")
         yield Static(id="import-detail")
+        yield StatusLine(id="import-msg", collapse=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -65,30 +66,19 @@ class AudioImportScreen(BaseScreen):
     # -- scanning ---------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.busy:
-            self.notify(f"Подождите: {self.busy}.", severity="warning")
+        if self.still_busy():
             return
-        self.busy = "идёт поиск и проверка файлов"
+        store, path = self.app.store, Path(event.value.strip())
         self._note("Поиск и проверка файлов…")
-        self._scan(event.value.strip())
+        self.run_job(lambda job: imp.scan(store, path, progress=lambda i, n, name:
+                                          job.on_ui(self._note, f"Проверка {i + 1} из {n}: {name}")),
+                     busy="идёт поиск и проверка файлов", done=self._scanned, failed=self._failed)
 
-    @work(thread=True, exclusive=True, group="audio-import")
-    def _scan(self, path: str) -> None:
-        try:
-            found = imp.scan(self.app.store, Path(path), progress=lambda i, n, name:
-                             self.app.call_from_thread(self._note, f"Проверка {i + 1} из {n}: {name}"))
-        except (imp.ImportRefused, OSError) as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
-        self.app.call_from_thread(self._scanned, found)
-
-    def _failed(self, message: str) -> None:
-        self.busy = ""
-        self._note(f"[b red]{message}[/b red]")
-        self.notify(message, severity="error", timeout=10)
+    def _failed(self, e: BaseException, message: str) -> str:
+        self._note("")
+        return message
 
     def _scanned(self, found: list[imp.Candidate]) -> None:
-        self.busy = ""
         self.found = found
         self._fill()
         t = self.query_one("#import-files", DataTable)
@@ -123,7 +113,7 @@ class AudioImportScreen(BaseScreen):
         t = self.query_one("#import-files", DataTable)
         if not self.found or t.row_count == 0:
             if not quiet:
-                self.notify("Сначала найдите файлы: введите папку и нажмите Enter.", severity="warning")
+                self.say("Сначала найдите файлы: введите папку и нажмите Enter.", "warning")
             return None
         return self.found[t.cursor_row]
 
@@ -134,11 +124,10 @@ class AudioImportScreen(BaseScreen):
             return
 
         def done(value: Optional[str]) -> None:
-            if value:
-                imp.set_room(self.app.store, c, value)
+            if value and self.attempt(imp.set_room, self.app.store, c, value)[0]:
                 self._fill()
 
-        self.app.push_screen(TextDialog(f"Аудитория файла «{c.path.name}»:", c.room), done)
+        self.app.push_screen(TextPrompt(f"Аудитория файла «{c.path.name}»:", c.room), done)
 
     def action_start(self) -> None:
         c = self._selected()
@@ -148,40 +137,32 @@ class AudioImportScreen(BaseScreen):
         def done(value: Optional[str]) -> None:
             if not value:
                 return
-            try:
-                imp.set_start(self.app.store, c, imp.parse_start(value, imp.exam_day(self.app.store)))
-            except imp.ImportRefused as e:
-                self.notify(str(e), severity="error")
-                return
-            self._fill()
+            store = self.app.store
+            if self.attempt(lambda: imp.set_start(store, c, imp.parse_start(value, imp.exam_day(store))))[0]:
+                self._fill()
 
         now = f"{c.start:%H:%M:%S}" if c.start else ""
-        self.app.push_screen(TextDialog(f"Время начала записи «{c.path.name}» (ЧЧ:ММ:СС):", now), done)
+        self.app.push_screen(TextPrompt(f"Время начала записи «{c.path.name}» (ЧЧ:ММ:СС):", now), done)
 
     # -- import -----------------------------------------------------------------------------------
     def action_load(self) -> None:
-        if self.busy:
-            self.notify(f"Подождите: {self.busy}.", severity="warning")
+        if self.still_busy():
             return
         if not any(c.ready for c in self.found):
-            self.notify("Нет файлов, готовых к загрузке.", severity="warning")
+            self.say("Нет файлов, готовых к загрузке.", "warning")
             return
-        self.busy = "идёт загрузка"
+        store, found = self.app.store, list(self.found)
         self._note("Загрузка…")
-        self._load(list(self.found))
+        # files only in the thread (import_one writes no store records)
+        self.run_job(lambda job: imp.import_files(store, found), busy="идёт загрузка",
+                     done=lambda res: self._loaded(*res))
 
-    @work(thread=True, exclusive=True, group="audio-import")
-    def _load(self, found: list[imp.Candidate]) -> None:
-        done, problems = imp.import_files(self.app.store, found)
-        self.app.call_from_thread(self._loaded, done, problems)
-
-    def _loaded(self, done, problems: list[str]) -> None:
-        self.busy = ""
+    def _loaded(self, done, problems: list[str]) -> Note:
         imported = {id(d.candidate) for d in done}
         self.found = [c for c in self.found if id(c) not in imported]
         self._fill()
         names = ", ".join(d.path.name for d in done[:3]) + (" …" if len(done) > 3 else "")
         self._note(f"Загружено файлов: {len(done)}. {names}"
                    + ("\n[b red]" + "\n".join(problems[:3]) + "[/b red]" if problems else ""))
-        self.notify(f"Загружено файлов: {len(done)}", severity="warning" if problems else "information")
         self.last_result = (done, problems)
+        return Note(Level.WARNING if problems else Level.OK, f"Загружено файлов: {len(done)}")

@@ -7,6 +7,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..services.checks import run_checks
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
 
 JUMPABLE = {"no_protocol", "no_attendance", "invalid_protocol", "room_mismatch"}
@@ -34,6 +35,7 @@ class ChecksScreen(BaseScreen):
         yield Header()
         yield Static(id="checks-info")
         yield OptionList(id="checks-list")
+        yield StatusLine(id="checks-msg")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,8 +80,8 @@ class ChecksScreen(BaseScreen):
         pr = self.problems[int(event.option.id)]
         target = self._jump_target(pr)
         if target is None:
-            self.notify("Это исправляется в другом разделе: список участников (F2) или "
-                        "аудитории (F3) на главном экране.", severity="warning")
+            self.say("Это исправляется в другом разделе: список участников (F2) или "
+                     "аудитории (F3) на главном экране.", "warning")
             return
         from .entry import EntryScreen
 

@@ -8,7 +8,7 @@ from textual.widgets.option_list import Option
 
 from ..services import double_entry as de
 from ..services.entry import PASS2_TABLE
-from ..services.protocols import ProtocolRejected
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
 
 
@@ -50,7 +50,7 @@ class DoubleEntryScreen(BaseScreen):
         yield Header()
         yield Static(id="de-info")
         yield OptionList(id="de-list")
-        yield Static(id="de-msg")
+        yield StatusLine(id="de-msg")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -114,14 +114,10 @@ class DoubleEntryScreen(BaseScreen):
         if ol.highlighted is None or not self.items:
             return
         d = self.items[ol.highlighted]
-        try:
-            de.settle(self.app.store, d.participant, d.field, which)
-        except (ProtocolRejected, LookupError) as e:
-            self.query_one("#de-msg", Static).update(f"[red]Не исправлено: {e}[/red]")
+        if not self.attempt(de.settle, self.app.store, d.participant, d.field, which)[0]:
             return
-        self.query_one("#de-msg", Static).update(
-            f"[green]Сохранено:[/green] {d.who}, {d.field_label} = "
-            f"{d.show(d.first if which == 1 else d.second)} (в оба ввода)")
+        self.say(f"Сохранено: {d.who}, {d.field_label} = "
+                 f"{d.show(d.first if which == 1 else d.second)} (в оба ввода)", "ok")
         self.refresh_list()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

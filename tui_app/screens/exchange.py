@@ -4,22 +4,23 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from ..errors import ShtabError, user_message
+from ..notes import Level, Note
 from ..services import jobs
 from ..services.candidates import candidate_files
 from ..services.export_results import ExportRefused
 from ..services.import_roster import ImportRefused
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from .dialogs import Confirm
+from .jobs import JobScreen
 
 
-class ExchangeScreen(BaseScreen):
+class ExchangeScreen(JobScreen):
     HELP_TITLE = "Загрузка и выгрузка B2P"
     HELP = """\
 **Загрузка списка участников и выгрузка результатов.**
@@ -34,13 +35,14 @@ class ExchangeScreen(BaseScreen):
 
 *Выгрузка.* **F6** — проверить и выгрузить файл результатов (статус 19). Если проверка
 нашла ошибки, файл не пишется, а ошибки показаны списком (исправьте их в разделе
-«Проверка», F8 на главном экране). **F7** дважды — выгрузить с ошибками (статус 13):
-РЦОИ не примет такой файл без вопросов.
+«Проверка», F8 на главном экране). **F7** — выгрузить с ошибками (статус 13), после
+подтверждения: РЦОИ не примет такой файл без вопросов.
 
 Большой файл читается в отдельном процессе: экран отвечает на клавиши, а **Esc**
-во время загрузки или выгрузки отменяет её — рабочая папка остаётся прежней.
+во время загрузки или выгрузки отменяет её — рабочая папка остаётся прежней. **F10**
+во время работы отменяет её и закрывает программу.
 """
-    BINDINGS = BaseScreen.BINDINGS + [
+    BINDINGS = JobScreen.BINDINGS + [
         Binding("f5", "import_file", "Загрузить", id="exchange-import"),
         Binding("f6", "export", "Выгрузить", id="exchange-export"),
         Binding("f7", "export_forced", "С ошибками (13)", id="exchange-export-forced"),
@@ -48,9 +50,7 @@ class ExchangeScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._busy = False
-        self._force_armed = False
-        self._cancel = threading.Event()
+        self._cancel = threading.Event()  # Esc, F10, leaving: the running import/export stops
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,7 +65,7 @@ class ExchangeScreen(BaseScreen):
                 yield Input(placeholder="код ОО", id="exchange-oo", max_length=6)
                 yield Input(placeholder="дата ГГГГ-ММ-ДД", id="exchange-date", max_length=10)
             yield ProgressBar(total=100, show_eta=False, id="exchange-bar")
-            yield Static("", id="exchange-result")
+            yield StatusLine(id="exchange-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,109 +85,96 @@ class ExchangeScreen(BaseScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_import_file()
 
-    def _say(self, lines: list[str], error: bool = False) -> None:
-        text = "\n".join(lines)
-        self.query_one("#exchange-result", Static).update(f"[red]{text}[/red]" if error else text)
-
-    def _progress(self, fraction: float) -> None:
-        self.app.call_from_thread(self.query_one("#exchange-bar", ProgressBar).update,
-                                  progress=round(fraction * 100))
-
-    def _start(self, text: str) -> None:
-        self._busy = True
+    def _new_cancel(self) -> threading.Event:
         self._cancel = threading.Event()
-        self._say([text, "Esc — отменить."])
+        return self._cancel
 
     def action_back(self) -> None:
-        """Esc: while a file is being read or written, cancel it (nothing is written)."""
-        if self._busy:
+        """Esc: while a file is being read or written, cancel it (nothing is written); the
+        job then ends with «отменена» on the status line."""
+        if self.busy:
             self._cancel.set()
-            self._say(["Отмена …"])
+            self.say("Отмена…", Level.WARNING)
             return
         super().action_back()
 
+    def guard_leave(self, then) -> None:
+        """F10 while busy: the import or export is cancelled and the program ends (the
+        workspace is as it was: the plan is written only after the worker is done)."""
+        if self.busy:
+            self._cancel.set()
+            then()
+            return
+        super().guard_leave(then)
+
     def on_unmount(self) -> None:
         self._cancel.set()  # leaving (F10 too) stops a worker process at once
+        super().on_unmount()
 
     # -- import ----------------------------------------------------------
     def action_import_file(self) -> None:
-        if self._busy:
-            return
         raw = self.query_one("#exchange-path", Input).value.strip().strip('"')
         if not raw:
-            self._say(["Укажите файл: выберите в списке или введите путь."], error=True)
+            self.say("Укажите файл: выберите в списке или введите путь.", "error")
             return
         codes = {k: self.query_one(f"#exchange-{k}", Input).value.strip() or None
                  for k in ("region", "msu", "oo", "date")}
-        self._start(f"Загрузка {raw} …")
-        self._run_import(Path(raw).expanduser(), codes, self._cancel)
-
-    @work(thread=True, exclusive=True, group="exchange")
-    def _run_import(self, path: Path, codes: dict, cancel: threading.Event) -> None:
+        store, path = self.app.store, Path(raw).expanduser()
         codes = {"region": codes["region"], "msu": codes["msu"], "oo": codes["oo"],
                  "exam_date": codes["date"]}
-        try:
-            summary = jobs.import_file(self.app.store, path, codes=codes, progress=self._progress,
-                                       cancel=cancel)
-        except ImportRefused as e:
-            self.app.call_from_thread(self._done, ["Файл НЕ загружен, рабочая папка не изменилась:",
-                                                   *e.problems[:15]], True)
-            return
-        except jobs.Cancelled:
-            self.app.call_from_thread(self._done, ["Загрузка отменена: рабочая папка не изменилась."],
-                                      True)
-            return
-        except (ShtabError, OSError) as e:
-            self.app.call_from_thread(self._done, [f"Файл не прочитан: {user_message(e)}"], True)
-            return
-        self.app.call_from_thread(self._done, summary.lines(), False)
+        cancel = self._new_cancel()
+        self.run_job(lambda job: jobs.import_file(store, path, codes=codes, progress=job.progress,
+                                                  cancel=cancel),
+                     busy=f"загрузка {raw} (Esc — отменить)", done=self._imported,
+                     failed=self._not_imported, bar="#exchange-bar")
 
-    def _done(self, lines: list[str], error: bool) -> None:
-        self._busy = False
-        if not error:
-            self.query_one("#exchange-codes").display = self.app.store.exam_day() is None
-        self._say(lines, error)
+    def _imported(self, summary) -> str:
+        self.query_one("#exchange-codes").display = self.app.store.exam_day() is None
+        return "\n".join(summary.lines())
+
+    @staticmethod
+    def _not_imported(e: BaseException, message: str) -> str:
+        if isinstance(e, jobs.Cancelled):
+            return "Загрузка отменена: рабочая папка не изменилась."
+        if isinstance(e, ImportRefused):
+            return "\n".join(["Файл НЕ загружен, рабочая папка не изменилась:", *e.problems[:15]])
+        return f"Файл не прочитан: {message}"
 
     # -- export ----------------------------------------------------------
     def action_export(self) -> None:
-        self._force_armed = False
         self._start_export(force=False)
 
     def action_export_forced(self) -> None:
-        if not self._force_armed:
-            self._force_armed = True
-            self._say(["Выгрузка с ошибками запишет статус 13 («сохранён с ошибками»).",
-                       "Нажмите F7 ещё раз, чтобы подтвердить, или F6 — обычная выгрузка."], error=True)
-            return
-        self._force_armed = False
-        self._start_export(force=True)
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._start_export(force=True)
+
+        self.app.push_screen(Confirm(
+            "Выгрузить с ошибками? Файл получит статус 13 («сохранён с ошибками»): РЦОИ не "
+            "примет его без вопросов.", "Enter — выгрузить со статусом 13", "Esc — отмена"), answer)
 
     def _start_export(self, force: bool) -> None:
-        if self._busy:
-            return
         from ..services.export_results import row_counts
 
-        self._start("Проверка и выгрузка …")
-        self._say(["Проверка и выгрузка …", row_counts(self.app.store).line(), "Esc — отменить."])
-        self._run_export(force, self._cancel)
+        store = self.app.store
+        cancel = self._new_cancel()
+        if self.run_job(lambda job: jobs.export_results(store, force=force, progress=job.progress,
+                                                        cancel=cancel),
+                        busy="проверка и выгрузка (Esc — отменить)", done=self._exported,
+                        failed=self._not_exported, bar="#exchange-bar"):
+            self.say("Проверка и выгрузка… " + row_counts(store).line())  # the counts first
 
-    @work(thread=True, exclusive=True, group="exchange")
-    def _run_export(self, force: bool, cancel: threading.Event) -> None:
-        try:
-            result = jobs.export_results(self.app.store, force=force, progress=self._progress,
-                                         cancel=cancel)
-        except ExportRefused as e:
-            lines = [f"Файл НЕ выгружен: {e}"]
-            lines += [p.message for p in e.problems[:15]]
-            if len(e.problems) > 15:
-                lines.append(f"… и ещё {len(e.problems) - 15}. Весь список — «Проверка» (F8).")
-            self.app.call_from_thread(self._done, lines, True)
-            return
-        except jobs.Cancelled:
-            self.app.call_from_thread(self._done, ["Выгрузка отменена: файл не записан."], True)
-            return
-        except (ShtabError, OSError) as e:
-            self.app.call_from_thread(self._done, [f"Файл не записан: {user_message(e)}"], True)
-            return
-        self.app.call_from_thread(self._done, result.lines(), not result.clean)
+    def _exported(self, result) -> Note:
+        return Note(Level.OK if result.clean else Level.WARNING, "\n".join(result.lines()))
 
+    @staticmethod
+    def _not_exported(e: BaseException, message: str) -> str:
+        if isinstance(e, jobs.Cancelled):
+            return "Выгрузка отменена: файл не записан."
+        if not isinstance(e, ExportRefused):
+            return f"Файл не записан: {message}"
+        lines = [f"Файл НЕ выгружен: {e}"]
+        lines += [p.message for p in e.problems[:15]]
+        if len(e.problems) > 15:
+            lines.append(f"… и ещё {len(e.problems) - 15}. Весь список — «Проверка» (F8).")
+        return "\n".join(lines)

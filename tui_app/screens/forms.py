@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Footer, Header, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
-from ..errors import ShtabError, user_message
 from ..services.forms import FORMS, build_form
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from ..widgets.toggles import Check
+from .jobs import JobScreen
 from .printing import PRINT_BINDINGS, PrintMixin
 
 
-class FormsScreen(PrintMixin, BaseScreen):
+class FormsScreen(PrintMixin, JobScreen):
     HELP_TITLE = "Бланки и акты (F6)"
     HELP = """\
 **Бланки и акты** — печать форм в PDF (файлы в папке **forms/** рабочей папки).
@@ -38,7 +38,7 @@ class FormsScreen(PrintMixin, BaseScreen):
 
 Имена файлов латиницей: IS-03_470123_20270210_room101_blank.pdf — их примет любая флешка.
 """
-    BINDINGS = BaseScreen.BINDINGS + [
+    BINDINGS = JobScreen.BINDINGS + [
         Binding("f5", "build", "Создать PDF", id="build"),
         Binding("f3", "acts", "Акты ИС-08/09", id="acts"),
         *PRINT_BINDINGS,
@@ -54,22 +54,21 @@ class FormsScreen(PrintMixin, BaseScreen):
                 yield Input(placeholder="например, 101", id="forms-room")
                 yield Label("Участник (код; пусто — все):")
                 yield Input(placeholder="например, 100037", id="forms-participant")
-                yield Checkbox("Пустой бланк", id="forms-blank")
+                yield Check("Пустой бланк", id="forms-blank")
         yield ProgressBar(total=1, show_eta=False, id="forms-progress")
-        yield Static("Выберите форму и нажмите F5.", id="forms-status")
+        yield StatusLine("Выберите форму и нажмите F5.", id="forms-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#forms-list", OptionList).focus()
         self.query_one("#forms-list", OptionList).highlighted = 0
-        self._busy = False
         self.built: list[Path] = []
 
     def printable(self) -> list[Path]:
         return [p for p in self.built if p.exists()]
 
     def print_said(self, text: str, ok: bool) -> None:
-        self._status(text if ok else f"[red]{text}[/red]")
+        self.say(text, "ok" if ok else "error")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_build()
@@ -77,54 +76,23 @@ class FormsScreen(PrintMixin, BaseScreen):
     def action_acts(self) -> None:
         self.app.open_screen("acts")
 
-    def _status(self, text: str) -> None:
-        self.query_one("#forms-status", Static).update(text)
-
     def action_build(self) -> None:
-        if self._busy:
-            self._status("Подождите: PDF ещё создаётся.")
-            return
         lst = self.query_one("#forms-list", OptionList)
         if lst.highlighted is None:
-            self._status("Выберите форму в списке.")
+            self.say("Выберите форму в списке.", "warning")
             return
         form = lst.get_option_at_index(lst.highlighted).id
-        room = self.query_one("#forms-room", Input).value.strip()
-        who = self.query_one("#forms-participant", Input).value.strip()
-        blank = self.query_one("#forms-blank", Checkbox).value
-        self._busy = True
-        bar = self.query_one("#forms-progress", ProgressBar)
-        bar.update(total=1, progress=0)
-        self._status(f"Создаётся {form}…")
-        self._run(form, room, who, blank)
+        room = self.query_one("#forms-room", Input).value.strip() or None
+        who = self.query_one("#forms-participant", Input).value.strip() or None
+        blank = self.query_one("#forms-blank", Check).value
+        store = self.app.store
+        self.run_job(lambda job: build_form(store, form, room=room, participant=who, blank=blank,
+                                            progress=job.progress),
+                     busy=f"создаётся {form}", done=self._built, bar="#forms-progress")
 
-    @work(thread=True, exclusive=True, group="forms")
-    def _run(self, form: str, room: str, who: str, blank: bool) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
-
-        try:
-            paths = build_form(self.app.store, form, room=room or None, participant=who or None,
-                               blank=blank, progress=progress)
-        except (ShtabError, OSError) as e:  # a viewer holding the PDF: «закройте файл…»
-            self.app.call_from_thread(self._done, None, user_message(e))
-        else:
-            self.app.call_from_thread(self._done, paths, "")
-
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one("#forms-progress", ProgressBar).update(total=max(total, 1), progress=done)
-
-    def _done(self, paths: list[Path] | None, error: str) -> None:
-        self._busy = False
-        bar = self.query_one("#forms-progress", ProgressBar)
-        if error or not paths:
-            bar.update(total=1, progress=0)
-            self._status(f"[red]Ошибка:[/red] {error}")
-            return
-        bar.update(total=1, progress=1)
+    def _built(self, paths: list[Path]) -> str:
+        if not paths:
+            return ""
         self.built = list(paths)
-        folder = paths[0].parent
         names = ", ".join(p.name for p in paths)
-        self._status(f"[green]Готово, PDF сохранён.[/green] Файл: [b]{names}[/b]\nПапка: {folder}"
-                     " · F4 — напечатать")
-        self.app.notify(f"PDF создан: {names}", timeout=4)
+        return f"Готово, PDF сохранён. Файл: {names}\nПапка: {paths[0].parent} · F4 — напечатать"

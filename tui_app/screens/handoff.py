@@ -1,10 +1,8 @@
 """F9 «Передача в МСУ»: choose the stick, copy with a progress bar, verify, report."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,10 +11,12 @@ from textual.widgets.option_list import Option
 
 from ..services import drives as drives_service
 from ..services import handoff as handoff_service
-from .base import BaseScreen
+from ..widgets.status_line import StatusLine
+from .dialogs import Confirm
+from .jobs import JobScreen
 
 
-class HandoffScreen(BaseScreen):
+class HandoffScreen(JobScreen):
     HELP_TITLE = "Передача в МСУ"
     HELP = """\
 **Передача в МСУ** — запись файлов на флешку для муниципалитета.
@@ -40,7 +40,7 @@ class HandoffScreen(BaseScreen):
 неисправна — передача **не выполнена**: вставьте флешку (или другую) и повторите.
 В МСУ проверить флешку можно командой `sha256sum -c SHA256SUMS` в этой папке.
 """
-    BINDINGS = BaseScreen.BINDINGS + [
+    BINDINGS = JobScreen.BINDINGS + [
         Binding("f9", "start", "Копировать", id="handoff-start"),
         Binding("f5", "refresh_drives", "Обновить диски", id="handoff-refresh"),
         Binding("f6", "scans", "Сканы", id="handoff-scans"),
@@ -49,8 +49,6 @@ class HandoffScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self._drives: list[drives_service.Drive] = []
-        self._busy = False
-        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,7 +61,7 @@ class HandoffScreen(BaseScreen):
             yield ProgressBar(total=1000, show_eta=False, id="handoff-bar")
             yield Static("Выберите носитель и нажмите F9 — копирование с проверкой.",
                          id="handoff-progress")
-            yield Static("", id="handoff-result")
+            yield StatusLine(id="handoff-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -98,7 +96,7 @@ class HandoffScreen(BaseScreen):
         self.app.push_screen(ScansDialog(), lambda _added: self._show_plan())
 
     def action_refresh_drives(self) -> None:
-        if self._busy:
+        if self.busy:
             return
         self._drives = drives_service.removable_drives()
         ol = self.query_one("#handoff-drives", OptionList)
@@ -113,14 +111,14 @@ class HandoffScreen(BaseScreen):
 
     def _poll_drives(self) -> None:
         """A stick plugged in (or pulled) while the screen is open shows up by itself."""
-        if self._busy:
+        if self.busy:
             return
         now = [d.path for d in drives_service.removable_drives()]
         if now != [d.path for d in self._drives]:
             self.action_refresh_drives()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is None or self._busy:
+        if event.option.id is None or self.busy:
             return
         d = self._drives[int(event.option.id)]
         inp = self.query_one("#handoff-path", Input)
@@ -131,66 +129,38 @@ class HandoffScreen(BaseScreen):
         self.action_start()
 
     def action_start(self) -> None:
-        if self._busy:
+        if self.busy:
             return
         target = self.query_one("#handoff-path", Input).value.strip()
-        result = self.query_one("#handoff-result", Static)
         if not target:
-            result.update("[red]Выберите флешку в списке или введите папку.[/red]")
+            self.say("Выберите флешку в списке или введите папку.", "error")
             return
         self._show_plan()
-        if self._plan.questions and getattr(self, "_asked", None) != target:
-            self._asked = target  # the seeds' materials are missing: ask before going on
-            result.update("[b red]" + " ".join(self._plan.questions) + "[/b red] "
-                          "[yellow]F9 ещё раз — передать всё равно.[/yellow]")
-            return
-        self._asked = None
-        self._busy = True
-        self._cancel.clear()
-        self.query_one("#handoff-bar", ProgressBar).update(progress=0)
-        result.update(f"Идёт передача в {target}… Не вынимайте флешку.")
-        self._copy(Path(target).expanduser())
+        if self._plan.questions:  # the seeds' materials are missing: ask before going on
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._copy(target)
 
-    @work(thread=True, exclusive=True, group="handoff")
-    def _copy(self, target: Path) -> None:
-        try:
-            res = handoff_service.execute(
-                self._plan, target,
-                progress=lambda p: self.app.call_from_thread(self._on_progress, p),
-                cancel=self._cancel)
-        except handoff_service.HandoffError as e:
-            self.app.call_from_thread(self._on_failed, str(e))
+            self.app.push_screen(Confirm(" ".join(self._plan.questions),
+                                         "Enter — передать всё равно", "Esc — отмена"), answer)
             return
-        except Exception as e:  # an unexpected bug must never read as «готово»
-            self.app.call_from_thread(self._on_failed, f"Передача НЕ выполнена: {e}")
-            return
-        self.app.call_from_thread(self._on_done, res)
+        self._copy(target)
+
+    def _copy(self, target: str) -> None:
+        plan, dest = self._plan, Path(target).expanduser()
+        self.run_job(
+            lambda job: handoff_service.execute(
+                plan, dest, progress=lambda p: job.on_ui(self._on_progress, p),
+                cancel=job.cancelled),
+            busy=f"идёт передача в {target}; не вынимайте флешку", done=self._on_done,
+            failed=lambda e, msg: msg if isinstance(e, handoff_service.HandoffError)
+            else f"Передача НЕ выполнена: {msg}")
 
     def _on_progress(self, p: handoff_service.Progress) -> None:
         self.query_one("#handoff-bar", ProgressBar).update(progress=int(p.fraction * 1000))
         self.query_one("#handoff-progress", Static).update(p.text)
 
-    def _on_done(self, res: handoff_service.Result) -> None:
-        handoff_service.record_done(self.app.store, res)
-        self._busy = False
+    def _on_done(self, res: handoff_service.Result) -> str:
+        handoff_service.record_done(self.app.store, res)  # the store: on the UI thread
         self.query_one("#handoff-bar", ProgressBar).update(progress=1000)
-        self.query_one("#handoff-result", Static).update(f"[green b]✔ {res.message}[/green b]")
-        self.app.notify("Передача выполнена и проверена", title="Готово")
-
-    def _on_failed(self, message: str) -> None:
-        self._busy = False
-        self.query_one("#handoff-result", Static).update(f"[red b]✘ {message}[/red b]")
-        self.app.notify("Передача НЕ выполнена", severity="error")
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
-
-    def action_back(self) -> None:
-        if self._busy:
-            self.app.notify("Идёт копирование — дождитесь окончания.", severity="warning")
-            return
-        super().action_back()
-
-    def on_unmount(self) -> None:
-        self._cancel.set()
+        return res.message

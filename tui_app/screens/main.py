@@ -7,8 +7,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..errors import ShtabError
+from rich.markup import escape
+
 from ..services.summary import DaySummary, summarize
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
 from .registry import MENU
 
@@ -16,7 +18,7 @@ from .registry import MENU
 def _menu_bindings() -> list[Binding]:
     # the menu itself shows each F-key beside its title, so the footer keeps only F1/F10
     return [
-        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}", show=False)
+        Binding(e.key, f"open('{e.id}')", e.title, id=f"open-{e.id}", show=False, tooltip=e.hint)
         for e in MENU
         if e.key
     ]
@@ -27,22 +29,25 @@ class MainScreen(BaseScreen):
     HELP = """\
 **Главный экран** — экзаменационный день целиком.
 
-Слева — коды и дата, счётчики участников и протоколов, меню разделов.
+Слева — коды и дата, счётчики участников и протоколов, меню разделов (все разделы видны
+сразу; в маленьком окне меню прокручивается, полоса справа показывает где вы).
 Справа — что осталось сделать по порядку дня (отмечается само, когда сделано).
 
-Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter).
+Раздел открывается своей F-клавишей или выбором в меню (стрелки и Enter). В новой рабочей
+папке первым выбран раздел «Загрузка списка»: Enter — загрузить список участников.
 
-**Ctrl+O** — полное наименование и адрес школы (печатаются в ИС-08, ИС-09, заявлении).
+**[[school]]** — полное наименование и адрес школы (печатаются в ИС-08, ИС-09, заявлении).
 Сроки дня (по производственному календарю и порядку региона) стоят в списке дел;
 все сроки — `is-shtab deadlines` или `is-shtab info`.
 """
     BINDINGS = [
-        Binding("f1", "app.help", "Справка", id="help"),
+        Binding("f1", "app.help", "Справка", id="help", tooltip="справка этого экрана"),
         Binding("escape", "back", "Назад", show=False),  # nothing behind the main screen
         Binding("enter", "open_selected", "Открыть раздел", id="open-selected", show=True),
         *_menu_bindings(),
-        Binding("f10", "app.quit", "Выход", id="quit"),
-        Binding("ctrl+o", "school", "Школа", show=False),
+        Binding("f10", "app.quit", "Выход", id="quit", tooltip="выйти из программы"),
+        Binding("f11,ctrl+o", "school", "Школа", id="school", show=False,
+                tooltip="полное наименование и адрес школы"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -58,6 +63,7 @@ class MainScreen(BaseScreen):
                 )
                 yield Static(id="menu-hint")
             yield Static(id="checklist-box")
+        yield StatusLine(id="main-msg", collapse=True)
         yield Footer()
 
     @staticmethod
@@ -68,7 +74,12 @@ class MainScreen(BaseScreen):
     def on_mount(self) -> None:
         self.refresh_summary()
         self._just_mounted = True
-        self.query_one("#menu", OptionList).focus()
+        menu = self.query_one("#menu", OptionList)
+        menu.highlighted = 0  # a new workspace: the first Enter loads the roster
+        menu.focus()
+        km = self.app.keymap_file
+        if km is not None and km.problems:
+            self.say(f"Файл клавиш {km.path}: " + "; ".join(km.problems), "warning")
         notice = self.app.store.recovery_notice()
         if notice is not None:
             from .store_notice import StoreNoticeScreen
@@ -77,16 +88,16 @@ class MainScreen(BaseScreen):
 
     def _notice_closed(self, seen: bool | None) -> None:
         if seen:
-            try:
-                self.app.store.acknowledge_recovery()
-            except ShtabError as e:
-                self.app.notify(str(e), severity="error")
+            self.attempt(self.app.store.acknowledge_recovery)
         self.refresh_summary()
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_just_mounted", False):  # the resume that follows the mount
             self._just_mounted = False
             return
+        self.refresh_summary()
+
+    def on_resize(self) -> None:
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
@@ -96,25 +107,29 @@ class MainScreen(BaseScreen):
         box.update("\n".join(f"⚠ {n}" for n in notes))
         box.set_class(bool(notes), "shown")
         s = summarize(store)
-        self.query_one("#day-box", Static).update(self._day_text(s))
-        self.query_one("#counts-box", Static).update(self._counts_text(s))
+        narrow = self.size.width < 100
+        self.query_one("#day-box", Static).update(self._day_text(s, narrow))
+        self.query_one("#counts-box", Static).update(self._counts_text(s, narrow))
         self.query_one("#checklist-box", Static).update(self._checklist_text(s))
         if s.day:
             self.app.sub_title = f"ОО {s.day.oo} · {s.day.date:%d.%m.%Y}"
 
     @staticmethod
-    def _day_text(s: DaySummary) -> str:
+    def _day_text(s: DaySummary, narrow: bool = False) -> str:
         if s.day is None:
             return ("[b]Экзаменационный день не задан[/b]\n"
-                    "Загрузите список участников:\nis-shtab import ФАЙЛ.b2p")
+                    "Enter — загрузить список участников\n(файл B2P из РЦОИ или CSV)")
         d = s.day
-        name = d.oo_name or f"ОО {d.oo}"
+        name = escape(d.oo_name or f"ОО {d.oo}")
         return (f"[b]{name}[/b]\n"
                 f"Дата: [b]{d.date:%d.%m.%Y}[/b] ({d.kind.label})\n"
                 f"Регион {d.region} · МСУ {d.msu} · ОО {d.oo}")
 
     @staticmethod
-    def _counts_text(s: DaySummary) -> str:
+    def _counts_text(s: DaySummary, narrow: bool = False) -> str:
+        if narrow:  # two lines of 38 columns: the menu below must fit at 80×25
+            return (f"Участников [b]{s.total}[/b] · не явились {s.absent} · ОВЗ {s.ovz}\n"
+                    f"Протоколов [b]{s.protocols}[/b]: зачёт {s.passed}, незачёт {s.failed}")
         return (f"Участников [b]{s.total}[/b] · распределено {s.distributed} · "
                 f"не явились {s.absent} · с ОВЗ {s.ovz}\n"
                 f"Протоколов [b]{s.protocols}[/b] · [green]зачёт {s.passed}[/green] · "
@@ -153,13 +168,12 @@ class MainScreen(BaseScreen):
 
         day = self.app.store.exam_day()
         if day is None:
-            self.notify("Сначала загрузите список участников.", severity="warning")
+            self.say("Сначала загрузите список участников.", "warning")
             return
 
         def done(result) -> None:
-            if result:
-                set_school(self.app.store, **result)
-                self.notify("Наименование и адрес школы сохранены.")
+            if result and self.attempt(set_school, self.app.store, **result)[0]:
+                self.say("Наименование и адрес школы сохранены.", "ok")
                 self.refresh_summary()
 
         self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name), done)

@@ -1,5 +1,6 @@
-"""Modal dialogs of the organizer's screens: participant, filter, move, room, schedule, staff,
-and a yes/no confirmation. Keys: Enter in a field or F2/Ctrl+S saves, Esc cancels."""
+"""Modal dialogs of the organizer's screens: participant, filter, move, room, schedule, staff.
+Keys: Enter in a field or F2 (Ctrl+S) saves, Esc cancels (asking first when a field was changed).
+The yes/no question is screens/dialogs.Confirm."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,15 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ..domain.models import Attendance, Participant, Role, Room, StaffMember
+from ..services import roster as roster_svc
 from ..services.roster import NO_ROOM, RosterFilter
+from ..widgets.toggles import Check
+from .dialogs import Confirm, ask_unsaved
 
 SAVE_KEYS = [
-    Binding("f2", "save", "Сохранить", id="modal-save"),
-    Binding("ctrl+s", "save", "Сохранить", show=False),
+    Binding("f2,ctrl+s", "save", "Сохранить", id="modal-save"),
     Binding("escape", "cancel", "Отмена", id="modal-cancel"),
 ]
 
@@ -51,8 +54,34 @@ class _Form(ModalScreen):
         event.stop()
         self.action_save()
 
+    # -- nothing typed is lost without asking --------------------------------------------
+    def _values(self) -> tuple:
+        return tuple(w.value for w in self.query("Input, Select, Check"))
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._remember)
+
+    def _remember(self) -> None:
+        self._pristine = self._values()
+
+    def unsaved(self) -> str:
+        pristine = getattr(self, "_pristine", None)
+        if pristine is None or self._values() == pristine:
+            return ""
+        return f"«{self.TITLE_TEXT}» (изменённые поля)"
+
+    def guard_leave(self, then) -> None:
+        def save() -> bool:
+            self.action_save()
+            return self not in self.app.screen_stack  # saved and closed
+
+        def forget() -> None:
+            self._pristine = self._values()
+
+        ask_unsaved(self.app, self.unsaved(), save, forget, then)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.guard_leave(lambda: self.dismiss(None))
 
     def action_save(self) -> None:  # pragma: no cover - overridden
         self.dismiss(None)
@@ -177,7 +206,7 @@ class FilterModal(_Form):
 class MoveModal(ModalScreen):
     """Pick a room (OptionList, Enter). Returns the room number, "" for «без аудитории»."""
 
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="modal-cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, str, bool]]) -> None:
         super().__init__()
@@ -203,30 +232,6 @@ class MoveModal(ModalScreen):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("enter", "yes", "Да"),
-        Binding("f2", "yes", "Да", show=False),
-        Binding("escape", "no", "Нет"),
-    ]
-
-    def __init__(self, question: str, yes: str = "Enter — да", no: str = "Esc — нет") -> None:
-        super().__init__()
-        self.question = question
-        self.yes, self.no = yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="org-modal org-confirm"):
-            yield Static(self.question, classes="org-modal-body")
-            yield Static(f"{self.yes} · {self.no}", classes="org-modal-hint")
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
 class RoomModal(_Form):
     """Create (room=None) or edit a room. Returns a dict."""
 
@@ -241,8 +246,8 @@ class RoomModal(_Form):
         yield self.row("Номер", Input(compact=True, value=r.number if r else "", id="r-number", max_length=10))
         yield self.row("Вместимость", Input(compact=True, value=str(r.capacity) if r else "30", id="r-capacity",
                                             type="integer"))
-        yield self.row("", Checkbox(compact=True, label="доступна для участников с ОВЗ (1 этаж, пандус)",
-                                    value=bool(r and r.accessible), id="r-accessible"))
+        yield self.row("", Check("доступна для участников с ОВЗ (1 этаж, пандус)",
+                                 value=bool(r and r.accessible), compact=True, id="r-accessible"))
 
         def pick(role: Role, current: str, wid: str):
             opts = [("не назначен", "")] + [(s.fio, s.id) for s in self.staff if s.role is role]
@@ -266,7 +271,7 @@ class RoomModal(_Form):
         self.dismiss({
             "number": self.query_one("#r-number", Input).value.strip(),
             "capacity": cap,
-            "accessible": self.query_one("#r-accessible", Checkbox).value,
+            "accessible": self.query_one("#r-accessible", Check).value,
             "interlocutor": str(self.query_one("#r-inter", Select).value),
             "expert": str(self.query_one("#r-expert", Select).value),
             "note": self.query_one("#r-note", Input).value.strip(),
@@ -324,4 +329,26 @@ class StaffModal(_Form):
         self.dismiss({"fio": fio, "role": Role(self.query_one("#st-role", Select).value),
                       "room": str(self.query_one("#st-room", Select).value)})
 
+
+def toggle_absent(screen, p: Participant, done) -> None:
+    """«Н» on / off for `p` from a screen of lists (F2, a room's timetable). «Н» on someone with
+    a protocol or ИС-02 times asks first; `done(new)` gets the participant as saved."""
+    store = screen.app.store
+
+    def mark(despite: bool = False) -> None:
+        ok, new = screen.attempt(roster_svc.toggle_absent, store, p.guid, despite=despite)
+        if ok:
+            screen.say(f"{new.short_fio}: " + ("отмечена неявка «Н»" if new.absent
+                                               else "отметка «Н» снята"), "ok")
+            done(new)
+
+    conflicts = [] if p.absent else roster_svc.absent_conflicts(store, p.guid)
+    if not conflicts:
+        mark()
+        return
+    question = (f"{p.short_fio}: {'; '.join(conflicts)}.\n\nВсё равно отметить неявку «Н»? "
+                "Протокол и время останутся; «Проверка перед выгрузкой» (F8) покажет это "
+                "противоречие, пока его не исправят.")
+    screen.app.push_screen(Confirm(question, "Enter — отметить «Н»", "Esc — не отмечать"),
+                           lambda yes: mark(despite=True) if yes else None)
 

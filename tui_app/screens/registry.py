@@ -28,7 +28,7 @@ class ScreenEntry:
 # Order = order in the main menu: the exam day from the roster to the handoff and after.
 # Titles fit a 36-column menu at 80×25; `hint` is shown below the menu for the selected entry.
 MENU: list[ScreenEntry] = [
-    ScreenEntry("exchange", "Загрузка списка, выгрузка B2P", "tui_app.screens.exchange",
+    ScreenEntry("exchange", "Загрузить список, выгрузить B2P", "tui_app.screens.exchange",
                 "ExchangeScreen", None, "загрузить список B2P/CSV, выгрузить результаты"),
     ScreenEntry("roster", "Участники, неявка «Н»", "tui_app.screens.roster", "RosterScreen", "f2",
                 "поиск по фамилии, ОВЗ, добавить участника, отметка «Н»"),

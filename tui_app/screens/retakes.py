@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ..domain.ordering import name_key
 from ..services import retakes as retakes_service
-from .after_dialogs import TextDialog
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
+from .dialogs import TextPrompt
 
 
 class RetakesScreen(BaseScreen):
@@ -37,7 +38,7 @@ class RetakesScreen(BaseScreen):
         with Vertical(id="retakes-body"):
             yield Static(id="retakes-summary")
             yield DataTable(id="retakes-table", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="retakes-result")
+            yield StatusLine(id="retakes-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -81,27 +82,25 @@ class RetakesScreen(BaseScreen):
         def save(text: str | None) -> None:
             if not text:
                 return
-            try:
-                retakes_service.record_document(self.app.store, guid, text)
-            except retakes_service.RetakeError as e:
-                self.query_one("#retakes-result", Static).update(f"[red]{e}[/red]")
+            if not self.attempt(retakes_service.record_document, self.app.store, guid, text)[0]:
                 return
-            self.query_one("#retakes-result", Static).update(f"Документ внесён: {p.short_fio}")
+            self.say(f"Документ внесён: {p.short_fio}", "ok")
             self.refresh_rows()
 
-        self.app.push_screen(TextDialog(f"Документ уважительной причины — {p.short_fio}:",
+        self.app.push_screen(TextPrompt(f"Документ уважительной причины — {p.short_fio}:",
                                         placeholder="справка о болезни № … от ДД.ММ.ГГГГ"), save)
 
     def action_save_csv(self) -> None:
         store = self.app.store
         folder = store.root / "retakes"
-        folder.mkdir(exist_ok=True)
-        try:
+
+        def write():
+            folder.mkdir(exist_ok=True)
             day = retakes_service.next_day(store)
             path = folder / f"retakes_{day.date:%Y-%m-%d}.csv"
-            _, n = retakes_service.write_roster_csv(store, path, day.date)
-        except retakes_service.RetakeError as e:
-            self.query_one("#retakes-result", Static).update(f"[red]{e}[/red]")
-            return
-        self.query_one("#retakes-result", Static).update(
-            f"[green]Список на {day.date:%d.%m.%Y}: {n} участников → {path}[/green]")
+            return day, path, retakes_service.write_roster_csv(store, path, day.date)[1]
+
+        ok, out = self.attempt(write)
+        if ok:
+            day, path, n = out
+            self.say(f"Список на {day.date:%d.%m.%Y}: {n} участников → {path}", "ok")

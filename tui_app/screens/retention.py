@@ -4,12 +4,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input
 
 from ..services import retention as retention_service
 from ..services.handoff import format_size
-from .after_dialogs import ConfirmDialog
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
+from .dialogs import Confirm
 
 
 class RetentionScreen(BaseScreen):
@@ -27,7 +28,8 @@ class RetentionScreen(BaseScreen):
 по акту: сначала сохраняется акт (PDF в папке retention), затем удаляются файлы.
 """
     BINDINGS = BaseScreen.BINDINGS + [
-        Binding("f8", "destroy", "Уничтожить по акту", id="retention-destroy"),
+        Binding("f8", "destroy", "Уничтожить по акту", id="retention-destroy",
+                tooltip="сохранить акт об уничтожении (PDF) и удалить материалы, срок которых истёк"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -37,7 +39,7 @@ class RetentionScreen(BaseScreen):
             yield Input(placeholder="члены комиссии через запятую: Петрова А. А., Сидоров Б. Б.",
                         id="retention-members")
             yield Input(placeholder="руководитель ОО (ФИО)", id="retention-head")
-            yield Static("", id="retention-result")
+            yield StatusLine(id="retention-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -56,20 +58,17 @@ class RetentionScreen(BaseScreen):
             files = f"{len(r.files)} · {format_size(r.bytes)}" if r.files else "—"
             t.add_row(r.material.label, f"{r.keep_until:%d.%m.%Y}", st, files)
         if not rows and self.app.store.exam_day() is None:
-            self.query_one("#retention-result", Static).update(
-                "Экзаменационный день не задан: сроки считать не от чего.")
+            self.say("Экзаменационный день не задан: сроки считать не от чего.", "warning")
         self._due = [r for r in rows if r.due]
 
     def action_destroy(self) -> None:
         if not self._due:
-            self.query_one("#retention-result", Static).update(
-                "Сегодня уничтожать нечего: сроки хранения не истекли.")
+            self.say("Сегодня уничтожать нечего: сроки хранения не истекли.")
             return
         members = [m.strip() for m in self.query_one("#retention-members", Input).value.split(",")
                    if m.strip()]
         if not members:
-            self.query_one("#retention-result", Static).update(
-                "[red]Впишите членов комиссии (через запятую) — они будут в акте.[/red]")
+            self.say("Впишите членов комиссии (через запятую) — они будут в акте.", "error")
             self.query_one("#retention-members", Input).focus()
             return
         nfiles = sum(len(r.files) for r in self._due)
@@ -81,17 +80,15 @@ class RetentionScreen(BaseScreen):
             if not yes:
                 return
             head = self.query_one("#retention-head", Input).value.strip()
-            try:
-                res = retention_service.destroy(self.app.store, retention_service.today(),
-                                                members, head)
-            except retention_service.RetentionError as e:
-                self.query_one("#retention-result", Static).update(f"[red]{e}[/red]")
+            ok, res = self.attempt(retention_service.destroy, self.app.store,
+                                   retention_service.today(), members, head)
+            if not ok:
                 return
-            msg = (f"[green]Акт: {res.act.name}. Удалено файлов: {res.files_removed} "
-                   f"({format_size(res.bytes_removed)}).[/green]")
+            msg = (f"Акт: {res.act.name}. Удалено файлов: {res.files_removed} "
+                   f"({format_size(res.bytes_removed)}).")
             if res.failed:
-                msg += f"\n[red]Не удалось удалить: {', '.join(res.failed)}[/red]"
-            self.query_one("#retention-result", Static).update(msg)
+                msg += f"\nНе удалось удалить: {', '.join(res.failed)}"
+            self.say(msg, "warning" if res.failed else "ok")
             self.refresh_rows()
 
-        self.app.push_screen(ConfirmDialog(text), go)
+        self.app.push_screen(Confirm(text, "Enter — уничтожить", "Esc — отмена"), go)

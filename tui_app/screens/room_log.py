@@ -12,7 +12,12 @@ from textual.widgets.option_list import Option
 from ..domain.models import Attendance, ProtocolStatus
 from ..services import room_log as rl
 from ..services.protocols import ProtocolRejected
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
+
+
+LOG_COLUMNS = (("№", 2), ("ФИО", 0), ("Кл.", 3), ("Начало", 6), ("Конец", 5), ("Не зав.", 7),
+               ("Удалён", 6))  # 0: what the terminal leaves
 
 
 class LogTable(DataTable):
@@ -67,6 +72,7 @@ class RoomLogScreen(BaseScreen):
         self.edit: str | None = None  # the field being typed: "start" or "end"
         self.typed = {"start": "", "end": ""}
         self.edit_guid: str | None = None
+        self.saved_times = dict(self.typed)
         self.fresh = False  # the field's old value is shown «selected»: a key replaces it
 
     def compose(self) -> ComposeResult:
@@ -81,7 +87,8 @@ class RoomLogScreen(BaseScreen):
                     yield Static(id="log-start", classes="log-time")
                     yield Label("  Конец ")
                     yield Static(id="log-end", classes="log-time")
-                yield Static(id="log-msg")
+                yield Static(id="log-who", markup=False)
+                yield StatusLine(id="log-msg")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -93,7 +100,11 @@ class RoomLogScreen(BaseScreen):
         if not self.room and rooms:
             self.room = rooms[0]
         t = self.query_one(DataTable)
-        t.add_columns("№", "ФИО", "Кл.", "Начало", "Конец", "Не зав.", "Удалён")
+        # fixed widths: the marks «не завершил» / «удалён» stay in view at 80 columns
+        others = sum(w for _, w in LOG_COLUMNS if w) + 2 * len(LOG_COLUMNS) + 2
+        self.fio_width = max(12, self.app.size.width - 13 - others)
+        for label, width in LOG_COLUMNS:
+            t.add_column(label, width=width or self.fio_width)
         if self.room in rooms:
             ol.highlighted = rooms.index(self.room)
         self.refill()
@@ -116,7 +127,8 @@ class RoomLogScreen(BaseScreen):
         for r in self.rows:
             p = r.participant
             absent = p.attendance is Attendance.ABSENT
-            t.add_row(str(r.no), p.short_fio, p.grade, "Н" if absent else r.start, r.end,
+            name = p.short_fio if len(p.short_fio) <= self.fio_width else p.short_fio[:self.fio_width - 1] + "…"
+            t.add_row(str(r.no), name, p.grade, "Н" if absent else r.start, r.end,
                       "X" if r.status is ProtocolStatus.EARLY else "",
                       "X" if r.status is ProtocolStatus.REMOVED else "", key=p.guid)
         done = sum(1 for r in self.rows if r.end)
@@ -151,6 +163,7 @@ class RoomLogScreen(BaseScreen):
             return
         self.edit_guid = r.participant.guid
         self.typed = {"start": r.start, "end": r.end}
+        self.saved_times = dict(self.typed)  # what «unsaved» compares to
         self._enter(field)
 
     def _enter(self, field: str) -> None:
@@ -166,6 +179,11 @@ class RoomLogScreen(BaseScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._editing_here()  # moved to another participant: the typing is dropped
         self._show_fields()
+        r = self._current()
+        if r is not None:
+            p = r.participant
+            self.query_one("#log-who", Static).update(
+                f"{p.fio} · код {p.code or '—'}" + (" · не явился (Н)" if p.absent else ""))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """A click on a row (Enter is LogTable.action_select_cursor)."""
@@ -179,7 +197,7 @@ class RoomLogScreen(BaseScreen):
         r = self._current()
         if r is None or r.participant.guid != self.edit_guid:
             self.edit = None
-            self._msg("Ввод времени отменён.")
+            self.say("Ввод времени отменён.")
             return False
         return True
 
@@ -206,10 +224,6 @@ class RoomLogScreen(BaseScreen):
         self.fresh = False
         self._show_fields()
 
-    def _msg(self, text: str, kind: str = "") -> None:
-        style = {"error": "red", "ok": "green"}.get(kind)
-        self.query_one("#log-msg", Static).update(f"[{style}]{text}[/{style}]" if style else text)
-
     def _save(self, start: str, end: str) -> bool:
         r = self._current()
         if r is None:
@@ -218,10 +232,10 @@ class RoomLogScreen(BaseScreen):
             e = rl.set_times(self.app.store, r.participant.guid, start, end)
         except rl.RoomLogRejected as err:
             self.app.bell()
-            self._msg(str(err), "error")
+            self.say(str(err), "error")
             return False
         shown = [t.strftime("%H:%M") if t else "—" for t in (e.start, e.end)]
-        self._msg(f"Сохранено: {r.participant.short_fio} {shown[0]}–{shown[1]}", "ok")
+        self.say(f"Сохранено: {r.participant.short_fio} {shown[0]}–{shown[1]}", "ok")
         return True
 
     def advance(self) -> None:
@@ -229,7 +243,11 @@ class RoomLogScreen(BaseScreen):
         if not self._editing_here():
             self._begin("start")
         elif self.edit == "start":
-            self._enter("end")
+            ok, _ = self.attempt(rl.check_time, self.app.store, self.typed["start"], "начала")
+            if ok:
+                self._enter("end")
+            else:
+                self._enter("start")  # stays, the old text selected: the next digit replaces it
         elif self._save(self.typed["start"], self.typed["end"]):
             t = self.query_one(DataTable)
             self.edit = None
@@ -261,15 +279,33 @@ class RoomLogScreen(BaseScreen):
             rl.set_mark(self.app.store, r.participant.guid, new)
         except (rl.RoomLogRejected, ProtocolRejected) as e:
             self.app.bell()
-            self._msg(str(e), "error")
+            self.say(str(e), "error")
             return
-        self._msg(f"{r.participant.short_fio}: " + (new.label if new is not ProtocolStatus.PRESENT
+        self.say(f"{r.participant.short_fio}: " + (new.label if new is not ProtocolStatus.PRESENT
                                                     else "отметка снята"), "ok")
         self.refill()
 
-    def action_back(self) -> None:
-        if self.edit is not None:
+    # -- nothing typed is lost without asking -------------------------------------------
+    def unsaved(self) -> str:
+        if self.edit is None or self.typed == self.saved_times:
+            return ""
+        r = self._current()
+        who = r.participant.short_fio if r else "участника"
+        return f"время {who} ({self.typed['start'] or '—'}–{self.typed['end'] or '—'})"
+
+    def save_unsaved(self) -> bool:
+        if self._save(self.typed["start"], self.typed["end"]):
             self._stop()
-            self._msg("Ввод времени отменён.")
+            self.refill()
+            return True
+        return False
+
+    def discard_unsaved(self) -> None:
+        self._stop()
+        self.say("Ввод времени отменён.")
+
+    def action_back(self) -> None:
+        if self.edit is not None:  # Esc while typing a time: cancel the typing (asking first)
+            self.guard_leave(self.discard_unsaved)
             return
         super().action_back()

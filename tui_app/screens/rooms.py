@@ -12,11 +12,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ..domain.distribution import RoomTimetable, end_spread
 from ..domain.models import Participant
 from ..services import distribute as dist
-from ..services import roster as roster_svc
 from ..services import rooms as svc
 from ..services import staff as staff_svc
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
-from .organizer_modals import ConfirmModal, MoveModal, RoomModal, ScheduleModal
+from .dialogs import Confirm
+from .organizer_modals import MoveModal, RoomModal, ScheduleModal, toggle_absent
 
 
 def _hm(t) -> str:
@@ -25,20 +26,26 @@ def _hm(t) -> str:
 
 class RoomsTable(DataTable):
     BINDINGS = [
-        Binding("insert", "screen.add_room", "Добавить", key_display="Ins", id="rooms-add"),
-        Binding("ctrl+n", "screen.add_room", "Добавить", show=False),
-        Binding("delete", "screen.remove_room", "Удалить", key_display="Del", id="rooms-remove"),
-        Binding("f5", "screen.auto", "Распределить", id="rooms-auto"),
-        Binding("f6", "screen.schedule", "Расписание", id="rooms-schedule"),
+        Binding("insert", "screen.add_room", "Добавить", key_display="Ins", id="add",
+                tooltip="новая аудитория"),
+        Binding("ctrl+n", "screen.add_room", "Добавить", show=False, id="add"),
+        Binding("delete", "screen.remove_room", "Удалить", key_display="Del", id="delete",
+                tooltip="удалить аудиторию (только пустую)"),
+        Binding("f5", "screen.auto", "Распределить", id="distribute",
+                tooltip="распределить всех автоматически"),
+        Binding("f7", "screen.schedule", "Расписание", id="schedule",
+                tooltip="начало, «закончить до», минуты на участника"),
     ]
 
 
 class TimetableTable(DataTable):
     BINDINGS = [
-        Binding("f8", "screen.toggle_absent", "«Н»", id="tt-absent"),
-        Binding("delete", "screen.toggle_absent", "«Н»", show=False),
-        Binding("f4", "screen.move_one", "В другую ауд.", id="tt-move"),
-        Binding("f5", "screen.auto", "Распределить", id="tt-auto"),
+        Binding("f8", "screen.toggle_absent", "«Н»", id="absent",
+                tooltip="неявка «Н» (повторно — снять)"),
+        Binding("f6", "screen.move_one", "Перевести", id="move",
+                tooltip="в другую аудиторию"),
+        Binding("f5", "screen.auto", "Распределить", id="distribute",
+                tooltip="распределить всех автоматически"),
     ]
 
 
@@ -51,13 +58,14 @@ class RoomsScreen(BaseScreen):
 - **Tab** — перейти между списком аудиторий и расписанием.
 - В списке аудиторий: **Enter** — изменить (вместимость, доступность для участников с ОВЗ,
   собеседник, эксперт), **Insert** — добавить, **Delete** — удалить (только пустую).
-- **F5** — распределить всех автоматически: по времени, а не по числу людей; участники с ОВЗ —
+- **[[distribute]]** — распределить всех автоматически: по времени, а не по числу людей; участники с ОВЗ —
   только в доступные аудитории; класс — в одну аудиторию, если помещается. Участники с уже
   внесённым протоколом остаются на месте.
-- **F6** — время начала, «закончить до» (аудитория, которая не успевает, помечается ⚠)
+- **F7** — время начала, «закончить до» (аудитория, которая не успевает, помечается ⚠)
   и минуты на участника.
-- В расписании: **F8** или **Delete** — неявка «Н» (повторно — снять), **F4** — перевести
-  участника в другую аудиторию.
+- В расписании: **F8** — неявка «Н» (повторно — снять; если уже есть протокол или время
+  ИС-02 — спросит), **F6** — перевести участника в другую аудиторию (как на экране
+  участников).
 
 При дистанционной форме (приложение о дистанционной форме) расписание — это график
 подключения: участник подключается за 15 минут до начала; накануне — тестовое подключение.
@@ -78,6 +86,7 @@ class RoomsScreen(BaseScreen):
         yield Static(id="timetable-title")
         yield TimetableTable(id="timetable", cursor_type="row", zebra_stripes=True)
         yield Static(id="rooms-detail")
+        yield StatusLine(id="org-msg")
         yield Footer(compact=True, classes="org-footer")
 
     def on_mount(self) -> None:
@@ -136,7 +145,7 @@ class RoomsScreen(BaseScreen):
         unplaced = sum(1 for p in ps if not p.room)
         spread = end_spread(t for n, t in self._tables.items())
         s = self.settings
-        limit = f", закончить до {_hm(s.limit)}" if s.limit else ", без предела (F6)"
+        limit = f", закончить до {_hm(s.limit)}" if s.limit else ", без предела (F7)"
         over = [t.room for t in self._tables.values() if t.over_limit and t.slots]
         text = (f"Аудиторий {len(self._rooms)} · участников {len(ps)}, без аудитории {unplaced}\n"
                 f"Начало {_hm(s.start)}{limit} · {s.minutes} мин./уч. · "
@@ -250,10 +259,10 @@ class RoomsScreen(BaseScreen):
                         elif not sid and old:
                             staff_svc.assign(store, old, "")
             except (svc.RoomError, staff_svc.StaffError) as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
             self.current_room = room.number
-            self.notify(f"Аудитория {room.number} сохранена")
+            self.say(f"Аудитория {room.number} сохранена", "ok")
             self.reload()
 
         self.app.push_screen(modal, done)
@@ -271,8 +280,8 @@ class RoomsScreen(BaseScreen):
         if info is None:
             return
         if info.seated:
-            self.notify(f"В аудитории {info.room.number} распределено участников: {info.seated}. "
-                        "Удалить её нельзя: сначала переместите участников.", severity="error", timeout=8)
+            self.say(f"В аудитории {info.room.number} распределено участников: {info.seated}. "
+                     "Удалить её нельзя: сначала переместите участников.", "error")
             return
 
         def done(ok) -> None:
@@ -281,13 +290,13 @@ class RoomsScreen(BaseScreen):
             try:
                 svc.remove_room(self.app.store, info.room.number)
             except svc.RoomError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
             self.current_room = None
-            self.notify(f"Аудитория {info.room.number} удалена")
+            self.say(f"Аудитория {info.room.number} удалена", "ok")
             self.reload()
 
-        self.app.push_screen(ConfirmModal(f"Удалить аудиторию {info.room.number}?",
+        self.app.push_screen(Confirm(f"Удалить аудиторию {info.room.number}?",
                                           "Enter — удалить", "Esc — оставить"), done)
 
     # -- distribution -------------------------------------------------------------------
@@ -307,12 +316,12 @@ class RoomsScreen(BaseScreen):
             try:
                 res = dist.auto_distribute(store)
             except dist.DistributeError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(res.message(), severity="warning" if res.unplaced else "information", timeout=8)
+            self.say(res.message(), "warning" if res.unplaced else "ok")
             self.reload()
 
-        self.app.push_screen(ConfirmModal(q, "Enter — распределить", "Esc — отмена"), done)
+        self.app.push_screen(Confirm(q, "Enter — распределить", "Esc — отмена"), done)
 
     def action_schedule(self) -> None:
         store = self.app.store
@@ -324,9 +333,9 @@ class RoomsScreen(BaseScreen):
             try:
                 dist.set_schedule(store, result["start"], result["limit"], result["minutes"])
             except dist.DistributeError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify("Расписание пересчитано")
+            self.say("Расписание пересчитано", "ok")
             self.reload()
 
         self.app.push_screen(ScheduleModal(_hm(s.start), _hm(s.limit), s.minutes), done)
@@ -334,14 +343,10 @@ class RoomsScreen(BaseScreen):
     # -- a room's list ------------------------------------------------------------------
     def action_toggle_absent(self) -> None:
         p = self.current_person()
-        if p is None:
-            return
-        try:
-            new = roster_svc.toggle_absent(self.app.store, p.guid)
-        except roster_svc.RosterError as e:
-            self.notify(str(e), severity="error", timeout=8)
-            return
-        self.notify(f"{new.short_fio}: " + ("отмечена неявка «Н»" if new.absent else "отметка «Н» снята"))
+        if p is not None:
+            toggle_absent(self, p, lambda new: self._reload_at_row())
+
+    def _reload_at_row(self) -> None:
         row = self.query_one(TimetableTable).cursor_row
         self.reload()
         tt = self.query_one(TimetableTable)
@@ -373,9 +378,9 @@ class RoomsScreen(BaseScreen):
             try:
                 dist.move(store, [p.guid], room)
             except dist.DistributeError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"{p.short_fio} → {room or 'без аудитории'}")
+            self.say(f"{p.short_fio} → {room or 'без аудитории'}", "ok")
             row = self.query_one(TimetableTable).cursor_row
             self.reload()
             tt = self.query_one(TimetableTable)

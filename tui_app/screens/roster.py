@@ -13,36 +13,44 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Footer, Header
 
+from ..domain.layout import HINT as LATIN_HINT
+from ..domain.layout import LATIN_KEYS
 from ..domain.models import Participant
 from ..services import distribute as dist
 from ..services import roster as svc
 from ..services.data import scheme_for
 from ..services.rooms import room_infos
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
 from ..widgets.info_line import InfoLine
 from ..widgets.line_table import Column, LineTable
-from .organizer_modals import ConfirmModal, FilterModal, MoveModal, ParticipantModal
+from .dialogs import Confirm
+from .organizer_modals import FilterModal, MoveModal, ParticipantModal, toggle_absent
 
-COLUMNS = (("sel", " "), ("no", "№"), ("fio", "ФИО"), ("grade", "Класс"), ("room", "Ауд."),
-           ("ovz", "ОВЗ"), ("att", "Явка"))
-# every column has a fixed width; the ФИО column takes what the terminal leaves (34 at 80 columns)
-WIDTHS = {"sel": 1, "no": 3, "fio": 34, "grade": 5, "room": 6, "ovz": 9, "att": 4}
-OTHER_WIDTH = sum(w + 2 for k, w in WIDTHS.items() if k != "fio") + 2 + 2
-SEARCH_CHARS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя-abcdefghijklmnopqrstuvwxyz'")
+COLUMNS = tuple((key, label) for key, label, _ in svc.COLUMNS)  # the row model: services/roster
+WIDTHS = {key: width for key, _, width in svc.COLUMNS}
+SEARCH_CHARS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя-") | {c.casefold() for c in LATIN_KEYS}
 
 
 class RosterTable(LineTable):
     """The roster table; its keys act on the row under the cursor (or the selected rows)."""
 
     BINDINGS = [
-        Binding("space", "screen.toggle_select", "Выбор", key_display="Пробел", id="roster-select"),
-        Binding("f8", "screen.toggle_absent", "«Н»", id="roster-absent"),
-        Binding("delete", "screen.toggle_absent", "«Н»", show=False),
-        Binding("f6", "screen.move", "Перевести", id="roster-move"),
-        Binding("f4", "screen.filter", "Отбор", id="roster-filter"),
-        Binding("insert", "screen.add", "Новый", key_display="Ins", id="roster-add"),
-        Binding("ctrl+n", "screen.add", "Добавить", show=False),
-        Binding("f9", "screen.reviewed", "Проверен", id="roster-reviewed"),
+        Binding("space", "screen.toggle_select", "Выбор", key_display="Пробел", id="select",
+                tooltip="отметить строку (для перевода нескольких сразу)"),
+        Binding("f8", "screen.toggle_absent", "«Н»", id="absent",
+                tooltip="неявка «Н» (повторно — снять)"),
+        Binding("f6", "screen.move", "Перевести", id="move",
+                tooltip="в другую аудиторию: отмеченных или текущего"),
+        Binding("f4", "screen.filter", "Отбор", id="filter",
+                tooltip="по аудитории, классу, ОВЗ, явке"),
+        Binding("f5", "screen.reset_filter", "Сброс", id="filter-reset", tooltip="сбросить отбор"),
+        Binding("ctrl+r", "screen.reset_filter", "Сброс", show=False, id="filter-reset"),
+        Binding("insert", "screen.add", "Новый", key_display="Ins", id="add",
+                tooltip="добавить участника, которого нет в загруженном списке"),
+        Binding("ctrl+n", "screen.add", "Новый", show=False, id="add"),
+        Binding("f9", "screen.reviewed", "Проверен", id="reviewed",
+                tooltip="«Список проверен» — отметка в списке дел"),
     ]
 
 
@@ -55,20 +63,21 @@ class RosterScreen(BaseScreen):
   печатайте по-русски). **Backspace** стирает букву, **Esc** очищает поиск.
 - **Enter** — открыть участника: ФИО, класс, документ, **категория ОВЗ** (от неё зависят
   критерии и минимум для зачёта), аудитория.
-- **F8** или **Delete** — отметить неявку «Н» (повторно — снять). Участнику с внесённым
-  протоколом «Н» не ставится.
-- **Пробел** — отметить строку; **F6** — переместить отмеченных (или текущего) в аудиторию.
-- **F4** — отбор по аудитории, классу, ОВЗ (Резерв = 22), явке; **Ctrl+R** — сбросить отбор.
-- **Insert** (или **Ctrl+N**) — добавить участника, которого нет в загруженном списке.
-- **F9** — «Список проверен»: отметка в списке дел главного экрана.
-- **Ctrl+D** — участник сдаёт **дистанционно** (повторно — очно): он попадает в график
+- **[[absent]]** — отметить неявку «Н» (повторно — снять). Если у участника уже есть
+  протокол или время в ИС-02, программа спросит; такое противоречие покажет «Проверка».
+- **[[select]]** — отметить строку; **[[move]]** — переместить отмеченных (или текущего) в аудиторию.
+- **[[filter]]** — отбор по аудитории, классу, ОВЗ (Резерв = 22), явке; **[[filter-reset]]** — сбросить отбор.
+- **[[add]]** — добавить участника, которого нет в загруженном списке.
+- **[[reviewed]]** — «Список проверен»: отметка в списке дел главного экрана.
+- **[[remote]]** — участник сдаёт **дистанционно** (повторно — очно): он попадает в график
   подключения (F3, `is-shtab forms график`). «22?» в столбце ОВЗ — «Резерв = 22» без
   выбранной категории: баллы не вносятся, пока категория не выбрана (Enter).
+- Набранная в латинской раскладке фамилия («Bdfyjd») тоже найдётся — с подсказкой.
 """
     BINDINGS = BaseScreen.BINDINGS + [
-        Binding("ctrl+r", "reset_filter", "Сброс отбора", show=False),
         Binding("backspace", "search_back", "Стереть", show=False),
-        Binding("ctrl+d", "toggle_remote", "Дистанционно", show=False),
+        Binding("f7,ctrl+d", "toggle_remote", "Дистанционно", id="remote", show=False,
+                tooltip="дистанционно ↔ очно"),
     ]
 
     def __init__(self) -> None:
@@ -81,7 +90,7 @@ class RosterScreen(BaseScreen):
         self._reviewed = False
         self._filter_due = False
         self.filter_applies = 0  # how many times the table was rebuilt (tests, bench)
-        self.fio_width = WIDTHS["fio"]
+        self.fio_width = svc.MIN_FIO_WIDTH
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -89,6 +98,7 @@ class RosterScreen(BaseScreen):
         yield InfoLine(id="roster-status")
         yield RosterTable(self._columns(), cells=self._row, key=lambda p: p.guid, id="roster-table")
         yield InfoLine(id="roster-detail")
+        yield StatusLine(id="org-msg")
         yield Footer(compact=True, classes="org-footer")
 
     def _columns(self) -> list[Column]:
@@ -97,7 +107,7 @@ class RosterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(RosterTable)
-        self.fio_width = max(WIDTHS["fio"], min(60, self.app.size.width - OTHER_WIDTH))
+        self.fio_width = svc.fio_width(self.app.size.width)
         table.set_columns(self._columns())
         self.reload()
         table.focus()
@@ -118,18 +128,11 @@ class RosterScreen(BaseScreen):
         self.apply_filter()
 
     def _row(self, p: Participant) -> tuple:
-        fio, width = p.fio, self.fio_width
-        if len(fio) > width:
-            fio = p.short_fio if len(p.short_fio) <= width else fio[: width - 1] + "…"
-        if p.added_locally:
-            fio = fio[: width - 2] + " +"
-        ovz = ""
-        if p.is_ovz:
-            ovz = (self._cat.get(p.category, "ОВЗ") if p.category != self._default_cat
-                   else "22?" if p.category_unset else self._cat.get(p.category, "Общая"))
-        att = {"absent": Text("Н", style="bold red"), "present": "явка", "unknown": ""}[p.attendance.value]
-        sel = "✓" if p.guid in self.selected else ""
-        return (sel, str(p.order or ""), fio, p.grade, p.room_mark, ovz, att)
+        cells = svc.row_cells(p, selected=p.guid in self.selected, width=self.fio_width,
+                              categories=self._cat, default_category=self._default_cat)
+        if p.absent:  # «Н» stands out
+            return (*cells[:-1], Text(cells[-1], style="bold red"))
+        return cells
 
     @property
     def everyone(self) -> list[Participant]:
@@ -178,6 +181,8 @@ class RosterScreen(BaseScreen):
         if self.flt.active:
             parts.append(f"отбор: {self.flt.describe()} (Ctrl+R — сброс)")
         search = f"Поиск: [b]{escape(self.flt.text)}[/b]▏" if self.flt.text else "Поиск: наберите фамилию"
+        if self.flt.latin:
+            search += f" → [b]{escape(svc.normalize_query(self.flt.text))}[/b] ({LATIN_HINT})"
         reviewed = "[green]список проверен[/]" if self._reviewed else "[yellow]не проверен (F9)[/]"
         self.query_one("#roster-status", InfoLine).show(
             f"{search}  ·  " + " · ".join(parts) + f"  ·  {reviewed}")
@@ -276,29 +281,20 @@ class RosterScreen(BaseScreen):
 
     def action_toggle_absent(self) -> None:
         p = self.current()
-        if p is None:
-            return
-        try:
-            new = svc.toggle_absent(self.app.store, p.guid)
-        except svc.RosterError as e:
-            self.notify(str(e), severity="error", timeout=8)
-            return
-        self._refresh_row(new)
-        self.notify(f"{new.short_fio}: " + ("отмечена неявка «Н»" if new.absent else "отметка «Н» снята"))
+        if p is not None:
+            toggle_absent(self, p, self._refresh_row)
 
     def action_toggle_remote(self) -> None:
-        """Ctrl+D: the participant sits the exam «дистанционно» (seed 002) — or not."""
+        """F7 (Ctrl+D): the participant sits the exam «дистанционно» (seed 002) — or not."""
         p = self.current()
         if p is None:
             return
-        try:
-            new = svc.edit_participant(self.app.store, p.guid, remote=not p.remote)
-        except svc.RosterError as e:
-            self.notify(str(e), severity="error", timeout=8)
+        ok, new = self.attempt(svc.edit_participant, self.app.store, p.guid, remote=not p.remote)
+        if not ok:
             return
         self._refresh_row(new)
-        self.notify(f"{new.short_fio}: " + ("дистанционно — в графике подключения (F3)"
-                                             if new.remote else "очно"))
+        self.say(f"{new.short_fio}: " + ("дистанционно — в графике подключения (F3)"
+                                         if new.remote else "очно"))
 
     def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         event.stop()
@@ -320,12 +316,12 @@ class RosterScreen(BaseScreen):
             try:
                 new = svc.edit_participant(store, p.guid, **changes)
             except svc.RosterError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"Сохранено: {new.short_fio}")
+            self.say(f"Сохранено: {new.short_fio}", "ok")
             warning = svc.placement_warning(store, new)
             if warning:
-                self.notify(warning, severity="warning", timeout=10)
+                self.say(warning, "warning")
             self.reload()
 
         self.app.push_screen(modal, done)
@@ -340,9 +336,9 @@ class RosterScreen(BaseScreen):
             try:
                 new = svc.add_participant(store, **result)
             except svc.RosterError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"Добавлен: {new.short_fio}")
+            self.say(f"Добавлен: {new.short_fio}", "ok")
             self.flt = svc.RosterFilter()
             self.reload()
             at = self._index_in(self._shown, new.guid)
@@ -393,10 +389,10 @@ class RosterScreen(BaseScreen):
             try:
                 moved = dist.move(store, guids, room)
             except dist.DistributeError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
             self.selected.clear()
-            self.notify(f"Перемещено: {len(moved)} → {room or 'без аудитории'}")
+            self.say(f"Перемещено: {len(moved)} → {room or 'без аудитории'}", "ok")
             self.reload()
 
         self.app.push_screen(MoveModal(title, options), done)
@@ -410,7 +406,7 @@ class RosterScreen(BaseScreen):
         def done(ok) -> None:
             if ok:
                 svc.mark_reviewed(store, True)
-                self.notify("Список отмечен как проверенный")
+                self.say("Список отмечен как проверенный", "ok")
                 self.update_status()
 
-        self.app.push_screen(ConfirmModal(q, "Enter — список проверен", "Esc — ещё нет"), done)
+        self.app.push_screen(Confirm(q, "Enter — список проверен", "Esc — ещё нет"), done)

@@ -1,4 +1,4 @@
-"""The school's full name and address for the forms (Ctrl+O on the main screen)."""
+"""The school's full name and address for the forms (F11 or Ctrl+O on the main screen)."""
 from __future__ import annotations
 
 from textual.app import ComposeResult

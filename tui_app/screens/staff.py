@@ -9,16 +9,21 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ..domain.models import StaffMember
 from ..services import staff as svc
+from ..widgets.status_line import StatusLine
 from .base import BaseScreen
-from .organizer_modals import ConfirmModal, MoveModal, StaffModal
+from .dialogs import Confirm
+from .organizer_modals import MoveModal, StaffModal
 
 
 class StaffTable(DataTable):
     BINDINGS = [
-        Binding("insert", "screen.add", "Добавить", key_display="Ins", id="staff-add"),
-        Binding("ctrl+n", "screen.add", "Добавить", show=False),
-        Binding("f6", "screen.assign", "В аудиторию", id="staff-assign"),
-        Binding("delete", "screen.remove", "Удалить", key_display="Del", id="staff-remove"),
+        Binding("insert", "screen.add", "Добавить", key_display="Ins", id="add",
+                tooltip="новый сотрудник"),
+        Binding("ctrl+n", "screen.add", "Добавить", show=False, id="add"),
+        Binding("f6", "screen.assign", "В аудиторию", id="move",
+                tooltip="назначить в аудиторию"),
+        Binding("delete", "screen.remove", "Удалить", key_display="Del", id="delete",
+                tooltip="удалить сотрудника (с подтверждением)"),
     ]
 
 
@@ -28,9 +33,9 @@ class StaffScreen(BaseScreen):
 **Сотрудники** штаба и аудиторий: собеседники, эксперты, организаторы, технический
 специалист, руководитель ОО.
 
-- **Enter** — изменить ФИО, роль, аудиторию; **Insert** (или **Ctrl+N**) — добавить;
-  **Delete** — удалить.
-- **F6** — назначить в аудиторию. Собеседник и эксперт становятся собеседником и экспертом
+- **Enter** — изменить ФИО, роль, аудиторию; **[[add]]** — добавить;
+  **[[delete]]** — удалить.
+- **[[move]]** — назначить в аудиторию. Собеседник и эксперт становятся собеседником и экспертом
   этой аудитории (прежний снимается). Эксперт аудитории подставляется в протокол ИС-03
   её участников по умолчанию.
 """
@@ -43,6 +48,7 @@ class StaffScreen(BaseScreen):
         yield Header()
         yield Static(id="staff-status")
         yield StaffTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+        yield StatusLine(id="org-msg")
         yield Footer(compact=True, classes="org-footer")
 
     def on_mount(self) -> None:
@@ -103,9 +109,9 @@ class StaffScreen(BaseScreen):
                         if result["room"] != new.room:
                             new = svc.assign(store, new.id, result["room"])
             except svc.StaffError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"Сохранено: {new.fio}")
+            self.say(f"Сохранено: {new.fio}", "ok")
             self.reload(new.id)
 
         self.app.push_screen(StaffModal(member, [r.number for r in store.rooms()]), done)
@@ -124,9 +130,9 @@ class StaffScreen(BaseScreen):
             try:
                 new = svc.assign(store, member.id, room)
             except svc.StaffError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"{new.fio} → {room or 'без аудитории'}")
+            self.say(f"{new.fio} → {room or 'без аудитории'}", "ok")
             self.reload(new.id)
 
         self.app.push_screen(MoveModal(f"Аудитория для: {member.fio}", options), done)
@@ -142,10 +148,10 @@ class StaffScreen(BaseScreen):
             try:
                 svc.remove_staff(self.app.store, member.id)
             except svc.StaffError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.say(str(e), "error")
                 return
-            self.notify(f"Удалён: {member.fio}")
+            self.say(f"Удалён: {member.fio}", "ok")
             self.reload()
 
-        self.app.push_screen(ConfirmModal(f"Удалить сотрудника {member.fio}?",
+        self.app.push_screen(Confirm(f"Удалить сотрудника {member.fio}?",
                                           "Enter — удалить", "Esc — оставить"), done)

@@ -16,8 +16,8 @@ from ..store.storage import Notice
 
 class StoreNoticeScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("enter", "seen", "Понятно", priority=True),
-        Binding("escape", "later", "Позже"),
+        Binding("enter", "seen", "Понятно", id="notice-seen", priority=True),
+        Binding("escape", "later", "Позже", id="notice-later"),
     ]
 
     def __init__(self, notice: Notice) -> None:

@@ -10,8 +10,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .. import notes
 from ..diskspace import format_mb, free_bytes, require_free
 from ..errors import DeviceError, StorageError, user_message
+from ..notes import Note
 from ..audio import clip as cliplib
 from ..audio import devices as devlib
 from ..audio import journal
@@ -30,6 +32,7 @@ from ..audio.segments import (
 )
 from ..domain.models import Participant, RoomLogEntry
 from ..store.workspace import Store
+from .picker import find_one
 
 LOW_DISK_HOURS = 2.0
 
@@ -320,13 +323,13 @@ class RoomRecording:
         self.personal: Optional[Participant] = None
         self.personal_files: list[Path] = []
         self.finished = False
-        self.notices: list[str] = []
+        self.notices: list[Note] = []
 
     def start(self) -> None:
         self.recorder.start()
         _ACTIVE.add(self)
 
-    def stop(self) -> list[str]:
+    def stop(self) -> list[Note]:
         """Stop, close the open segment; returns the last notices (personal file saved…)."""
         self.halt()
         return self.finish()
@@ -336,19 +339,20 @@ class RoomRecording:
         call it off the UI thread). No store access."""
         self.recorder.stop(timeout)
 
-    def finish(self) -> list[str]:
+    def finish(self) -> list[Note]:
         """After halt(), on the store's thread: the last events into the store and markers."""
         _ACTIVE.discard(self)
         self.finished = True
-        notes = self.poll()
+        out = self.poll()
         try:
             sync_markers_from_log(self.store, self.room)  # ИС-02 times typed by hand -> markers
         except AudioError:
             pass
         except (OSError, StorageError) as e:  # a full disk stopped the recording: say it, keep going
-            notes.append(f"Метки ответов по ИС-02 не записаны ({user_message(e)}); "
-                         "они запишутся, когда запись этой аудитории закончится в следующий раз.")
-        return notes
+            out.append(notes.warning(
+                f"Метки ответов по ИС-02 не записаны ({user_message(e)}); "
+                "они запишутся, когда запись этой аудитории закончится в следующий раз."))
+        return out
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         return self.recorder.wait(timeout)
@@ -367,26 +371,28 @@ class RoomRecording:
         self.personal = None
         return self.recorder.personal_stop(at)
 
-    def poll(self) -> list[str]:
-        """Apply the writer's events (store, markers); return Russian notices for the user."""
-        out = self.writer.notices()
+    def poll(self) -> list[Note]:
+        """Apply the writer's events (store, markers); return Russian notes for the user."""
+        out: list[Note] = [notes.warning(t) for t in self.writer.notices()]
         for ev in self.recorder.events():
             kind = ev["kind"]
             if kind == "personal_started":
                 self._log_times(ev["guid"], ev["code"], ev["at"], None)
-                out.append(f"Персональная запись участника {ev['code'] or '—'} начата в {ev['at']:%H:%M:%S}.")
+                out.append(notes.info(f"Персональная запись участника {ev['code'] or '—'} "
+                                      f"начата в {ev['at']:%H:%M:%S}."))
             elif kind == "personal_stopped":
                 self._log_times(ev["guid"], ev["code"], ev["start"], ev["at"])
                 self.personal_files.append(Path(ev["path"]))
-                out.append(f"Персональная запись участника {ev['code'] or '—'} сохранена "
-                           f"({ev['frames'] / SAMPLERATE:.0f} с): {Path(ev['path']).name}.")
+                out.append(notes.ok(f"Персональная запись участника {ev['code'] or '—'} сохранена "
+                                    f"({ev['frames'] / SAMPLERATE:.0f} с): {Path(ev['path']).name}."))
             elif kind == "device_lost":
-                out.append(f"Устройство записи пропало в {ev['at']:%H:%M:%S}! Запись продолжится "
-                           "в новый файл, когда оно вернётся.")
+                out.append(notes.error(f"Устройство записи пропало в {ev['at']:%H:%M:%S}! Запись "
+                                       "продолжится в новый файл, когда оно вернётся."))
             elif kind == "device_back":
-                out.append(f"Устройство записи вернулось в {ev['at']:%H:%M:%S}: запись идёт в новый файл.")
+                out.append(notes.warning(f"Устройство записи вернулось в {ev['at']:%H:%M:%S}: "
+                                         "запись идёт в новый файл."))
             elif kind == "error":
-                out.append(ev["message"])
+                out.append(notes.error(ev["message"]))
         self.notices.extend(out)
         return out
 
@@ -437,14 +443,9 @@ def warnings_for(st: RoomStatus) -> list[str]:
 
 # -- markers from the ИС-02 log, clips -----------------------------------------------------
 def find_participant(store: Store, ref: str) -> Participant:
+    """By code, GUID or surname: the one picker (services/picker.find_one)."""
     ref = (ref or "").strip()
-    p = store.participant(ref)
-    if p is None:
-        matches = [x for x in store.participants() if x.code == ref]
-        p = matches[0] if matches else None
-    if p is None:
-        raise AudioError(f"Участник с кодом «{ref}» не найден.")
-    return p
+    return find_one(store.participants(), ref, AudioError, f"Участник с кодом «{ref}» не найден.")
 
 
 def sync_markers_from_log(store: Store, room: str) -> int:

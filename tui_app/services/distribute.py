@@ -129,6 +129,15 @@ def _balance_minutes(store: Store):
 # -- automatic -----------------------------------------------------------------------------
 
 
+# the distribution's reasons (domain/distribution.py) as the short words of a summary
+UNPLACED_LABELS = {
+    "во всех аудиториях нет свободных мест": "не хватает мест",
+    "нет аудитории, доступной для участников с ОВЗ": "ОВЗ без доступной аудитории",
+    "в доступных для участников с ОВЗ аудиториях нет мест": "ОВЗ: нет мест в доступных аудиториях",
+    "нет ни одной аудитории": "нет ни одной аудитории",
+}
+
+
 @dataclass
 class AutoResult:
     placed: int = 0
@@ -139,13 +148,21 @@ class AutoResult:
     full_rooms: list[str] = field(default_factory=list)  # filled up to their capacity
     slot: int = DEFAULT_MINUTES
 
+    def unplaced_reasons(self) -> str:
+        """Each reason with its own count: «не хватает мест: 25; ОВЗ без доступной аудитории: 2»."""
+        counts: dict[str, int] = {}
+        for _, reason in self.unplaced:
+            label = UNPLACED_LABELS.get(reason, reason)
+            counts[label] = counts.get(label, 0) + 1
+        return "; ".join(f"{label}: {n}" for label, n in counts.items())
+
     def message(self) -> str:
         text = f"Распределено участников: {self.placed}"
         if self.kept:
             text += f"; оставлены на месте (есть протокол): {self.kept}"
         text += f". Разница окончания аудиторий: {self.spread} мин."
         if self.unplaced:
-            text += f" Не распределены: {len(self.unplaced)} — {self.unplaced[0][1]}."
+            text += f" Не распределены: {len(self.unplaced)} — {self.unplaced_reasons()}."
         if self.spread > self.slot and self.full_rooms:
             text += (f" Аудитории {', '.join(self.full_rooms)} заполнены до вместимости: чтобы "
                      "выровнять время, увеличьте вместимость (Enter на аудитории).")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..domain.models import Protocol, ProtocolStatus
+from ..errors import NotFound
 from ..domain.ordering import room_list_key, room_number_key
 from ..store.workspace import Store
 from .data import scheme_for
@@ -154,7 +155,7 @@ def settle(store: Store, participant: str, fld: str, take: int) -> Protocol:
     first = store.get(Protocol, participant)
     second = store.get(Protocol, participant, PASS2_TABLE)
     if first is None or second is None:
-        raise LookupError("нет обоих вводов этого протокола")
+        raise NotFound("Не исправлено: нет обоих вводов этого протокола.")
     chosen = first if take == 1 else second
     if fld == "status":
         value: Any = chosen.status

@@ -1,5 +1,6 @@
-"""Protocol ИС-03 entry without a screen: the state of one protocol being typed, the stack
-of participants of a room, picking a participant by list number or surname.
+"""Protocol ИС-03 entry without a screen: the state of one protocol being typed and the stack
+of a room — the participants whose protocol is still to be typed (who is meant by a typed
+name or number: services/picker.py).
 
 The screen (screens/entry.py) only renders this state and forwards keys to it, so every
 rule of entry (ranges checked as typed, auto-advance, skipped ОВЗ criteria) is testable
@@ -12,7 +13,7 @@ from typing import Optional
 
 from ..domain.criteria import Category, Scheme
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus, Room, StaffMember
-from ..domain.ordering import fold, room_number_key, seat_key
+from ..domain.ordering import room_number_key, seat_key
 from ..domain.scoring import ScoreResult, score
 from ..store.workspace import Store
 
@@ -49,6 +50,7 @@ class EntryState:
     variant_fresh: bool = True  # the first digit typed on the variant replaces it
     halt_ref: Optional[dict[str, Optional[int]]] = None  # the first pass's scores: a second pass
     # that stops at the first digit differing from them (double entry, as EpiData does)
+    baseline: Optional[Protocol] = None  # the protocol as opened: what «unsaved» compares to
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -72,6 +74,7 @@ class EntryState:
             st.scheme_no = protocol.scheme
             st.room = protocol.room or participant.room
         st.cursor = VARIANT
+        st.baseline = st.protocol()
         return st
 
     # -- queries -------------------------------------------------------------
@@ -97,6 +100,16 @@ class EntryState:
     @property
     def missing(self) -> list[str]:
         return [c for c in self.category.criteria if self.scores.get(c) is None]
+
+    @property
+    def changed(self) -> bool:
+        """Something was typed that is not saved (a prefilled variant or expert is not)."""
+        return self.baseline is None or self.protocol() != self.baseline
+
+    def saved_as(self) -> None:
+        """The protocol as it is now is on disk: nothing is unsaved any more."""
+        self.baseline = self.protocol()
+        self.existing = True
 
     def protocol(self) -> Protocol:
         present = self.status is ProtocolStatus.PRESENT
@@ -238,36 +251,27 @@ def room_list(store: Store, room: str) -> list[Participant]:
     return sorted(ps, key=seat_key)
 
 
-def list_number(p: Participant, stack: list[Participant]) -> int:
-    return p.order or (stack.index(p) + 1)
+def left_to_type(p: Participant, done: Optional[dict] = None) -> bool:
+    """On the stack: present (not «Н») and no protocol saved yet."""
+    return p.attendance is not Attendance.ABSENT and p.guid not in (done or {})
 
 
-def next_in_stack(stack: list[Participant], guid: str) -> Optional[Participant]:
-    """The next participant after `guid` who sat the exam (absentees skipped)."""
+def remaining(stack: list[Participant], done: Optional[dict] = None) -> list[Participant]:
+    """What is left of a room's stack, in the list's order: «осталось N»."""
+    return [p for p in stack if left_to_type(p, done)]
+
+
+def next_in_stack(stack: list[Participant], guid: Optional[str],
+                  done: Optional[dict] = None) -> Optional[Participant]:
+    """The next participant whose protocol is still to be typed after `guid` in the room's
+    list, going round to the top (a skipped one comes back at the end); absentees «Н» and
+    saved protocols (`done`: guid → protocol) are skipped. None when nothing is left."""
     guids = [p.guid for p in stack]
-    if guid not in guids:
-        return None
-    for p in stack[guids.index(guid) + 1:]:
-        if p.attendance is not Attendance.ABSENT:
+    start = guids.index(guid) + 1 if guid in guids else 0
+    for p in stack[start:] + stack[:start]:
+        if p.guid != guid and left_to_type(p, done):
             return p
     return None
-
-
-def pick(stack: list[Participant], text: str, everyone: Optional[list[Participant]] = None
-         ) -> list[Participant]:
-    """Participants matching what was typed: digits = list number in the room; letters =
-    the beginning of the surname (in the room first, then in the whole school)."""
-    text = text.strip()
-    if not text:
-        return []
-    if text.isdigit():
-        n = int(text)
-        return [p for p in stack if list_number(p, stack) == n]
-    key = fold(text)
-    found = [p for p in stack if fold(p.surname).startswith(key)]
-    if not found and everyone is not None:
-        found = [p for p in everyone if fold(p.surname).startswith(key)]
-    return found
 
 
 def expert_of_room(store: Store, room: Optional[Room]) -> str:

@@ -15,6 +15,7 @@ from ..domain.ordering import name_key
 from ..forms.context import FormContext, FormError
 from ..store.workspace import Store
 from .data import scheme_for
+from .picker import find_one
 from .documents import write_document
 
 if TYPE_CHECKING:  # fpdf2 loads in the worker thread, not when a screen opens
@@ -82,19 +83,10 @@ def context(store: Store) -> FormContext:
 
 
 def find_participant(store: Store, key: str) -> Participant:
-    """By participant code, guid, or an unambiguous surname."""
+    """By participant code, GUID, surname (with initials or a name): the one picker."""
     key = (key or "").strip()
-    people = store.participants()
-    for p in people:
-        if key and key in (p.code, p.guid, p.local_guid):
-            return p
-    low = key.lower()
-    hits = [p for p in people if p.surname.lower() == low or p.fio.lower() == low]
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        raise FormError(f"Участников «{key}» несколько: укажите код участника.")
-    raise FormError(f"Участник «{key}» не найден: укажите код участника (см. список ИС-01).")
+    return find_one(store.participants(), key, FormError,
+                    f"Участник «{key}» не найден: укажите код участника (см. список ИС-01).")
 
 
 def _file_name(ctx: FormContext, form: str, room: Optional[str], participant: Optional[Participant],

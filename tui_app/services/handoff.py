@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Refused, ShtabError, os_error_text
+from ..errors import ReadOnly, Refused, ShtabError, os_error_kind, os_error_text
 from ..store.atomic import fsync_dir
 
 CHUNK = 1024 * 1024
@@ -434,10 +434,15 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
         raise
     except OSError as e:
         _remove_partial(dest)
+        where = f" на файле «{current}»" if current else ""
+        if os_error_kind(e) is ReadOnly:
+            raise HandoffFailed(
+                f"Передача НЕ выполнена: носитель {target} защищён от записи. Снимите защиту "
+                "(переключатель на флешке) или возьмите другую флешку и повторите передачу.") from None
         raise HandoffFailed(
-            f"Передача НЕ выполнена: ошибка записи на носитель на файле «{current}». "
-            f"{os_error_text(e, target)} Файлы на носителе неполные (папка «….incomplete» — "
-            "не передача): вставьте флешку и повторите передачу.") from None
+            f"Передача НЕ выполнена{where}: {os_error_text(e, e.filename or target)} "
+            "Файлы на носителе неполные (папка «….incomplete» — не передача): вставьте флешку "
+            "и повторите передачу.") from None
     meter.add(0, force=True)
     return Result(dest, len(plan_.items), plan_.total, time.monotonic() - meter.start, manifest)
 

@@ -20,6 +20,7 @@ from ..exchange.csvio import CsvError, norm_header, read_table, write_table
 from .calendar import next_additional, rules_for
 from .documents import write_document
 from .data import scheme_for
+from .picker import find_one
 
 CSV_FIELDS = ["guid", "local_guid", "code", "barcode", "surname", "name", "patronymic",
               "grade", "birth_date", "sex", "doc_series", "doc_number", "reserve", "category",
@@ -56,12 +57,10 @@ def eligible(store) -> list[Row]:
 
 
 def find_participant(store, key: str) -> Participant:
+    """By code, barcode, GUID or surname: the one picker (services/picker.find_one)."""
     key = (key or "").strip()
-    guid = norm_guid(key)
-    for p in store.participants():
-        if key and (key in (p.code, p.barcode) or guid == norm_guid(p.guid)):
-            return p
-    raise RetakeError(f"Участник «{key}» не найден: укажите код участника, штрих-код или GUID.")
+    return find_one(store.participants(), key, RetakeError,
+                    f"Участник «{key}» не найден: укажите код участника, штрих-код или GUID.")
 
 
 def record_document(store, key: str, document: str) -> Participant:

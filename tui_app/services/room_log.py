@@ -75,7 +75,19 @@ def parse_time(text: str) -> Optional[time]:
     try:
         return parse_hhmm(t)
     except ValueError as e:
-        raise RoomLogRejected(f"Время «{text}» не в формате ЧЧ:ММ (например, 09:15).") from e
+        raise RoomLogRejected(f"Время «{text}» не в формате ЧЧ:ММ: часы 00–23, минуты 00–59 "
+                              "(например, 09:15).") from e
+
+
+def check_time(store: Store, text: str, label: str = "начала") -> Optional[time]:
+    """One time as it is typed (at its own Enter, before the other is typed): the format
+    (hours 00–23, minutes 00–59) and the exam day's hours. Raises RoomLogRejected."""
+    t = parse_time(text)
+    lo, hi = day_window(store)
+    if t is not None and not lo <= t <= hi:
+        raise RoomLogRejected(f"Время {label} {t:%H:%M} вне экзаменационного дня "
+                              f"({lo:%H:%M}–{hi:%H:%M}).")
+    return t
 
 
 def rows(store: Store, room: str) -> list[LogRow]:

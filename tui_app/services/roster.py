@@ -7,13 +7,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from pydantic import ValidationError
 
+from ..domain.layout import has_latin, to_russian
 from ..domain.ordering import fold
 from ..errors import Refused
-from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol
+from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, RoomLogEntry
 from ..store.workspace import Store
 from .data import scheme_for
 
@@ -22,6 +23,39 @@ NO_ROOM = "—"  # filter value: participants without a room
 
 class RosterError(Refused):
     """An operation the user asked for that cannot be done; the text is Russian."""
+
+
+# -- the table of F2 -----------------------------------------------------------------
+
+# key, title, width (0: the ФИО column takes what the terminal leaves). Every width is fixed,
+# so a table never measures its 2,500 rows cell by cell.
+COLUMNS = (("sel", " ", 1), ("no", "№", 3), ("fio", "ФИО", 0), ("code", "Код", 6),
+           ("grade", "Класс", 5), ("room", "Ауд.", 6), ("ovz", "ОВЗ", 9), ("att", "Явка", 4))
+MIN_FIO_WIDTH = 24
+ATTENDANCE_CELL = {"absent": "Н", "present": "явка", "unknown": ""}
+
+
+def fio_width(terminal_width: int) -> int:
+    """The ФИО column at this terminal width (28 at 80 columns, at most 60)."""
+    others = sum(w + 2 for _, _, w in COLUMNS if w) + 4  # cell padding, cursor, scrollbar
+    return max(MIN_FIO_WIDTH, min(60, terminal_width - others))
+
+
+def row_cells(p: Participant, *, selected: bool, width: int, categories: dict[str, str],
+              default_category: str) -> tuple[str, ...]:
+    """One row of the roster, in COLUMNS order: the name fitted to `width`, the participant's
+    code, the ОВЗ category («22?»: «Резерв = 22» with none chosen yet), «Н»."""
+    fio = p.fio
+    if len(fio) > width:
+        fio = p.short_fio if len(p.short_fio) <= width else fio[: width - 1] + "…"
+    if p.added_locally:
+        fio = fio[: width - 2] + " +"
+    ovz = ""
+    if p.is_ovz:
+        ovz = (categories.get(p.category, "ОВЗ") if p.category != default_category
+               else "22?" if p.category_unset else categories.get(p.category, "Общая"))
+    return ("✓" if selected else "", str(p.order or ""), fio, p.code, p.grade, p.room_mark, ovz,
+            ATTENDANCE_CELL[p.attendance.value])
 
 
 # -- search and filters ---------------------------------------------------------------
@@ -33,7 +67,9 @@ def search_key(p: Participant) -> str:
 
 
 def normalize_query(text: str) -> str:
-    return fold(text)
+    """The search as the surnames are written: folded, and read in the Russian layout when it
+    was typed with the Latin one on («Bdfy» → «ивану»; surnames are Cyrillic)."""
+    return fold(to_russian(text) if has_latin(text) else text)
 
 
 @dataclass(frozen=True)
@@ -65,6 +101,11 @@ class RosterFilter:
         if self.attendance is not None and p.attendance is not self.attendance:
             return False
         return True
+
+    @property
+    def latin(self) -> bool:
+        """The search was typed in the Latin layout (and is read as Russian)."""
+        return has_latin(self.text)
 
     @property
     def active(self) -> bool:
@@ -291,14 +332,29 @@ def _next_order(store: Store, room: str) -> int:
 # -- absentees ----------------------------------------------------------------------------
 
 
-def set_absent(store: Store, guid: str, absent: bool = True) -> Participant:
-    """Mark «Н» (or take it back). An absentee cannot have a protocol."""
+def absent_conflicts(store: Store, guid: str) -> list[str]:
+    """Why «Н» on this participant contradicts what is already recorded (Russian), or []."""
+    out = []
+    if store.get(Protocol, guid) is not None:
+        out.append("уже внесён протокол ИС-03")
+    entry = store.get(RoomLogEntry, guid)
+    if entry is not None and (entry.start or entry.end):
+        times = "–".join(f"{t:%H:%M}" if t else "…" for t in (entry.start, entry.end))
+        out.append(f"в ведомости ИС-02 есть время {times}")
+    return out
+
+
+def set_absent(store: Store, guid: str, absent: bool = True, *, despite: bool = False) -> Participant:
+    """Mark «Н» (or take it back). «Н» on someone with a protocol or ИС-02 times is refused
+    unless the user confirmed it (`despite`); then the pre-export check reports it."""
     p = store.participant(guid)
     if p is None:
         raise RosterError("Участник не найден: список изменился. Обновите экран.")
-    if absent and store.get(Protocol, guid) is not None:
-        raise RosterError(f"{p.short_fio}: уже внесён протокол ИС-03, поэтому отметить неявку «Н» "
-                          "нельзя. Если участник не явился, сначала удалите его протокол.")
+    conflicts = absent_conflicts(store, guid) if absent else []
+    if conflicts and not despite:
+        raise RosterError(f"{p.short_fio}: {'; '.join(conflicts)}, поэтому отметить неявку «Н» "
+                          "можно только с подтверждением. Если участник не явился, удалите его "
+                          "протокол и время в ИС-02.")
     att = Attendance.ABSENT if absent else Attendance.UNKNOWN
     if p.attendance is att:
         return p
@@ -308,11 +364,11 @@ def set_absent(store: Store, guid: str, absent: bool = True) -> Participant:
     return new
 
 
-def toggle_absent(store: Store, guid: str) -> Participant:
+def toggle_absent(store: Store, guid: str, *, despite: bool = False) -> Participant:
     p = store.participant(guid)
     if p is None:
         raise RosterError("Участник не найден: список изменился. Обновите экран.")
-    return set_absent(store, guid, not p.absent)
+    return set_absent(store, guid, not p.absent, despite=despite)
 
 
 # -- review -------------------------------------------------------------------------------

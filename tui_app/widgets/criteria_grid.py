@@ -10,10 +10,12 @@ from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
+from ..domain.layout import LATIN_KEYS
 from ..domain.models import ProtocolStatus
 from ..services.entry import EntryState
 
 CELL = 3
+BINDING = "\x00binding"  # a pending item that is a screen's key, not one of the grid's
 
 
 class CriteriaGrid(Widget, can_focus=True):
@@ -113,20 +115,44 @@ class CriteriaGrid(Widget, can_focus=True):
 
     def _replay(self) -> None:
         pending, self.pending = self.pending, []
-        for key, ch in pending:
+        for i, (key, ch) in enumerate(pending):
             if self.awaiting:
                 self.pending.append((key, ch))
+            elif key == BINDING:  # a screen's key (F4 …) typed while an Enter was handled
+                if not self._run_binding(ch):  # an async action: the rest waits for it
+                    self.pending = pending[i + 1:]
+                    return
             else:
                 self._handle(key, ch)
+
+    def _run_binding(self, pressed: str) -> bool:
+        """Run the screen's binding of a key that waited its turn, before the keys typed
+        after it (they are replayed when its action is done). False: the rest waits."""
+        active = self.screen.active_bindings.get(pressed)
+        if active is None:
+            return True
+        self.awaiting = True
+
+        async def run() -> None:
+            await self.app.run_action(active.binding.action, active.node)
+            self.awaiting = False
+            self._replay()
+
+        self.call_later(run)
+        return False
 
     # -- keys ------------------------------------------------------------------------
     def on_key(self, event) -> None:
         key, ch = event.key, event.character
         printable = bool(ch) and len(ch) == 1 and ch.isprintable() and key != "space"
-        if key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space"):
-            return  # F-keys, Tab, …: the screen's
-        if key == "escape" and not (self.pick_mode and self.state is not None):
-            return  # Esc: back (the screen's), except to leave the search
+        screens = key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space")
+        screens = screens or (key == "escape" and not (self.pick_mode and self.state is not None))
+        if screens:  # F-keys, Esc, Tab, …: the screen's — in their turn after keys still waiting
+            if self.awaiting and key in self.screen.active_bindings:
+                event.stop()
+                event.prevent_default()
+                self.pending.append((BINDING, key))
+            return
         event.stop()
         event.prevent_default()
         if self.awaiting:
@@ -178,7 +204,8 @@ class CriteriaGrid(Widget, can_focus=True):
             self.pick_text = self.pick_text[:-1]
         elif key == "escape":
             self.stop_pick()
-        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ") and len(self.pick_text) < 40:
+        elif ch and len(ch) == 1 and (ch.isalnum() or ch in "- ." or ch in LATIN_KEYS) \
+                and len(self.pick_text) < 40:
             self.pick_text += ch
         else:
             return
@@ -192,8 +219,8 @@ class CriteriaGrid(Widget, can_focus=True):
     def render(self) -> Text:
         st = self.state
         if st is None:
-            return Text("Выберите участника: номер в списке аудитории или начало фамилии, Enter.",
-                        style="dim")
+            return Text("Выберите участника: номер в списке аудитории, фамилия (можно с "
+                        "инициалами) или код участника, Enter.", style="dim")
         sch = st.scheme
         codes = st.codes
         task_of = {c.code: c.task for c in sch.criteria}
