@@ -101,7 +101,7 @@ async def _session(ws: Workspace, roster: Path, figures: dict, esc: bool) -> Non
             await _wait(pilot, lambda: bar.progress > 0, 300, "the import's first progress")
             t = time.perf_counter()
             await pilot.press("escape")
-            await _wait(pilot, lambda: not screen._busy, 60, "the cancel")
+            await _wait(pilot, lambda: not screen.busy, 60, "the cancel")
             figures["esc_s"] = time.perf_counter() - t
             figures["esc_message"] = _result(app).splitlines()[0]
             figures["esc_unchanged"] = db_fingerprint(ws.root) == before
@@ -112,7 +112,7 @@ async def _session(ws: Workspace, roster: Path, figures: dict, esc: bool) -> Non
         busy: list[float] = []
         stages: list[float] = []
         t = time.perf_counter()
-        while screen._busy:
+        while screen.busy:
             p = bar.progress
             busy.append(await key_latency(app, inp))
             stages.append(p)

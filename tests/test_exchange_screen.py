@@ -116,12 +116,12 @@ async def test_keys_work_during_a_big_import_and_esc_cancels_it(ws, big_roster):
         await pilot.press("f5")
         bar = screen.query_one("#exchange-bar")
         await wait_until(pilot, lambda: bar.progress > 0, timeout=60, what="the worker reads")
-        assert screen._busy and bar.progress < 100
+        assert screen.busy and bar.progress < 100
         await pilot.press("end", "x")  # a key while the file is read
-        assert inp.value.endswith("x") and screen._busy
+        assert inp.value.endswith("x") and screen.busy
         await pilot.press("escape")
         shown = await _wait_result(app, pilot, "Загрузка отменена")
-        assert "не изменилась" in shown and not screen._busy
+        assert "не изменилась" in shown and not screen.busy
         assert isinstance(app.screen, ExchangeScreen)  # Esc cancelled, did not leave
         assert db_fingerprint(ws.root) == before
         inp.value = str(big_roster)

@@ -282,7 +282,7 @@ async def test_station_plays_seeks_marks_and_scores(demo_results_ws, monkeypatch
         assert "00:00:30" in text_of(app, "#ls-clock")
         await pilot.press("ctrl+left")  # −5 s
         assert "00:00:25" in text_of(app, "#ls-clock")
-        await pilot.press("f4")  # task 1 starts here
+        await pilot.press("f9")  # task 1 starts here
         assert "1: 00:00:25" in text_of(app, "#ls-tasks")
         await pilot.press("space")
         assert app.screen.player.playing

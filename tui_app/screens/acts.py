@@ -21,7 +21,7 @@ from ..widgets.status_line import StatusLine
 from ..widgets.toggles import Radio
 from .dialogs import Confirm
 from .jobs import JobScreen
-from .printing import PRINT_BINDINGS, PrintMixin
+from .printing import PrintMixin
 
 FIELDS = ("act-reason", "act-time", "act-organizer", "act-head")
 
@@ -38,7 +38,7 @@ class ActsScreen(PrintMixin, JobScreen):
 2. Вид акта — **стрелки** вверх/вниз в переключателе: (•) — выбран.
 3. Причина, время (ЧЧ:ММ), кто подписывает (ответственный организатор и руководитель ОО
    подставлены из списка работников).
-4. **[[create]]** — составить акт и сохранить его в PDF (папка forms/); **[[print]]** —
+4. **[[create]]** — составить акт и сохранить его в PDF (папка forms/); **[[print-act]]** —
    напечатать этот PDF на принтере по умолчанию (спросит число копий). Затем форма
    очищается для следующего акта: пустая причина, текущее время.
 
@@ -52,10 +52,13 @@ class ActsScreen(PrintMixin, JobScreen):
     BINDINGS = JobScreen.BINDINGS + [
         Binding("f5", "create", "Составить акт", id="create",
                 tooltip="сохранить акт, поставить отметку в протоколе и сохранить PDF"),
-        Binding("f3,ctrl+f", "pick", "Участник", id="pick", tooltip="к полю «Участник»"),
+        Binding("f4,ctrl+f", "pick", "Участник", id="pick", tooltip="к полю «Участник»"),
         Binding("delete", "delete_act", "Удалить", id="delete",
                 tooltip="удалить выбранный в списке акт (с подтверждением)"),
-        *PRINT_BINDINGS,
+        # F4 is «Участник» on every screen that asks who: here the print key is F7
+        Binding("f7", "print_pdf", "Печать", id="print-act",
+                tooltip="напечатать PDF акта на принтере по умолчанию"),
+        Binding("ctrl+p", "print_pdf", "Печать", id="print-act-ctrl", show=False),
     ]
 
     built: list[Path] = []
@@ -199,4 +202,4 @@ class ActsScreen(PrintMixin, JobScreen):
             return saved
         self.built = list(paths)
         return (f"{saved} PDF сохранён: {paths[0].name}\nПапка: {paths[0].parent}"
-                " · F4 — напечатать")
+                " · F7 — напечатать")

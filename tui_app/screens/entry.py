@@ -443,7 +443,7 @@ class EntryScreen(BaseScreen):
             return
         self.halts += 1
         code, first, second = event.code, event.first, event.second
-        self._msg(f"Расхождение: {code} — первый ввод {first}, введено {second}.", "error")
+        self.say(f"Расхождение: {code} — первый ввод {first}, введено {second}.", Level.ERROR)
 
         def decided(which: Optional[str]) -> None:
             grid = self.query_one(CriteriaGrid)
@@ -458,7 +458,7 @@ class EntryScreen(BaseScreen):
                 except (ProtocolRejected, ShtabError, LookupError, OSError) as e:
                     st.resolve_mismatch(code, None)
                     grid.resume()
-                    self._msg(f"Первый ввод не исправлен: {escape(user_message(e) or str(e))}", "error")
+                    self.say(f"Первый ввод не исправлен: {escape(user_message(e) or str(e))}", Level.ERROR)
                     return
                 st.resolve_mismatch(code, second)
                 note = f"{code} = {second}: верен второй ввод, первый ввод исправлен (F2 — история)."
@@ -468,8 +468,8 @@ class EntryScreen(BaseScreen):
             dropped = grid.resume() + dlg.swallowed
             if dropped:
                 note += f" Нажатия после расхождения ({dropped}) не приняты: продолжайте с {st.current or 'Enter'}."
-            self._msg(note, "warning" if which == AGAIN or dropped else "")
-            self._sticky = ""
+            self.say(note, Level.WARNING if which == AGAIN or dropped else Level.INFO)
+            self._sticky = ("", Level.INFO)
 
         dlg = MismatchDialog(st.participant.short_fio, code, first, second)
         self.app.push_screen(dlg, decided)
@@ -490,7 +490,7 @@ class EntryScreen(BaseScreen):
 
     def _show_status(self) -> None:
         st = self.state
-        txt = "" if st is None or st.status is ProtocolStatus.PRESENT else f"[b]⚑ {st.status.label}[/b]"
+        txt = "" if st is None or st.status is ProtocolStatus.PRESENT else f"[b]► {st.status.label}[/b]"
         self.query_one("#entry-status", Static).update(txt)
 
     def _save_current(self):

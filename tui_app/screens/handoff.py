@@ -89,7 +89,7 @@ class HandoffScreen(JobScreen):
         self.query_one("#handoff-plan", Static).update("\n".join(lines))
 
     def action_scans(self) -> None:
-        if self._busy:
+        if self.busy:
             return
         from .scans import ScansDialog
 

@@ -77,7 +77,7 @@ class ListeningScreen(BaseScreen):
    выберите стрелками и Enter.
 2. **Пробел** или **F5** — слушать / пауза. **Ctrl+←/→** — назад / вперёд на 5 с,
    **PageUp / PageDown** — на 30 с. **F3 / F2** — к началу следующего / текущего задания
-   (по меткам), **F4** — отметить здесь начало очередного задания. **F6 / F7** — медленнее /
+   (по меткам), **F9** — отметить здесь начало очередного задания. **F6 / F7** — медленнее /
    быстрее (0,75–1,5×, высота голоса не меняется).
 3. Баллы — цифрами в сетке ИС-03, как при вводе протоколов; итоги считаются сразу.
    **Enter** — сохранить. Протокол сохраняется как «схема 2, по аудиозаписи».
@@ -95,10 +95,10 @@ class ListeningScreen(BaseScreen):
         Binding("pagedown", "skip(30)", "+30 с", id="fwd30", show=False),
         Binding("f3", "task(1)", "Задание→", id="task_next"),
         Binding("f2", "task(0)", "←Задание", id="task_prev"),
-        Binding("f4", "mark", "Метка", id="mark"),
+        Binding("f9", "mark", "Метка", id="mark"),
         Binding("f6", "speed(-1)", "Медл.", id="slower"),
         Binding("f7", "speed(1)", "Быстр.", id="faster"),
-        Binding("ctrl+f", "pick", "Участник", id="pick"),
+        Binding("f4,ctrl+f", "pick", "Участник", id="pick"),
         Binding("f8", "other_mode", "Перепроверка", id="other_mode"),
     ]
 
@@ -322,7 +322,7 @@ class ListeningScreen(BaseScreen):
             self._ready()
             return
         if not self.marks:
-            self._msg("Меток заданий нет: F4 — отметить начало задания в текущем месте записи.", "warning")
+            self._msg("Меток заданий нет: F9 — отметить начало задания в текущем месте записи.", "warning")
             return
         m = ls.jump_target(self.marks, self.player.position, bool(forward))
         if m is None:
@@ -374,7 +374,7 @@ class ListeningScreen(BaseScreen):
             clock_box.update(f"[b]{icon} {clock(p.position)}[/b] / {clock(p.duration)} · {speed} · "
                              f"{bar(p.position, p.duration)}{sound}")
             meter.set_levels(p.rms_db, p.peak_db, p.playing)
-        tasks = " · ".join(f"{m.task}: {clock(m.seconds)}" for m in self.marks) or "меток нет (F4 — поставить)"
+        tasks = " · ".join(f"{m.task}: {clock(m.seconds)}" for m in self.marks) or "меток нет (F9 — поставить)"
         self.query_one("#ls-tasks", Static).update(f"Задания: {tasks}")
 
     # -- scoring -----------------------------------------------------------------------
@@ -455,7 +455,7 @@ class RecheckScreen(ListeningScreen):
 1. Наберите фамилию или код участника (только те, у кого принято заявление:
    `is-shtab recheck КОД --applied ДАТА`), Enter.
 2. **Tab** — поле «Эксперт»: ФИО эксперта повторной проверки (обязательно).
-3. Слушайте (Пробел, Ctrl+←/→, PageUp/PageDown, F2/F3/F4, F6/F7 — как при второй схеме) и
+3. Слушайте (Пробел, Ctrl+←/→, PageUp/PageDown, F2/F3/F9, F6/F7 — как при второй схеме) и
    ставьте баллы; **Enter** — сохранить.
 4. После сохранения показывается сравнение с первой проверкой по каждому критерию и итогу;
    **Enter** — записать итог («результат не изменён» / «изменён») в заявление.

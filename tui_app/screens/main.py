@@ -98,7 +98,9 @@ class MainScreen(BaseScreen):
         self.refresh_summary()
 
     def on_resize(self) -> None:
-        self.refresh_summary()
+        """A new width re-lays the summary out (narrow or wide); it is not counted again."""
+        if getattr(self, "_summary", None) is not None:
+            self._show_summary(self._summary)
 
     def refresh_summary(self) -> None:
         store = self.app.store
@@ -106,7 +108,10 @@ class MainScreen(BaseScreen):
         box = self.query_one("#ws-notice", Static)
         box.update("\n".join(f"⚠ {n}" for n in notes))
         box.set_class(bool(notes), "shown")
-        s = summarize(store)
+        self._summary = summarize(store)
+        self._show_summary(self._summary)
+
+    def _show_summary(self, s) -> None:
         narrow = self.size.width < 100
         self.query_one("#day-box", Static).update(self._day_text(s, narrow))
         self.query_one("#counts-box", Static).update(self._counts_text(s, narrow))
