@@ -66,7 +66,9 @@ class RussianParser(argparse.ArgumentParser):
 Handler = Callable[[argparse.Namespace], int]
 
 
-_ADD_PARSER = re.compile(r"""\.add_parser\(\s*["']([^"']+)["']""")
+# a top-level command: `sub.add_parser("name"` in a module's register(sub); a command's own
+# subcommands (scans add, scans required) hang on another variable and are not commands
+_ADD_PARSER = re.compile(r"""\bsub\.add_parser\(\s*["']([^"']+)["']""")
 _GLOBAL_WITH_VALUE = ("--workspace", "-w")
 ALL = object()  # build_parser(ALL): every command module
 
