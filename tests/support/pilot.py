@@ -16,6 +16,16 @@ _CHARS = {"enter": "\r", "backspace": "\x7f", "escape": "\x1b", "tab": "\t"}
 GENERAL = ["1", "1", "0", "2", "1", "1", "2", "0", "3", "2", "1", "2", "1"]
 
 
+def protocol_keys(store, participant) -> list[str]:
+    """GENERAL's digits for the criteria the participant's category scores (an ОВЗ category
+    skips some: its protocol is shorter)."""
+    from tui_app.services.data import scheme_for
+
+    sch = scheme_for(store)
+    scored = sch.category(participant.category).criteria
+    return [d for c, d in zip(sch.criteria, GENERAL) if c.code in scored]
+
+
 async def wait_until(pilot, cond: Callable[[], object], timeout: float = 30.0,
                      what: str = "the condition") -> None:
     """Let the app run until cond() is true (checked between short pauses)."""

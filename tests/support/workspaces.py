@@ -5,7 +5,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from tui_app.domain.models import Attendance, Participant, Protocol, RoomLogEntry
+from tui_app.domain.models import Act, Attendance, Participant, Protocol, RoomLogEntry
 from tui_app.services.entry import PASS2_TABLE, room_list
 from tui_app.store.workspace import AUDIT_NAME, DB_NAME
 
@@ -17,8 +17,9 @@ def copy_workspace(src: Path, dst: Path) -> Path:
 
 
 def clear_results(store) -> None:
-    """Drop all protocols, both passes and the room log (a day before typing)."""
-    store.clear(Protocol, RoomLogEntry, PASS2_TABLE)
+    """Drop all protocols, both passes, the room log and the acts (a day before typing: an
+    act ИС-08/ИС-09 saves its protocol, so an act without one is not a state of the day)."""
+    store.clear(Protocol, RoomLogEntry, Act, PASS2_TABLE)
 
 
 def present_in(store, room: str) -> list[Participant]:
