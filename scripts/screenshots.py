@@ -173,8 +173,10 @@ async def _beyond(app, pilot, ws, save) -> None:
     await _until(pilot, lambda: app.screen is not entry, "the halt")
     await _settled(app, pilot)
     save(app, "double-entry-halt")
-    await pilot.press("f4")
-    await pilot.press("escape")
+    await pilot.press("f4")  # type it again
+    await pilot.press("escape")  # leave: the digits typed are not saved — asked, F3 discards
+    await _until(pilot, lambda: app.screen is not entry, "the unsaved question")
+    await pilot.press("f3")
     await _until(pilot, lambda: app.screen is main, "back on the main screen")
     real = readiness.run_checks
     mic = InputDevice(0, "USB Microphone", "ALSA", 1, 16000.0, True)
