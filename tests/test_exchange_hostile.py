@@ -124,3 +124,20 @@ def test_first_import_of_a_bad_file_leaves_no_day(ws):
     with pytest.raises(ImportRefused):
         import_file(ws.store, FIX / S.format("crc"))
     assert ws.store.exam_day() is None
+
+
+@pytest.mark.parametrize("doctype, kind", [
+    ('<!DOCTYPE HwPackage [<!ENTITY x SYSTEM "C:\\Users\\secret.txt"> <!BROKEN>]>', "xxe"),
+    ('<!DOCTYPE HwPackage SYSTEM "C:\\dtd\\b2p.dtd" [ <!BROKEN> ]>', "external_dtd"),
+    ('<!DOCTYPE HwPackage [<!ENTITY a "aaaa"> <!BROKEN>]>', "entity"),
+    ('<!DOCTYPE HwPackage [ <!BROKEN> ]>', "doctype"),
+])
+def test_a_doctype_the_parser_stops_inside_is_refused_for_its_reason(tmp_path, doctype, kind):
+    """libxml2 on Windows stops inside a DOCTYPE whose SYSTEM path has backslashes («Invalid
+    URI»): the reason is then read from the bytes, not reported as a mere syntax error."""
+    good = (FIX / S.format("ok")).read_text(encoding="utf-8")
+    f = tmp_path / S.format("ok")
+    f.write_text(good.replace("<HwPackage", doctype + "\n<HwPackage", 1), encoding="utf-8")
+    with pytest.raises(B2PError) as ei:
+        read_b2p(f)
+    assert ei.value.problems[0].kind == kind, str(ei.value)

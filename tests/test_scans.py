@@ -5,11 +5,11 @@ them; the handoff asks while some are missing, then carries them, listed in SHA2
 from __future__ import annotations
 
 import io
-import subprocess
 
 from PIL import Image
 
 from support.cli import run_cli
+from support.sums import sha256sum_check
 from tui_app.services import handoff as ho
 from tui_app.services import scans as sc
 from tui_app.services.summary import summarize
@@ -91,7 +91,7 @@ def test_scans_named_by_the_rule_in_the_checklist_and_the_handoff(demo_results_d
     folder = stick / "IS_470123_2027-02-10"
     sums = (folder / "SHA256SUMS").read_text(encoding="utf-8")
     assert sum(1 for line in sums.splitlines() if "scans/SCAN_IS-0" in line) == 8
-    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
+    assert sha256sum_check(folder)[0] == 0
     assert run_cli("handoff", "--verify", str(folder), ws=demo_results_dir).returncode == 0
     r = run_cli("scans", ws=demo_results_dir)
     assert r.returncode == 0 and "Сканы требуются регионом: да" in r.stdout and "Не хватает" not in r.stdout

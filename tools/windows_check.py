@@ -587,7 +587,9 @@ def part_bundle(work: Path) -> bool:
     # the organizer confirms each ОВЗ category (issue 17), as the CLI matrix does: one .bat
     cats = stick / "categories.bat"
     cats.write_bytes("".join(
-        f'call "{bat}" -w "{wsd}" participant {code} --category {cat} || exit /b 1\r\n'
+        # `call x.bat || exit /b 1` misfires in wine's cmd after the first call; the classic
+        # `if errorlevel 1` does not
+        f'call "{bat}" -w "{wsd}" participant {code} --category {cat}\r\nif errorlevel 1 exit /b 1\r\n'
         for code, cat in matrix_tool().categories(inputs)).encode("ascii"))
     before = _snapshot(wine.prefix)
     for name, cmd, want in (
