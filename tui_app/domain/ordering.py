@@ -13,6 +13,7 @@ in the same order:
 from __future__ import annotations
 
 import re
+from datetime import date as _date, datetime as _datetime
 from typing import Any, Optional, Protocol as _Protocol
 
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"})
@@ -68,3 +69,11 @@ def seat_key(p: Any) -> tuple:
 def room_list_key(p: Any) -> tuple:
     """Everyone by room (natural order, no room last), then seat."""
     return (room_number_key(p.room), *seat_key(p))
+
+
+def act_key(a: Any) -> tuple:
+    """Acts ИС-08/ИС-09 in the order of the day: by the act's date and time, then as drawn
+    up in the program; the kind, participant and id settle ties (acts written in the same
+    second list the same way every time)."""
+    return (a.act_date is None, a.act_date or _date.min, a.time, a.created_at is None,
+            a.created_at or _datetime.min, a.kind.value, a.participant, a.id)

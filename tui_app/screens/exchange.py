@@ -133,9 +133,9 @@ class ExchangeScreen(JobScreen):
         return "\n".join(summary.lines())
 
     @staticmethod
-    def _not_imported(e: BaseException, message: str) -> str:
-        if isinstance(e, jobs.Cancelled):
-            return "Загрузка отменена: рабочая папка не изменилась."
+    def _not_imported(e: BaseException, message: str) -> "str | Note":
+        if isinstance(e, jobs.Cancelled):  # what the user asked for: said, not alarmed
+            return Note(Level.INFO, "Загрузка отменена: рабочая папка не изменилась.")
         if isinstance(e, ImportRefused):
             return "\n".join(["Файл НЕ загружен, рабочая папка не изменилась:", *e.problems[:15]])
         return f"Файл не прочитан: {message}"
@@ -168,9 +168,9 @@ class ExchangeScreen(JobScreen):
         return Note(Level.OK if result.clean else Level.WARNING, "\n".join(result.lines()))
 
     @staticmethod
-    def _not_exported(e: BaseException, message: str) -> str:
+    def _not_exported(e: BaseException, message: str) -> "str | Note":
         if isinstance(e, jobs.Cancelled):
-            return "Выгрузка отменена: файл не записан."
+            return Note(Level.INFO, "Выгрузка отменена: файл не записан.")
         if not isinstance(e, ExportRefused):
             return f"Файл не записан: {message}"
         lines = [f"Файл НЕ выгружен: {e}"]

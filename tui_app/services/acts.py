@@ -31,6 +31,7 @@ from ..domain.models import (
     new_guid,
     parse_hhmm,
 )
+from ..domain.ordering import act_key
 from ..domain.scoring import validate_protocol
 from ..store.workspace import Store
 from .data import scheme_for
@@ -62,7 +63,7 @@ def acts_of(store: Store, participant: Optional[str] = None) -> list[Act]:
     acts = store.all(Act)
     if participant:
         acts = [a for a in acts if a.participant == participant]
-    return sorted(acts, key=lambda a: (a.created_at or datetime.min, a.id))
+    return sorted(acts, key=act_key)
 
 
 def create_act(store: Store, participant: Participant | str, kind: ActKind | str,

@@ -14,6 +14,7 @@ from ..domain.models import Act, ActKind, Participant, RoomLogEntry
 from ..domain.ordering import name_key
 from ..forms.context import FormContext, FormError
 from ..store.workspace import Store
+from .acts import acts_of
 from .data import scheme_for
 from .picker import find_one
 from .documents import write_document
@@ -76,7 +77,7 @@ def context(store: Store) -> FormContext:
         staff=store.all(StaffMember),
         protocols=store.protocols(),
         log={e.participant: e for e in store.all(RoomLogEntry)},
-        acts=sorted(store.all(Act), key=lambda a: (a.created_at is None, a.created_at or 0)),
+        acts=acts_of(store),
         prior=store.all(PriorSitting),
         category_note=rules_for(store).category_note,
     )
