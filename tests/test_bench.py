@@ -34,7 +34,7 @@ def test_verdicts_follow_the_ratio_the_value_and_the_peak():
 
 def test_a_bench_of_another_branch_is_a_named_row_until_it_is_here(monkeypatch):
     monkeypatch.setattr(run_all, "_has", lambda module, attr: False)
-    [row] = run_all.import_key([100], True)
+    [row] = run_all.exchange([100], True)
     assert row.value is None and "bench/exchange" in row.verdict()
     [row] = run_all.store_save([100], True)
     assert "bench/store_save.py" in row.verdict()
