@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from bisect import bisect_left
+from itertools import chain
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Optional, TypeVar
@@ -281,11 +282,15 @@ class Store:
             self._put_raw(table or name, field, getattr(obj, field), obj.model_dump(mode="json"))
 
     def put_many(self, objs: Iterable[BaseModel], table: Optional[str] = None) -> None:
-        """Insert or replace many objects with one table rewrite (fast bulk import)."""
-        objs = list(objs)
-        if not objs:
+        """Insert or replace many objects in one commit (a bulk import). `objs` may be an
+        iterator that lets each object go once taken (services/import_plan.drain)."""
+        it = iter(objs)
+        first = next(it, None)
+        if first is None:
             return
-        name, field = TABLES[type(objs[0])]
+        name, field = TABLES[type(first)]
+        objs = chain([first], it)
+        del first
         name = table or name
         self._valid.pop(name, None)
         t = self.db.table(name)
