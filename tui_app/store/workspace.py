@@ -32,6 +32,7 @@ from ..domain.models import (
     RoomLogEntry,
     StaffMember,
     ValidReason,
+    share_fields_set,
 )
 from ..domain.ordering import name_key, room_key
 from ..diskspace import low_space_warning, require_free
@@ -84,7 +85,7 @@ def _sharing_strings(obj: Any, doc: dict) -> Any:
             values[name] = raw
         elif type(value) is dict and type(raw) is dict and value.keys() == raw.keys():
             values[name] = {k: value[k] for k in raw}  # the stored keys (e.g. «Ч1»), same values
-    return obj
+    return share_fields_set(obj)
 
 
 class _Validated:
