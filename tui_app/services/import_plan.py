@@ -138,6 +138,7 @@ def apply_plan(store: Store, plan: Plan) -> Any:
             store.update_settings(**settings)
         # the audit log is appended last inside the transaction: nothing above can fail after it
         store.audit.append(entries)
+        del entries  # the commit lets each go as it writes its line
     return plan.summary
 
 

@@ -366,8 +366,13 @@ class DurableStorage(Storage):
         self._ensure_journal()
         seq = self.seq + 1
         body = {"seq": seq, "prev": self.head, "at": _now(), **body}
-        if self._pending_audit:
-            body["audit"] = [_audit_text(e, seq) for e in self._pending_audit]
+        if self._pending_audit:  # each entry let go as its line is made (a rollback drops them)
+            pending, self._pending_audit = self._pending_audit, []
+            pending.reverse()
+            body["audit"] = texts = []
+            while pending:
+                texts.append(_audit_text(pending.pop(), seq))
+            del texts
         line, s = jr.entry_line(body)
         journal = self._journal
         assert journal is not None
