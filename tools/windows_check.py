@@ -458,6 +458,13 @@ def part_cli(wine: Wine, py: Path, work: Path, src: Path) -> bool:
     return ok
 
 
+def main_drawn(screen: str) -> bool:
+    """The main screen as wine's console draws it: roughly, lines overwritten in places —
+    the footer's «Выход» and two of the menu's sections are what a broken start lacks."""
+    sections = ("Участник", "Протоколы ИС-03", "Бланки и акты", "Передача в МСУ", "Аудиозапись")
+    return "Выход" in screen and sum(w in screen for w in sections) >= 2
+
+
 def tui_once(wine: Wine, py: Path, work: Path, ws: Path) -> bool:
     """The screen UI once under wine's console: tmux is the terminal wine's console draws
     in (80x25); the main screen comes up on the demo workspace (a Cyrillic path), with the
@@ -483,10 +490,10 @@ def tui_once(wine: Wine, py: Path, work: Path, ws: Path) -> bool:
         while time.monotonic() < deadline and not rc.is_file():
             screen = subprocess.run([*tmux, "capture-pane", "-p"], env=env, text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
-            if "Участник" in screen and "Выход" in screen:
+            if main_drawn(screen):
                 break
             time.sleep(2)
-        drawn = "Участник" in screen and "Выход" in screen
+        drawn = main_drawn(screen)
         time.sleep(3)
         subprocess.run([*tmux, "send-keys", "C-q"], env=env)
         deadline = time.monotonic() + 120

@@ -149,6 +149,19 @@ def bare_lf(raw: bytes) -> bool:
 
 
 def _run_raw(cmd: list[str], mode: str, tag: str, work: Path, env: dict) -> tuple[int, bytes]:
+    """One step; a child that could not even be started (wine under load now and then fails
+    CreateProcess with WinError 1359, «internal error») is started once more, and said."""
+    try:
+        return _run_once(cmd, mode, tag, work, env)
+    except OSError as e:
+        if not WIN or getattr(e, "winerror", None) != 1359:
+            raise
+        print(f"### RETRY {tag}: the child was not started ({e})", flush=True)
+        time.sleep(2)
+        return _run_once(cmd, mode, tag, work, env)
+
+
+def _run_once(cmd: list[str], mode: str, tag: str, work: Path, env: dict) -> tuple[int, bytes]:
     if mode == "console":
         print(f"### STEP {tag}", flush=True)
         p = subprocess.run(cmd, env=env, timeout=600)

@@ -97,7 +97,7 @@ class FormPDF(FPDF):
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
         self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
-        self._glyphs: dict[tuple[str, str], float] = {}  # (character, style) -> width at 1 pt
+        self._glyphs: dict[str, dict[str, float]] = {}  # style -> character -> width at 1 pt
         self._enc: dict[tuple[int, str], str] = {}
 
     def _add_font(self, style: str, path: str) -> None:
@@ -147,22 +147,36 @@ class FormPDF(FPDF):
         key = (text, style)
         w = self._widths.get(key)
         if w is None:
-            glyphs = self._glyphs
-            w = 0.0
-            current = None
-            for ch in text:
-                g = glyphs.get((ch, style))
-                if g is None:
-                    if current is None:
-                        current = (self.font_family, self.font_style, self.font_size_pt)
-                        self.set_font(FONT, style, 1)
-                    g = glyphs[(ch, style)] = self.get_string_width(ch)
-                w += g
-            if current is not None and current[0]:  # measuring leaves the font as it was
-                self.set_font(*current)
+            w = sum(self._glyph_widths(text, style))
             if len(self._widths) < 50000:
                 self._widths[key] = w
         return w * size
+
+    def _glyph_widths(self, text: str, style: str) -> list[float]:
+        """The width at 1 pt of each character of text (the style's table, filled as new
+        characters come)."""
+        table = self._glyphs.setdefault(style, {})
+        try:
+            return list(map(table.__getitem__, text))
+        except KeyError:
+            pass
+        current = (self.font_family, self.font_style, self.font_size_pt)
+        self.set_font(FONT, style, 1)
+        for ch in set(text) - table.keys():
+            table[ch] = self.get_string_width(ch)
+        if current[0]:  # measuring leaves the font as it was
+            self.set_font(*current)
+        return list(map(table.__getitem__, text))
+
+    def _fit_prefix(self, line: str, size: float, style: str, avail: float) -> int:
+        """How many first characters of line fit avail (at least 1): a running sum of the
+        glyphs' widths, so a long word cut by letters costs one pass."""
+        total = 0.0
+        for i, g in enumerate(self._glyph_widths(line, style)):
+            total += g
+            if total * size > avail:  # the comparison text_width makes
+                return max(1, i)
+        return len(line)
 
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
@@ -193,9 +207,7 @@ class FormPDF(FPDF):
         out: list[str] = []
         for line in lines:
             while self.text_width(line, size, style) > avail and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and self.text_width(line[:cut], size, style) > avail:
-                    cut -= 1
+                cut = min(self._fit_prefix(line, size, style, avail), len(line) - 1)
                 out.append(line[:cut])
                 line = line[cut:]
             out.append(line)
