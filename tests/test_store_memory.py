@@ -79,3 +79,33 @@ def test_failed_bulk_write_puts_back_the_replaced_records(demo_ws, monkeypatch):
     s.put_many(renamed[:1])  # the next write works and sees the records as they were
     assert s.participant(renamed[0].guid).surname == renamed[0].surname
     assert len(s.all(Participant)) == len(before)
+
+
+def _tables_bytes(s) -> bytes:
+    out = s.storage._tables_json()
+    return out if isinstance(out, bytes) else b"".join(out)
+
+
+def test_reading_shares_repeated_texts_of_the_stored_documents_without_changing_them(tmp_path):
+    from tui_app.services.demo import create_demo
+
+    w = Workspace.open(tmp_path / "ws")
+    try:
+        create_demo(w.store, with_results=True)
+        w.close()
+        w = Workspace.open(tmp_path / "ws")
+        s = w.store
+        before = _tables_bytes(s)
+        people = s.all(Participant)
+        s.all(Protocol)
+        docs = list(s.storage.tables()["participants"].values())
+        by_grade: dict = {}
+        for d in docs:
+            by_grade.setdefault(d["grade"], []).append(d["grade"])
+        same = [g for g in by_grade.values() if len(g) > 1]
+        assert same and all(all(x is g[0] for x in g) for g in same)
+        assert _tables_bytes(s) == before  # the same data, byte for byte
+        assert [p.model_dump() for p in people] == [p.model_dump() for p in s.all(Participant)]
+        assert s.storage.verify_files() == ""
+    finally:
+        w.close()

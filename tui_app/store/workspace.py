@@ -88,6 +88,37 @@ def _sharing_strings(obj: Any, doc: dict) -> Any:
     return share_fields_set(obj)
 
 
+_NEW = object()
+
+
+class _Repeats:
+    """One object per repeated text of a field across a table's stored documents (a grade, a
+    room, a category, an expert, a time: the JSON reader made a new string for each — ~1 KB a
+    participant with a protocol). A field whose texts do not repeat (GUIDs, codes) is given
+    up after LIMIT distinct ones. Equal strings are interchangeable: the documents' contents
+    do not change."""
+
+    LIMIT = 5000
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, Optional[dict]] = {}
+
+    def share(self, doc: dict) -> None:
+        for k, v in doc.items():
+            if type(v) is not str or not v:
+                continue
+            seen = self.by_field.get(k, _NEW)
+            if seen is None:
+                continue
+            if seen is _NEW:
+                seen = self.by_field[k] = {}
+            one = seen.setdefault(v, v)
+            if one is not v:
+                doc[k] = one
+            elif len(seen) > self.LIMIT:
+                self.by_field[k] = None
+
+
 class _Validated:
     """A table's documents validated once: every read after the first is served from here
     (a copy of the list, the same frozen model objects), and a write of one object updates
@@ -97,7 +128,9 @@ class _Validated:
         self.model = model
         self.field = field
         self.by_key: dict[str, Any] = {}
+        repeats = _Repeats()  # the stored documents themselves: their repeated texts shared
         for d in docs:
+            repeats.share(d)
             obj = _sharing_strings(model.model_validate(d), d)
             self.by_key[getattr(obj, field)] = obj
         self.order_key = None
@@ -261,8 +294,9 @@ class Store:
         name = table or name
         hit = self._valid.get(name)
         if hit is None or hit.model is not model:
-            # one document at a time (TinyDB copies each as it goes), validated as it is
-            hit = self._valid[name] = _Validated(model, field, iter(self.db.table(name)))
+            # the stored documents as they are (read, never changed but for equal strings)
+            docs = self.storage.tables().get(name, {}).values()
+            hit = self._valid[name] = _Validated(model, field, docs)
         return hit
 
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
