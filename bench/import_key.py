@@ -155,6 +155,18 @@ def measure(n: int = 20000, folder: Path | None = None, esc: bool = True) -> dic
     return figures
 
 
+def key_figures_json(n: int = 20000) -> list[dict]:
+    """The row of bench/run_all.py: the key's busy median against its idle median."""
+    from bench.common import Figure
+
+    f = measure(n)
+    note = (f"90% — {f['busy_p90_ms']} мс, худшее {f['busy_max_ms']} мс; Esc: рабочая папка "
+            f"{'не изменилась' if f.get('esc_unchanged') else 'ИЗМЕНИЛАСЬ'}")
+    return [Figure("клавиша во время импорта (против той же клавиши в покое)", n, f["busy_ms"],
+                   baseline=f["idle_ms"], baseline_what="та же клавиша в покое",
+                   goal_ratio=GOAL_RATIO, note=note).to_json()]
+
+
 def report(f: dict) -> list[str]:
     n = f"{f['n']:,}".replace(",", " ")
     return [

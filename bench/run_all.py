@@ -11,8 +11,8 @@ participants, with peak memory, and a verdict.
 
 Sections (each is also a bench of its own): startup (bench/startup.py, tmux), roster
 (bench/roster.py), store_save (bench/store_save.py, from the store branch), exchange
-(bench/exchange.py: B2P import and export), import_key (a key during a big import: from the
-exchange branch, a named row until it is on main), memory (bench/memory.py, tmux), forms
+(bench/exchange.py: B2P import and export), import_key (a key during a big import,
+bench/import_key.py), memory (bench/memory.py, tmux), forms
 (bench/forms.py), suite (the test suite's wall time, only with --suite).
 
 A section that fails prints its row with the error instead of stopping the run.
@@ -96,12 +96,9 @@ def exchange(sizes, quick: bool) -> list[Figure]:
 
 
 def import_key(sizes, quick: bool) -> list[Figure]:
-    """A key during a big import, against the same key idle (the exchange branch's bench)."""
-    for module in ("exchange", "import_key", "exchange_ui"):
-        if _has(module, "key_figures"):
-            return [Figure.from_json(d) for d in run_child(module, "key_figures_json")]
-    return [Figure("клавиша во время импорта 20 000 строк (против той же клавиши в покое)", 20000,
-                   None, goal_ratio=2, note="см. bench/exchange… (ветка exchange; ещё не в main)")]
+    """A key during a big import, against the same key idle (bench/import_key.py)."""
+    n = 2500 if quick else 20000
+    return [Figure.from_json(d) for d in run_child("import_key", "key_figures_json", n)]
 
 
 def memory(sizes, quick: bool) -> list[Figure]:
