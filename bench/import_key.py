@@ -174,7 +174,7 @@ def report(f: dict) -> list[str]:
         f"({f['file_mb']} МБ), 80×25:",
         f"  простой: медиана {f['idle_ms']} мс",
         f"  во время загрузки ({f['import_s']:.1f} с, {f['keys']} нажатий): медиана {f['busy_ms']} мс, "
-        f"90% — {f['busy_p90_ms']} мс, худшее {f['busy_max_ms']} мс (при {f['worst_at_progress']}%)",
+        f"90% — {f['busy_p90_ms']} мс, худшее {f['busy_max_ms']} мс (при {f['worst_at_progress'] or 0:.0f}%)",
         f"  отношение медиан {f['ratio']}× (цель ≤ {f['goal']}×): {'да' if f['met'] else 'НЕТ'}",
         f"  итог загрузки: {f['import_message']}; в базе {f['participants']} участников",
     ] + ([
