@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import (
@@ -98,13 +98,18 @@ def audit_entries(store: Store, protocols: list[Protocol], source: str,
     """One audit entry per protocol brought in by a file: field «import:<file>», old None,
     new = the whole protocol (a per-field diff of 36,000 new protocols would be 500,000 lines)."""
     at = stamp.isoformat(timespec="seconds")
-    out = []
-    for pr in protocols:
-        d = pr.model_dump(mode="json")
-        d.pop("saved_at", None)
-        d.pop("participant", None)
-        out.append(AuditEntry(at, store.operator, "protocol", pr.participant, f"import:{source}", None, d))
-    return out
+    return [AuditEntry(at, store.operator, "protocol", pr.participant, f"import:{source}", None,
+                       {k: v for k, v in pr.model_dump(mode="json").items()
+                        if k not in ("saved_at", "participant")})
+            for pr in protocols]
+
+
+def drain(items: list) -> Iterator:
+    """The list's items in order, each let go as it is taken (the list ends empty): a bulk
+    write then holds each model and its document together only one at a time."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def apply_plan(store: Store, plan: Plan) -> Any:
@@ -122,11 +127,9 @@ def apply_plan(store: Store, plan: Plan) -> Any:
             store.set_exam_day(plan.day)
         participants, plan.participants = plan.participants, []
         if participants:
-            store.put_many(participants)
-        del participants
+            store.put_many(drain(participants))
         if protocols:
-            store.put_many(protocols)
-        del protocols
+            store.put_many(drain(protocols))
         if plan.rooms:
             store.put_many([Room(number=r) for r in plan.rooms])
         for guid in plan.removed:
@@ -135,6 +138,7 @@ def apply_plan(store: Store, plan: Plan) -> Any:
             store.update_settings(**settings)
         # the audit log is appended last inside the transaction: nothing above can fail after it
         store.audit.append(entries)
+        del entries  # the commit lets each go as it writes its line
     return plan.summary
 
 

@@ -27,6 +27,7 @@ from ..domain.models import (
     guid_or_none,
     new_guid,
     norm_guid,
+    share_fields_set,
 )
 from ..domain.names import document_key
 from ..domain.ordering import fold, room_number_key
@@ -303,9 +304,9 @@ class _B2PRows:
         if proto is not None:
             self._check_result(row, p, proto)
         if old is None:
-            self.participants.append(p)
+            self.participants.append(share_fields_set(p))
             if proto is not None:
-                self.protocols.append(proto)
+                self.protocols.append(share_fields_set(proto))
         else:
             self._merge(row, old, p, proto)
         for room in (p.room, proto.room if proto else ""):
@@ -336,7 +337,7 @@ class _B2PRows:
         had = self.snap.protocols.get(row.guid)
         if proto is not None:
             if had is None and old.attendance is not Attendance.ABSENT:
-                self.protocols.append(proto)
+                self.protocols.append(share_fields_set(proto))
                 merged = merged.model_copy(update={"attendance": Attendance.PRESENT,
                                                    "room": merged.room or proto.room})
             elif had is None or not same_result(had, proto):
@@ -344,7 +345,7 @@ class _B2PRows:
         elif had is not None and (row.absent or not self.pkg.is_roster):
             self.summary.protocols_kept.append(old.short_fio)
         if merged != old:
-            self.participants.append(merged)
+            self.participants.append(share_fields_set(merged))
 
 
 # ---------------------------------------------------------------------------------------

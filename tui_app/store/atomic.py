@@ -258,11 +258,13 @@ def _temp_file(folder: Path, name: str, mode: str = "wb") -> Iterator[tuple[Bina
         raise
 
 
-def write_temp(folder: Path, name: str, data: bytes) -> str:
-    """`data` in a new private temp file `.NAME.*.tmp` in `folder`, fsync'd; its path (the
-    caller replaces the target with it). Nothing is left behind when it fails."""
+def write_temp(folder: Path, name: str, data: bytes | list[bytes]) -> str:
+    """`data` (bytes, or a list of pieces written one after another) in a new private temp
+    file `.NAME.*.tmp` in `folder`, fsync'd; its path (the caller replaces the target with
+    it). Nothing is left behind when it fails."""
     with _temp_file(folder, name) as (f, tmp):
-        f.write(data)
+        for piece in ([data] if isinstance(data, (bytes, bytearray, memoryview)) else data):
+            f.write(piece)
     return tmp
 
 

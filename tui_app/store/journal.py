@@ -18,7 +18,7 @@ link to the journal); `sha256` covers seq, head, at and the exact bytes of `tabl
 `<sum>` is the SHA-256 (32 hex digits) of the line's JSON. Each commit names the checksum of
 the one before (`prev`), so the commits form a chain from the base that a damaged, missing
 or foreign line breaks. A commit replaces the seal at the end of the file by itself and a new
-seal (one write, one fsync): a file that does not end in a seal matching its last commit was
+seal (written together, one fsync): a file that does not end in a seal matching its last commit was
 cut (a crash in the middle of a write, a truncation, a damage) — never silently shorter.
 """
 from __future__ import annotations
@@ -75,10 +75,15 @@ def _base_digest(seq: int, head: str, at: str, tables: bytes) -> str:
     return h.hexdigest()
 
 
-def base_bytes(tables_json: bytes, seq: int, head: str, at: str) -> bytes:
-    digest = _base_digest(seq, head, at, tables_json)
-    return (b'{"is-shtab":2,"seq":%d,"head":"%s","at":"%s","sha256":"%s","tables":'
-            % (seq, head.encode(), at.encode(), digest.encode())) + tables_json + b"}\n"
+def base_parts(tables_json: list[bytes], seq: int, head: str, at: str) -> list[bytes]:
+    """The base file as pieces to write one after another; `tables_json` is the JSON of the
+    tables in pieces (a region's store is tens of MB: it is neither joined nor copied)."""
+    h = hashlib.sha256(f"{seq}|{head}|{at}|".encode("ascii"))
+    for part in tables_json:
+        h.update(part)
+    head_bytes = (b'{"is-shtab":2,"seq":%d,"head":"%s","at":"%s","sha256":"%s","tables":'
+                  % (seq, head.encode(), at.encode(), h.hexdigest().encode()))
+    return [head_bytes, *tables_json, b"}\n"]
 
 
 @dataclass
@@ -277,25 +282,28 @@ class JournalWriter:
         self.fd: Optional[int] = os.open(path, flags)
         self.broken = False
 
-    def _write_at(self, data: bytes, offset: int) -> None:
+    def _write_at(self, offset: int, *parts: bytes) -> None:
+        """The parts one after another from `offset` (a region's commit is tens of MB: it is
+        not copied into one buffer with its seal)."""
         assert self.fd is not None
-        view = memoryview(data)
-        while view:
-            if hasattr(os, "pwrite"):
-                n = os.pwrite(self.fd, view, offset)
-            else:  # pragma: no cover - Windows
-                os.lseek(self.fd, offset, os.SEEK_SET)
-                n = os.write(self.fd, view)
-            view = view[n:]
-            offset += n
+        for data in parts:
+            view = memoryview(data)
+            while view:
+                if hasattr(os, "pwrite"):
+                    n = os.pwrite(self.fd, view, offset)
+                else:  # pragma: no cover - Windows
+                    os.lseek(self.fd, offset, os.SEEK_SET)
+                    n = os.write(self.fd, view)
+                view = view[n:]
+                offset += n
 
     def append(self, line: bytes, seq: int, s: str, sync) -> None:
-        """Write one commit (`entry_line()`) durably. On failure the seal of the last commit
+        """Write one commit (`entry_line()`) and the new seal after it, then one fsync. On failure the seal of the last commit
         is put back (no new space is needed for that) and the OSError propagates."""
         if self.broken or self.fd is None:
             raise OSError(5, "журнал недоступен после ошибки записи", str(self.path))
         try:
-            self._write_at(line + seal_line(seq, s), self.end)
+            self._write_at(self.end, line, seal_line(seq, s))
             sync(self.fd)
         except OSError:
             self._restore()
@@ -307,7 +315,7 @@ class JournalWriter:
     def _restore(self) -> None:
         try:
             seal = seal_line(self.seq, self.last_sum)
-            self._write_at(seal, self.end)
+            self._write_at(self.end, seal)
             os.ftruncate(self.fd, self.end + len(seal))
             os.fsync(self.fd)
         except OSError:

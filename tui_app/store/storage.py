@@ -124,7 +124,7 @@ class _TableView(MutableMapping):
     def __setitem__(self, doc_id: int, doc: dict) -> None:
         key = str(doc_id)
         raw = self._raw(create=True)
-        self._st._touch(self._name, key, raw)
+        self._st._touch(self._name, key, raw, copy=False)  # replaced, not changed: kept as is
         raw[key] = doc
 
     def __delitem__(self, doc_id: int) -> None:
@@ -186,8 +186,6 @@ class DurableStorage(Storage):
         self._burned = False
         self._depth = 0
         self._reset_txn()
-        self._table_json: dict[str, bytes] = {}
-        self._dirty: set[str] = set()
         self._audit_backlog: list[bytes] = []
         self._audit_fd: Optional[int] = None
         self._space_ok_until = 0.0
@@ -213,14 +211,17 @@ class DurableStorage(Storage):
             self._cleared.add(name)
         return t
 
-    def _touch(self, name: str, key: str, raw: dict) -> None:
+    def _touch(self, name: str, key: str, raw: dict, copy: bool = True) -> None:
+        """Record a record about to change; its old value is kept for a rollback (a copy when
+        it is about to be changed in place, the object itself when it is about to be replaced)."""
         if name in self._cleared:
             return  # the whole table is written (and restored) at once
         keys = self._touched.setdefault(name, set())
         if key not in keys:
             keys.add(key)
             if name not in self._undo_tables:
-                self._undo[(name, key)] = _copy_doc(raw[key]) if key in raw else _ABSENT
+                old = raw.get(key, _ABSENT)
+                self._undo[(name, key)] = _copy_doc(old) if copy and old is not _ABSENT else old
 
     def _clear(self, name: str) -> None:
         data = self._live()
@@ -330,7 +331,6 @@ class DurableStorage(Storage):
                 t.pop(key, None)
             else:
                 t[key] = old
-        self._dirty |= set(self._touched) | set(self._undo_tables)
         self._reset_txn()
         self.generation += 1
 
@@ -365,10 +365,14 @@ class DurableStorage(Storage):
             raise ReadOnly(self.read_only_message(), path=self.root)
         self._ensure_journal()
         seq = self.seq + 1
-        audit_lines = [_audit_line(e, seq) for e in self._pending_audit]
         body = {"seq": seq, "prev": self.head, "at": _now(), **body}
-        if audit_lines:
-            body["audit"] = [line.decode("utf-8") for line in audit_lines]
+        if self._pending_audit:  # each entry let go as its line is made (a rollback drops them)
+            pending, self._pending_audit = self._pending_audit, []
+            pending.reverse()
+            body["audit"] = texts = []
+            while pending:
+                texts.append(_audit_text(pending.pop(), seq))
+            del texts
         line, s = jr.entry_line(body)
         journal = self._journal
         assert journal is not None
@@ -383,9 +387,14 @@ class DurableStorage(Storage):
         self.writes += 1
         self.generation += 1
         self.last_commit_bytes = len(line) + len(jr.seal_line(seq, s))
-        self._dirty |= set(self._touched) | self._cleared | self._dropped
         self._reset_txn()
+        # a region's import is one commit of tens of MB: its line and texts are let go before
+        # the audit lines are encoded and before a compaction serialises the whole store
+        del line
+        audit_lines = [t.encode("utf-8") for t in body.pop("audit", ())]
+        del body
         self._write_audit(audit_lines)
+        del audit_lines
         if journal.bytes > max(COMPACT_MIN_BYTES, self._base_size):
             self.compact_quietly()
 
@@ -425,10 +434,7 @@ class DurableStorage(Storage):
             if self._audit_fd is None:
                 flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
                 self._audit_fd = os.open(self.audit_path, flags, PRIVATE_FILE)
-            data = b"".join(self._audit_backlog)
-            written = 0
-            while written < len(data):
-                written += os.write(self._audit_fd, data[written:])
+            _write_all(self._audit_fd, self._audit_backlog)
             self._audit_backlog = []
         except OSError:
             self._close_audit()  # kept in the backlog (and in the journal)
@@ -543,8 +549,6 @@ class DurableStorage(Storage):
             self._base_size = self.path.stat().st_size
         except OSError:
             self._base_size = 0
-        self._table_json = {}
-        self._dirty = set(tables)
 
     def _open_journal(self, jread: jr.JournalRead) -> None:
         if self.read_only:
@@ -666,19 +670,15 @@ class DurableStorage(Storage):
         _prune_damaged(self.root / "backups")
 
     # -- compaction -----------------------------------------------------------------------
-    def _tables_json(self) -> bytes:
-        data = self._live()
-        parts = []
-        cache = {}
-        for name, table in data.items():
-            text = self._table_json.get(name) if name not in self._dirty else None
-            if text is None:
-                text = jr.dumps(table)
-            cache[name] = text
-            parts.append(jr.dumps(name) + b":" + text)
-        self._table_json = cache
-        self._dirty = set()
-        return b"{" + b",".join(parts) + b"}"
+    def _tables_json(self) -> list[bytes]:
+        """The JSON of every table, in pieces whose concatenation is the `tables` object of
+        the base (each table serialised once per compaction; nothing kept afterwards)."""
+        parts: list[bytes] = []
+        for name, table in self._live().items():
+            parts.append((b"{" if not parts else b",") + jr.dumps(name) + b":")
+            parts.append(jr.dumps(table))
+        parts.append(b"}" if parts else b"{}")
+        return parts
 
     def verify_files(self) -> str:
         """Read the files again as a new start would: "" when the base and its journal
@@ -722,7 +722,7 @@ class DurableStorage(Storage):
             self.seq += 1
             self.head = jr.checksum(f"burned {self.seq} {self.head}".encode())
         at = _now()
-        data = jr.base_bytes(self._tables_json(), self.seq, self.head, at)
+        data = jr.base_parts(self._tables_json(), self.seq, self.head, at)
         fresh = jr.fresh_journal(self.seq, self.head, at)
         try:
             self._write_base(data, fresh)
@@ -730,12 +730,12 @@ class DurableStorage(Storage):
             raise from_os_error(e, self.path) from e
         self._burned = False
         self._base_seq = self.seq
-        self._base_size = len(data)
+        self._base_size = sum(map(len, data))
         self.compactions += 1
 
-    def _write_base(self, data: bytes, fresh: bytes) -> None:
+    def _write_base(self, data: list[bytes], fresh: bytes) -> None:
         rotate = not self.hold_backups
-        need = len(data) + len(fresh) + 2 * SPACE_MARGIN
+        need = sum(map(len, data)) + len(fresh) + 2 * SPACE_MARGIN
         if rotate and IS_WINDOWS:
             need += file_size(self.path) + file_size(self.journal_path)
         require_free(self.root, need, "записи базы")
@@ -832,10 +832,29 @@ def _chain(base: jr.Base, pool: dict[int, list[jr.Entry]]) -> list[jr.Entry]:
         seq, head = nxt.seq, nxt.sum
 
 
-def _audit_line(e: Any, seq: int) -> bytes:
+def _audit_text(e: Any, seq: int) -> str:
     d = dict(e.__dict__) if not isinstance(e, dict) else dict(e)
     d["commit"] = seq
-    return (json.dumps(d, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    return json.dumps(d, ensure_ascii=False, default=str) + "\n"
+
+
+def _audit_line(e: Any, seq: int) -> bytes:
+    return _audit_text(e, seq).encode("utf-8")
+
+
+def _write_all(fd: int, lines: list[bytes], chunk: int = 1024 * 1024) -> None:
+    """The lines written in order, about `chunk` bytes a write (never all joined at once:
+    a region's import brings 36,000 audit lines)."""
+    i = 0
+    while i < len(lines):
+        j, size = i, 0
+        while j < len(lines) and (size < chunk or j == i):
+            size += len(lines[j])
+            j += 1
+        data = memoryview(b"".join(lines[i:j]))
+        while data:
+            data = data[os.write(fd, data):]
+        i = j
 
 
 @dataclass

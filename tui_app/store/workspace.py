@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 from bisect import bisect_left
+from itertools import chain
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Optional, TypeVar
 
 from pydantic import BaseModel
 from tinydb import TinyDB
-from tinydb.table import Document
 
 from ..domain.models import (
     Act,
@@ -32,6 +32,7 @@ from ..domain.models import (
     RoomLogEntry,
     StaffMember,
     ValidReason,
+    share_fields_set,
 )
 from ..domain.ordering import name_key, room_key
 from ..diskspace import low_space_warning, require_free
@@ -84,7 +85,38 @@ def _sharing_strings(obj: Any, doc: dict) -> Any:
             values[name] = raw
         elif type(value) is dict and type(raw) is dict and value.keys() == raw.keys():
             values[name] = {k: value[k] for k in raw}  # the stored keys (e.g. «Ч1»), same values
-    return obj
+    return share_fields_set(obj)
+
+
+_NEW = object()
+
+
+class _Repeats:
+    """One object per repeated text of a field across a table's stored documents (a grade, a
+    room, a category, an expert, a time: the JSON reader made a new string for each — ~1 KB a
+    participant with a protocol). A field whose texts do not repeat (GUIDs, codes) is given
+    up after LIMIT distinct ones. Equal strings are interchangeable: the documents' contents
+    do not change."""
+
+    LIMIT = 5000
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, Optional[dict]] = {}
+
+    def share(self, doc: dict) -> None:
+        for k, v in doc.items():
+            if type(v) is not str or not v:
+                continue
+            seen = self.by_field.get(k, _NEW)
+            if seen is None:
+                continue
+            if seen is _NEW:
+                seen = self.by_field[k] = {}
+            one = seen.setdefault(v, v)
+            if one is not v:
+                doc[k] = one
+            elif len(seen) > self.LIMIT:
+                self.by_field[k] = None
 
 
 class _Validated:
@@ -96,7 +128,9 @@ class _Validated:
         self.model = model
         self.field = field
         self.by_key: dict[str, Any] = {}
+        repeats = _Repeats()  # the stored documents themselves: their repeated texts shared
         for d in docs:
+            repeats.share(d)
             obj = _sharing_strings(model.model_validate(d), d)
             self.by_key[getattr(obj, field)] = obj
         self.order_key = None
@@ -260,8 +294,9 @@ class Store:
         name = table or name
         hit = self._valid.get(name)
         if hit is None or hit.model is not model:
-            # one document at a time (TinyDB copies each as it goes), validated as it is
-            hit = self._valid[name] = _Validated(model, field, iter(self.db.table(name)))
+            # the stored documents as they are (read, never changed but for equal strings)
+            docs = self.storage.tables().get(name, {}).values()
+            hit = self._valid[name] = _Validated(model, field, docs)
         return hit
 
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
@@ -282,29 +317,36 @@ class Store:
             self._put_raw(table or name, field, getattr(obj, field), obj.model_dump(mode="json"))
 
     def put_many(self, objs: Iterable[BaseModel], table: Optional[str] = None) -> None:
-        """Insert or replace many objects with one table rewrite (fast bulk import)."""
-        objs = list(objs)
-        if not objs:
+        """Insert or replace many objects in one commit (a bulk import). `objs` may be an
+        iterator that lets each object go once taken (services/import_plan.drain)."""
+        it = iter(objs)
+        first = next(it, None)
+        if first is None:
             return
-        name, field = TABLES[type(objs[0])]
+        name, field = TABLES[type(first)]
+        objs = chain([first], it)
+        del first
         name = table or name
         self._valid.pop(name, None)
         t = self.db.table(name)
-        current = {str(d.doc_id): dict(d) for d in t.all()}
-        idx = self._idx(name, field)
-        next_id = max((int(i) for i in current), default=0) + 1
-        for obj in objs:
-            key = getattr(obj, field)
-            doc = obj.model_dump(mode="json")
-            if key in idx:
-                current[str(idx[key])] = doc
-            else:
-                idx[key] = next_id
-                current[str(next_id)] = doc
-                next_id += 1
+
+        def write(table) -> None:
+            # each object's document goes straight into the table (no copy of the table, no
+            # second copy of the documents: a region's import is 36,000 of each); only the
+            # records written are journalled, and a rollback puts back the replaced ones
+            idx = self._idx(name, field)
+            next_id = max(map(int, self.storage.tables().get(name, {})), default=0) + 1
+            for obj in objs:
+                key = getattr(obj, field)
+                doc_id = idx.get(key)
+                if doc_id is None:
+                    doc_id = idx[key] = next_id
+                    next_id += 1
+                table[doc_id] = obj.model_dump(mode="json")
+
         with self.transaction():
-            t.truncate()
-            t.insert_multiple(Document(doc, doc_id=int(i)) for i, doc in current.items())
+            t._update_table(write)
+            t._next_id = None  # TinyDB's own next id: asked again
 
     def delete(self, model: type, key: str, table: Optional[str] = None) -> bool:
         name, field = TABLES[model]
