@@ -189,7 +189,31 @@ def _line_at(head: bytes, needle: bytes, default: int = 1) -> int:
     return head.count(b"\n", 0, at) + 1 if at >= 0 else default
 
 
+def _refuse_for(kind: str, name: str, head: bytes, path: Optional[Path], entity: str = "",
+                target: str = "") -> None:
+    """Refuse the file for its DOCTYPE (`kind`: xxe, external_dtd, entity, doctype); `entity`
+    and `target` name the declaration and what it points at, when the parser read them."""
+    at = f" «{target[:80]}»" if target else ""
+    if kind == "xxe":
+        named = f" «{entity}»" if entity else ""
+        fail(kind, f"{name}: строка {_line_at(head, b'<!ENTITY')}: внешняя сущность{named} (ссылка "
+                   f"на файл, устройство или сетевой адрес{at}) — так пытаются прочитать чужие "
+                   f"файлы. Файл B2P такого не содержит; файл не загружен, ничего не прочитано.",
+             path)
+    if kind == "external_dtd":
+        fail(kind, f"{name}: строка {_line_at(head, b'<!DOCTYPE')}: DOCTYPE ссылается на внешний "
+                   f"DTD{at} (файл, устройство или сетевой адрес). Файл B2P такого не содержит; "
+                   f"файл не загружен, ничего не прочитано.", path)
+    if kind == "entity":
+        fail(kind, f"{name}: строка {_line_at(head, b'<!ENTITY')}: объявление сущностей ENTITY (так "
+                   f"устроены «бомбы» из вложенных сущностей). Файл B2P такого не содержит; файл "
+                   f"не загружен.", path)
+    fail("doctype", f"{name}: строка {_line_at(head, b'<!DOCTYPE')}: объявление DOCTYPE запрещено в "
+                    f"файле B2P. Файл не загружен.", path)
+
+
 def _refuse_doctype(name: str, root, head: bytes, path: Optional[Path]) -> None:
+    """Any DOCTYPE the parser read refuses the file, for its worst reason."""
     info = root.getroottree().docinfo
     dtd = info.internalDTD
     if not info.doctype and dtd is None and info.externalDTD is None:
@@ -197,26 +221,10 @@ def _refuse_doctype(name: str, root, head: bytes, path: Optional[Path]) -> None:
     entities = list(dtd.iterentities()) if dtd is not None else []
     external = [e for e in entities if e.system_url]
     if external:
-        e = external[0]
-        line = _line_at(head, b"<!ENTITY")
-        fail("xxe", f"{name}: строка {line}: внешняя сущность «{e.name}» (ссылка на файл, "
-                    f"устройство или сетевой адрес «{e.system_url[:80]}») — так пытаются "
-                    f"прочитать чужие файлы. Файл B2P такого не содержит; файл не загружен, "
-                    f"ничего не прочитано.", path)
+        _refuse_for("xxe", name, head, path, external[0].name, external[0].system_url)
     if info.system_url or info.public_id:
-        line = _line_at(head, b"<!DOCTYPE")
-        fail("external_dtd", f"{name}: строка {line}: DOCTYPE ссылается на внешний DTD "
-                             f"«{(info.system_url or info.public_id)[:80]}» (файл, устройство или "
-                             f"сетевой адрес). Файл B2P такого не содержит; файл не загружен, "
-                             f"ничего не прочитано.", path)
-    if entities:
-        line = _line_at(head, b"<!ENTITY")
-        fail("entity", f"{name}: строка {line}: объявление сущностей ENTITY (так устроены «бомбы» "
-                       f"из вложенных сущностей). Файл B2P такого не содержит; файл не загружен.",
-             path)
-    line = _line_at(head, b"<!DOCTYPE")
-    fail("doctype", f"{name}: строка {line}: объявление DOCTYPE запрещено в файле B2P. Файл не "
-                    f"загружен.", path)
+        _refuse_for("external_dtd", name, head, path, target=info.system_url or info.public_id)
+    _refuse_for("entity" if entities else "doctype", name, head, path)
 
 
 _DOCTYPE_RE = re.compile(rb"<!DOCTYPE\s+[^\s>\[]+\s+(SYSTEM|PUBLIC)\b")
@@ -228,20 +236,10 @@ def _refuse_unparsed_doctype(name: str, head: bytes, path: Optional[Path]) -> No
     SYSTEM an invalid URI): the same reasons as `_refuse_doctype`, read from the bytes."""
     if b"<!DOCTYPE" not in head:
         return
-    if _EXTERNAL_ENTITY_RE.search(head):
-        fail("xxe", f"{name}: строка {_line_at(head, b'<!ENTITY')}: внешняя сущность (ссылка на "
-                    f"файл, устройство или сетевой адрес) — так пытаются прочитать чужие файлы. "
-                    f"Файл B2P такого не содержит; файл не загружен, ничего не прочитано.", path)
-    if _DOCTYPE_RE.search(head):
-        fail("external_dtd", f"{name}: строка {_line_at(head, b'<!DOCTYPE')}: DOCTYPE ссылается на "
-                             f"внешний DTD (файл, устройство или сетевой адрес). Файл B2P такого "
-                             f"не содержит; файл не загружен, ничего не прочитано.", path)
-    if b"<!ENTITY" in head:
-        fail("entity", f"{name}: строка {_line_at(head, b'<!ENTITY')}: объявление сущностей ENTITY "
-                       f"(так устроены «бомбы» из вложенных сущностей). Файл B2P такого не "
-                       f"содержит; файл не загружен.", path)
-    fail("doctype", f"{name}: строка {_line_at(head, b'<!DOCTYPE')}: объявление DOCTYPE запрещено в "
-                    f"файле B2P. Файл не загружен.", path)
+    kind = ("xxe" if _EXTERNAL_ENTITY_RE.search(head) else
+            "external_dtd" if _DOCTYPE_RE.search(head) else
+            "entity" if b"<!ENTITY" in head else "doctype")
+    _refuse_for(kind, name, head, path)
 
 
 def _probe(name: str, head: bytes, path: Optional[Path]) -> None:
