@@ -181,6 +181,28 @@ def test_writer_reports_disk_error_and_keeps_draining(tmp_path):
     assert w.events.get_nowait()["kind"] == "error"
 
 
+def test_writer_ends_when_the_disk_fills_while_the_tail_is_written(tmp_path):
+    """Blocks dropped at the very end come back as silence at "stop"; when that last write
+    is the one that finds the disk full, the writer must still end (it used to wait for
+    items that never came, and `record` hung until killed)."""
+    class FullAtTail(MemorySink):
+        def write(self, block, start):
+            if not block.any():  # the tail's silence
+                raise OSError(28, "No space left on device")
+            super().write(block, start)
+
+    x = ramp(1)
+    q: queue.Queue = queue.Queue()
+    w = WriterThread(q, FullAtTail(), {0: T0})
+    for it in blocks(x, 0):
+        q.put(it)
+    q.put(("stop", 0, len(x) + 1600))  # the last block was dropped by the callback
+    w.start()
+    w.join(10)
+    assert not w.is_alive(), "the writer did not end"
+    assert "Диск заполнен" in w.error
+
+
 # -- the recorder's monitor with a synthetic device that vanishes and comes back ------------------
 def test_recorder_device_lost_then_back(tmp_path):
     a, b = ramp(3, 3), ramp(2, 4)

@@ -196,24 +196,23 @@ class WriterThread(threading.Thread):
         self._finish()
 
     def _dispatch(self, item: tuple) -> bool:
-        """One queue item; True at the end of the capture."""
-        if True:
-            kind = item[0]
-            try:
-                if kind == "data":
-                    self._data(item[1], item[2], item[3])
-                elif kind == "lost":
-                    self._fill_tail(item)
-                    self.sink.close_segment()
-                    self._expect = (-1, 0)
-                elif kind == "stop":
-                    self._fill_tail(item)
-                    return True
-            except Exception as e:  # disk full, removed stick...: say so, keep draining
-                if self.error is None:
-                    self.error = _describe(e)
-                    self.events.put({"kind": "error", "message": self.error})
-        return False
+        """One queue item; True at the end of the capture, whether its last write worked or not
+        (a disk that fills while the tail is written must still end the writer)."""
+        kind = item[0]
+        try:
+            if kind == "data":
+                self._data(item[1], item[2], item[3])
+            elif kind == "lost":
+                self._fill_tail(item)
+                self.sink.close_segment()
+                self._expect = (-1, 0)
+            elif kind == "stop":
+                self._fill_tail(item)
+        except Exception as e:  # disk full, removed stick...: say so, keep draining
+            if self.error is None:
+                self.error = _describe(e)
+                self.events.put({"kind": "error", "message": self.error})
+        return kind == "stop"
 
     def _fill_tail(self, item: tuple) -> None:
         """Blocks dropped at the very end of a session come back as silence too."""
