@@ -109,3 +109,49 @@ def test_reading_shares_repeated_texts_of_the_stored_documents_without_changing_
         assert s.storage.verify_files() == ""
     finally:
         w.close()
+
+
+@pytest.mark.parametrize("body", [
+    {"seq": 3, "prev": "ab", "at": "2027-02-10T09:00:00", "t": {}},
+    {"seq": 3, "prev": "ab", "at": "x", "t": {"a": {}, "b": {"1": None}}, "clr": ["a"], "drop": ["z"]},
+    {"seq": 4, "prev": "", "at": "x", "t": {"p": {str(i): {"guid": f"g{i}", "имя": "Ёжик\n\"\\",
+                                                        "s": {"Ч1": i % 3, "Ч2": None}}
+                                                  for i in range(1, 1234)},
+                                            "q": {"7": {"x": [1, 2.5, True, None]}}},
+     "audit": [f'{{"at": "x", "n": {i}, "t": "«кавычки» \\"q\\""}}\n' for i in range(1100)]},
+    {"seq": 5, "prev": "", "at": "x", "t": {"p": {}}, "audit": []},
+])
+def test_a_commit_line_made_in_pieces_is_byte_for_byte_the_whole_line(body):
+    assert b"".join(jr.body_pieces(body)) == jr.dumps(body)
+    raw = jr.dumps(body)
+    long = jr.LongLine(body)
+    whole = b"E " + jr.checksum(raw).encode() + b" " + raw + b"\n"
+    assert long.sum == jr.checksum(raw)
+    assert len(long) == len(whole)
+    assert b"".join(long.parts()) == whole
+
+
+def test_a_region_sized_commit_is_written_in_pieces_and_reads_back(tmp_path, monkeypatch):
+    """A bulk write of more than LONG_LINE_RECORDS records is a LongLine (never one buffer);
+    the journal holds the very line a single buffer would have held and reopens the same."""
+    made = []
+    real = jr.LongLine.__init__
+
+    def spy(self, body):
+        made.append(self)
+        real(self, body)
+
+    monkeypatch.setattr(jr.LongLine, "__init__", spy)
+    ws = Workspace.open(tmp_path / "ws", snapshot=False)
+    people = [Participant(surname=f"Фамилия{i}", name="Имя", grade="9А") for i in range(1500)]
+    ws.store.put_many(people)
+    assert len(made) == 1
+    body = _last_commit(ws.store.root)
+    raw = (ws.store.root / "is-shtab.json.journal").read_bytes().split(b"\n")[1]
+    assert raw == b"E " + jr.checksum(jr.dumps(body)).encode() + b" " + jr.dumps(body)
+    ws.close()
+    again = Workspace.open(tmp_path / "ws", snapshot=False)
+    try:
+        assert [p.model_dump() for p in again.store.all(Participant)] == [p.model_dump() for p in people]
+    finally:
+        again.close()

@@ -28,8 +28,9 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 FORMAT = 2
 SUM_LEN = 32
@@ -174,10 +175,90 @@ def header_line(base_seq: int, base_head: str, at: str) -> bytes:
     return b"J " + checksum(body).encode() + b" " + body + b"\n"
 
 
-def entry_line(body: dict) -> tuple[bytes, str]:
+LONG_LINE_RECORDS = 1000  # documents + audit lines from which a commit line is made in pieces
+_PIECE_RECORDS = 500
+
+
+def entry_line(body: dict) -> tuple["bytes | LongLine", str]:
+    """The commit's line and its checksum. A commit of many records (a region's import: tens
+    of MB) is a LongLine: the same bytes, made piece by piece twice (once for the checksum,
+    once as they are written), never held whole."""
+    t = body.get("t")
+    records = (sum(map(len, t.values())) if isinstance(t, dict) else 0) + len(body.get("audit") or ())
+    if records >= LONG_LINE_RECORDS:
+        line = LongLine(body)
+        return line, line.sum
     raw = dumps(body)
     s = checksum(raw)
     return b"E " + s.encode() + b" " + raw + b"\n", s
+
+
+def _dict_pieces(d: dict) -> Iterator[bytes]:
+    """dumps(d), a few hundred items a piece."""
+    if not d:
+        yield b"{}"
+        return
+    keys = list(d)
+    for i in range(0, len(keys), _PIECE_RECORDS):
+        piece = dumps({k: d[k] for k in keys[i:i + _PIECE_RECORDS]})
+        yield (b"{" if i == 0 else b",") + piece[1:-1]
+    yield b"}"
+
+
+def _list_pieces(items: list) -> Iterator[bytes]:
+    """dumps(items), a few hundred items a piece."""
+    if not items:
+        yield b"[]"
+        return
+    for i in range(0, len(items), _PIECE_RECORDS):
+        piece = dumps(items[i:i + _PIECE_RECORDS])
+        yield (b"[" if i == 0 else b",") + piece[1:-1]
+    yield b"]"
+
+
+def body_pieces(body: dict) -> Iterator[bytes]:
+    """dumps(body) piece by piece: the same bytes (the JSON is compact, without context)."""
+    sep = b"{"
+    for key, value in body.items():
+        head = sep + dumps(key) + b":"
+        sep = b","
+        if key == "t" and isinstance(value, dict) and value:
+            inner = b"{"
+            for name, docs in value.items():
+                yield head + inner + dumps(name) + b":"
+                head, inner = b"", b","
+                yield from (_dict_pieces(docs) if isinstance(docs, dict) else (dumps(docs),))
+            yield b"}"
+        elif key == "audit" and isinstance(value, list):
+            yield head
+            yield from _list_pieces(value)
+        else:
+            yield head + dumps(value)
+    yield b"}" if sep == b"," else b"{}"
+
+
+class LongLine:
+    """A commit line too big to hold twice: its length and checksum from a first pass over
+    the pieces of its JSON; parts() makes the same bytes again for the write."""
+
+    def __init__(self, body: dict) -> None:
+        self.body = body
+        h = hashlib.sha256()
+        n = 0
+        for piece in body_pieces(body):
+            h.update(piece)
+            n += len(piece)
+        self.sum = h.hexdigest()[:SUM_LEN]
+        self.prefix = b"E " + self.sum.encode() + b" "
+        self.size = len(self.prefix) + n + 1
+
+    def __len__(self) -> int:
+        return self.size
+
+    def parts(self) -> Iterator[bytes]:
+        yield self.prefix
+        yield from body_pieces(self.body)
+        yield b"\n"
 
 
 def seal_line(seq: int, last_sum: str) -> bytes:
@@ -285,6 +366,9 @@ class JournalWriter:
     def _write_at(self, offset: int, *parts: bytes) -> None:
         """The parts one after another from `offset` (a region's commit is tens of MB: it is
         not copied into one buffer with its seal)."""
+        self._write_all_at(offset, parts)
+
+    def _write_all_at(self, offset: int, parts: Iterable[bytes]) -> None:
         assert self.fd is not None
         for data in parts:
             view = memoryview(data)
@@ -297,13 +381,17 @@ class JournalWriter:
                 view = view[n:]
                 offset += n
 
-    def append(self, line: bytes, seq: int, s: str, sync) -> None:
+    def append(self, line: "bytes | LongLine", seq: int, s: str, sync) -> None:
         """Write one commit (`entry_line()`) and the new seal after it, then one fsync. On failure the seal of the last commit
         is put back (no new space is needed for that) and the OSError propagates."""
         if self.broken or self.fd is None:
             raise OSError(5, "журнал недоступен после ошибки записи", str(self.path))
         try:
-            self._write_at(self.end, line, seal_line(seq, s))
+            seal = seal_line(seq, s)
+            if isinstance(line, LongLine):  # written as its pieces are made
+                self._write_all_at(self.end, chain(line.parts(), (seal,)))
+            else:
+                self._write_at(self.end, line, seal)
             sync(self.fd)
         except OSError:
             self._restore()
