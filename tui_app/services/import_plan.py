@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..domain.criteria import Scheme
 from ..domain.models import (
@@ -93,15 +93,22 @@ def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def audit_entries(store: Store, protocols: list[Protocol], source: str,
-                  stamp: datetime) -> list[AuditEntry]:
-    """One audit entry per protocol brought in by a file: field «import:<file>», old None,
-    new = the whole protocol (a per-field diff of 36,000 new protocols would be 500,000 lines)."""
+def audited_docs(protocols: Iterable[Protocol], entries: list[AuditEntry], who: str,
+                 source: str, stamp: datetime) -> Iterator[dict]:
+    """The protocols brought in by a file as the documents stored, each with its audit entry
+    appended to `entries`: field «import:<file>», old None, new = the whole protocol (a
+    per-field diff of 36,000 new protocols would be 500,000 lines) — the entry shares the
+    document's values (one dump a protocol, not two)."""
     at = stamp.isoformat(timespec="seconds")
-    return [AuditEntry(at, store.operator, "protocol", pr.participant, f"import:{source}", None,
-                       {k: v for k, v in pr.model_dump(mode="json").items()
-                        if k not in ("saved_at", "participant")})
-            for pr in protocols]
+    field = f"import:{source}"
+    for pr in protocols:
+        if not pr.saved_at:
+            pr = pr.model_copy(update={"saved_at": stamp})
+        doc = pr.model_dump(mode="json")
+        entries.append(AuditEntry(at, who, "protocol", pr.participant, field, None,
+                                  {k: v for k, v in doc.items()
+                                   if k not in ("saved_at", "participant")}))
+        yield doc
 
 
 def drain(items: list) -> Iterator:
@@ -117,10 +124,8 @@ def apply_plan(store: Store, plan: Plan) -> Any:
     lists are emptied as they are written (a region's models are let go one table at a
     time, not all held until the end)."""
     stamp = plan.stamp or now()
-    protocols = [pr if pr.saved_at else pr.model_copy(update={"saved_at": stamp})
-                 for pr in plan.protocols]
-    plan.protocols = []
-    entries = audit_entries(store, protocols, plan.source, stamp)
+    protocols, plan.protocols = plan.protocols, []
+    entries: list[AuditEntry] = []
     settings = {k: {**v, "at": stamp.isoformat()} for k, v in plan.settings.items()}
     with store.transaction():
         if plan.day is not None:
@@ -129,7 +134,8 @@ def apply_plan(store: Store, plan: Plan) -> Any:
         if participants:
             store.put_many(drain(participants))
         if protocols:
-            store.put_many(drain(protocols))
+            store.put_many(audited_docs(drain(protocols), entries, store.operator, plan.source,
+                                        stamp), model=Protocol)
         if plan.rooms:
             store.put_many([Room(number=r) for r in plan.rooms])
         for guid in plan.removed:

@@ -316,14 +316,17 @@ class Store:
         with self.transaction():
             self._put_raw(table or name, field, getattr(obj, field), obj.model_dump(mode="json"))
 
-    def put_many(self, objs: Iterable[BaseModel], table: Optional[str] = None) -> None:
+    def put_many(self, objs: Iterable[BaseModel], table: Optional[str] = None, *,
+                 model: Optional[type] = None) -> None:
         """Insert or replace many objects in one commit (a bulk import). `objs` may be an
-        iterator that lets each object go once taken (services/import_plan.drain)."""
+        iterator that lets each object go once taken (services/import_plan.drain). With
+        `model`, objs are that model's documents, each `model_dump(mode="json")` of a
+        validated object (stored as they are: an import that also audits them dumps once)."""
         it = iter(objs)
         first = next(it, None)
         if first is None:
             return
-        name, field = TABLES[type(first)]
+        name, field = TABLES[model or type(first)]
         objs = chain([first], it)
         del first
         name = table or name
@@ -337,12 +340,12 @@ class Store:
             idx = self._idx(name, field)
             next_id = max(map(int, self.storage.tables().get(name, {})), default=0) + 1
             for obj in objs:
-                key = getattr(obj, field)
+                key = obj[field] if model else getattr(obj, field)
                 doc_id = idx.get(key)
                 if doc_id is None:
                     doc_id = idx[key] = next_id
                     next_id += 1
-                table[doc_id] = obj.model_dump(mode="json")
+                table[doc_id] = obj if model else obj.model_dump(mode="json")
 
         with self.transaction():
             t._update_table(write)
