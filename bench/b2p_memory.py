@@ -1,7 +1,9 @@
 """Peak memory of the B2P exchange (issue 19, «streaming B2P»): import of a roster (10), import
 of a results file (19) and the export, for N participants (default 36,000).
 
-Each operation runs in a fresh process and reports its peak resident size (VmHWM); the
+Each operation runs in a fresh process and reports its peak resident size (VmHWM), and on
+Linux apart: the peak of opening the workspace (reading its store) and the operation's own
+peak from the size after the open (clear_refs «5» resets VmHWM); the
 baseline is a fresh process that imported the same modules and opened a workspace but did no
 work — so «above base» is what the operation itself holds. Also printed: the file size (a
 reader that held the whole tree would need several times it) and the time. Goal: ≤ 300 MB peak.
@@ -34,8 +36,22 @@ from tui_app.services.export_results import export_results
 from tui_app.services.import_roster import import_file
 from tui_app.store.workspace import Workspace
 op, path, ws_dir = sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+def hwm():
+    try:  # Linux: the high-water mark of this process's own memory (ru_maxrss would inherit the
+        # parent's peak across fork+exec)
+        status = Path("/proc/self/status").read_text()
+        return int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
+    except (OSError, StopIteration):
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 ws = Workspace.open(ws_dir, snapshot=False)
 ws.store.update_settings(roster_reviewed=True)
+open_mb = hwm()
+try:  # the operation's own peak, from the size after the open (Linux: clear_refs «5»)
+    Path("/proc/self/clear_refs").write_text("5")
+    own = True
+except OSError:
+    own = False
 t = time.perf_counter()
 if op == "import":
     import_file(ws.store, path)
@@ -45,14 +61,9 @@ elif op == "read":
     read_b2p(path)
 dt = time.perf_counter() - t
 ws.close()
-try:  # Linux: the high-water mark of this process's own memory (ru_maxrss would inherit the
-    # parent's peak across fork+exec)
-    status = Path("/proc/self/status").read_text()
-    mb = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
-except (OSError, StopIteration):
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    mb = kb / 1024 if sys.platform != "darwin" else kb / 2**20
-print(json.dumps({"mb": mb, "s": dt}))
+op_mb = hwm() if own else None
+mb = max(open_mb, op_mb or hwm())
+print(json.dumps({"mb": mb, "s": dt, "open_mb": open_mb, "op_mb": op_mb}))
 """
 
 
@@ -89,6 +100,8 @@ def measure(n: int = 36000, folder: Path | None = None) -> dict:
         f[f"{key}_mb"] = round(r["mb"], 1)
         f[f"{key}_above_base_mb"] = round(r["mb"] - base["mb"], 1)
         f[f"{key}_s"] = round(r["s"], 2)
+        f[f"{key}_open_mb"] = round(r["open_mb"], 1)  # opening the workspace (its store read)
+        f[f"{key}_op_mb"] = None if r["op_mb"] is None else round(r["op_mb"], 1)
     f["met"] = all(f[f"{k}_mb"] <= GOAL_MB for k in ("import_roster", "import_results", "export"))
     return f
 
@@ -105,8 +118,11 @@ def report(f: dict) -> list[str]:
         ok = f[f"{key}_mb"] <= f["goal_mb"]
         goal = "" if key == "read_results" else \
             f"   цель ≤ {f['goal_mb']:g} МБ: {'да' if ok else 'НЕТ'}"
+        own = f.get(f"{key}_op_mb")
+        parts = (f"   (открытие папки {f[f'{key}_open_mb']:.1f}, сама операция {own:.1f})"
+                 if own is not None else "")
         lines.append(f"  {name:<30} {f[f'{key}_mb']:7.1f} МБ (сверх базы {f[f'{key}_above_base_mb']:6.1f})"
-                     f"   {f[f'{key}_s']:6.2f} с{goal}")
+                     f"   {f[f'{key}_s']:6.2f} с{goal}{parts}")
     return lines
 
 
