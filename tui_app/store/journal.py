@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - a platform without the wheel still wor
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def loads(raw: bytes) -> Any:
+        if isinstance(raw, memoryview):
+            raw = raw.tobytes()
         return json.loads(raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw)
 
 
@@ -119,7 +121,7 @@ def parse_base(raw: bytes, path: Path, *, legacy_ok: bool = False) -> Base:
     if not raw.endswith(b"}\n"):
         raise Damaged("файл обрезан")
     seq, head, at, digest = int(m[1]), m[2].decode(), m[3].decode(), m[4].decode()
-    tables_json = raw[m.end():-2]
+    tables_json = memoryview(raw)[m.end():-2]  # not a copy: a region's base is tens of MB
     if _base_digest(seq, head, at, tables_json) != digest:
         raise Damaged("контрольная сумма не совпадает")
     try:
