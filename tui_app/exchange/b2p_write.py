@@ -251,8 +251,13 @@ def write_verified(pkg: B2PPackage) -> bytes:
 
 def write_b2p_file(path: Path | str, pkg: B2PPackage, rows: Optional[Iterable[B2PRow]] = None, *,
                    n_rows: Optional[int] = None,
-                   progress: Optional[Callable[[float], None]] = None) -> str:
+                   progress: Optional[Callable[[float], None]] = None,
+                   before_replace: Optional[Callable[[], None]] = None) -> str:
     """Write and verify the package into `path` durably (temp file, fsync, replace): the file
-    appears only if every page passed the self-check. Returns the CRC."""
+    appears only if every page passed the self-check (and `before_replace()`, called once
+    every byte is written, did not raise). Returns the CRC."""
     with durable_stream(Path(path)) as f:
-        return write_stream(f, pkg, rows, verify=True, n_rows=n_rows, progress=progress)
+        crc = write_stream(f, pkg, rows, verify=True, n_rows=n_rows, progress=progress)
+        if before_replace is not None:
+            before_replace()
+        return crc

@@ -16,15 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 from ..errors import Refused
 from ..domain.checks import Problem, errors_only, results_rows_problems
 from ..domain.models import ExamDay, Participant, Protocol
 from ..exchange import mapping
 from ..diskspace import require_free
-from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, no_gc,
-                             stem_for)
+from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, B2PRow,
+                             no_gc, stem_for)
 from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
 from ..store.workspace import Store
@@ -155,17 +155,19 @@ def row_counts(store: Store) -> RowCounts:
 BYTES_PER_ROW = 1900  # our serialization: ~1.8 KB a participant (64 MB for 36,000)
 
 
-def _write_file(path: Path, pkg: B2PPackage, progress) -> None:
+def _write_file(path: Path, pkg: B2PPackage, progress, rows: Optional[Iterable[B2PRow]] = None,
+                before_replace=None) -> None:
     """The file, page by page, each page's bytes checked (write_b2p_file); only a file that
-    passed every check is put in place."""
+    passed every check (and before_replace) is put in place."""
     created = not path.parent.exists()
     make_private_dir(path.parent)
     step = (lambda f: progress(0.3 + 0.6 * f)) if progress else None
     try:
-        require_free(path.parent, (len(pkg.rows) + ROWS_PER_PAGE) * BYTES_PER_ROW + 65536,
+        require_free(path.parent, (pkg.count + ROWS_PER_PAGE) * BYTES_PER_ROW + 65536,
                      "файла результатов")
         with writing_document(path):  # an editor holding the old file: «закройте файл…»
-            write_b2p_file(path, pkg, progress=step)
+            write_b2p_file(path, pkg, rows, n_rows=None if rows is None else pkg.count,
+                           progress=step, before_replace=before_replace)
     except B2PError as e:  # a bug of ours: never write such a file
         raise ExportRefused(f"Внутренняя ошибка: выгруженный файл не прошёл проверку: {e}",
                             kind="self_check") from None
@@ -189,27 +191,53 @@ def export_results(store: Store, out_dir: Optional[Path | str] = None, force: bo
     return result
 
 
+class _RowsChanged(Exception):
+    """The rows written do not match the workspace while the file says 19 (forced): written
+    again as 13."""
+
+
 def write_export(inp: ExportInput, force: bool = False, progress=None) -> ExportResult:
     """Everything of the export but the note in the workspace (no store: this may run in a
-    worker process)."""
+    worker process). The rows are made page by page as the file is written (a region's
+    36,000 rows are never all held); the rows against the workspace (SPEC §7) are compared
+    once the last is written, before the file is put in place — the file holds exactly these
+    rows, which the self-check of write_b2p_file proves on the bytes."""
     with no_gc():
         problems = _checked(inp, force)
-        pkg = build_package(inp.day, "13" if problems else "19", inp.participants, inp.protocols)
-        # the rows against the workspace (SPEC §7); the file holds exactly these rows, which
-        # the self-check of write_b2p_file proves on the bytes
-        info = [(r.guid, r.absent, r.has_result_fields()) for r in pkg.rows]
-        mismatch = results_rows_problems(inp.participants, inp.protocols, info)
-        if mismatch and not force:
-            raise ExportRefused("Число строк в файле не совпадает с участниками: "
-                                + "; ".join(p.message for p in mismatch), mismatch, kind="rows")
-        problems = problems + mismatch  # forced: told in the result, never silent
-        pkg.condition = "13" if problems else "19"
-        inp.participants, inp.protocols = [], {}  # the rows are built: let the models go
+        pkg = build_package(inp.day, "13" if problems else "19", [], {})
+        sch = scheme_for_day(inp.day)
+        people = sorted(inp.participants, key=mapping.sort_key)
+        pkg.n_rows = len(people)
+        protocols = inp.protocols
+        path = inp.out_dir / f"{pkg.file_name}.b2p"
         if progress:
             progress(0.3)
-        path = inp.out_dir / f"{pkg.file_name}.b2p"
-        _write_file(path, pkg, progress)
-        return _result(path, pkg, info, problems)
+        while True:
+            info: list[tuple] = []
+            mismatch: list[Problem] = []
+
+            def rows() -> Iterator[B2PRow]:
+                for p in people:
+                    r = mapping.participant_to_row(sch, p, protocols.get(p.guid))
+                    info.append((r.guid, r.absent, r.has_result_fields()))
+                    yield r
+
+            def compare() -> None:
+                mismatch[:] = results_rows_problems(inp.participants, protocols, info)
+                if mismatch and not force:
+                    raise ExportRefused("Число строк в файле не совпадает с участниками: "
+                                        + "; ".join(p.message for p in mismatch), mismatch,
+                                        kind="rows")
+                if mismatch and pkg.condition == "19":
+                    raise _RowsChanged()
+
+            try:
+                _write_file(path, pkg, progress, rows(), compare)
+            except _RowsChanged:  # forced: told in the result and in the file, never silent
+                pkg.condition = "13"
+                continue
+            break
+        return _result(path, pkg, info, problems + mismatch)
 
 
 def _checked(inp: ExportInput, force: bool) -> list[Problem]:
