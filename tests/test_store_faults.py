@@ -271,6 +271,29 @@ def test_a_fault_at_every_write_step(runner, op, kind, templates, tmp_path):
     assert problems == [], "\n".join(problems[:20])
 
 
+@pytest.mark.parametrize("kind", sf.KINDS)
+def test_a_fault_at_every_write_of_a_commit_line_made_in_pieces(kind, templates, tmp_path,
+                                                                monkeypatch):
+    """A region's commit is a journal LongLine written piece by piece (issue 19): the import's
+    commit made one here (a few records a piece), a fault at every one of its writes leaves
+    exactly the state before or after, as a line written at once does."""
+    from tui_app.store import journal as jr
+
+    runner = RUNNERS[0]
+    plain, _, _ = _references("import", templates, tmp_path, runner)
+    monkeypatch.setattr(jr, "LONG_LINE_RECORDS", 1)
+    monkeypatch.setattr(jr, "_PIECE_RECORDS", 3)
+    n, before, after = _references("import", templates, tmp_path, runner)
+    assert n > plain + 5  # the line went out in pieces, each a write step of its own
+    problems = []
+    steps = _steps(n, runner)
+    for step in steps:
+        problems += _one("import", sf.Fault(kind, step), templates, tmp_path, before, after,
+                         f"s{step}", runner)
+    print(f"{runner} import in pieces/{kind}: {len(steps)} of {n} steps, {len(problems)} problems")
+    assert problems == [], "\n".join(problems[:20])
+
+
 def test_the_inline_kill_leaves_the_disk_as_it_was_at_the_step(tmp_path):
     """The inline runner's kill: what was written before the step stays, nothing after it
     (the program's own clean-up on the way out never reaches the disk), no «ACK» after it."""
