@@ -155,3 +155,26 @@ def test_a_region_sized_commit_is_written_in_pieces_and_reads_back(tmp_path, mon
         assert [p.model_dump() for p in again.store.all(Participant)] == [p.model_dump() for p in people]
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("tables", [
+    {},
+    {"a": {}},
+    {"meta": {"1": {"key": "settings", "value": {"x": {"y": {}}, "z": {"w": 1}}}},
+     "participants": {str(i): {"guid": f"g{i}", "s": {"Ч1": 1}} for i in range(1, 50)},
+     "empty": {}, "protocols": {"3": {"scores": {}}, "4": {"a": {"b": {}}, "c": {}}}},
+    {'na"me': {"1": {}}, "b": {"2": {"x": "},\"c\":{"}}},  # escapes: parsed whole
+])
+def test_the_base_read_table_by_table_is_the_base_read_whole(tables):
+    raw = jr.dumps(tables)
+    assert jr._load_tables(memoryview(raw)) == jr.loads(raw) == tables
+
+
+def test_a_store_reopened_from_its_base_reads_every_table(tmp_path):
+    ws = Workspace.open(tmp_path / "ws", snapshot=False)
+    ws.store.put_many([Participant(surname=f"Ф{i}", name="И", grade="9А") for i in range(30)])
+    ws.store.compact(forget_history=True)
+    want = {k: dict(v) for k, v in ws.store.storage.tables().items()}
+    ws.close()
+    base = jr.read_base(tmp_path / "ws" / "is-shtab.json")
+    assert base.tables == want and len(base.tables["participants"]) == 30

@@ -125,10 +125,45 @@ def parse_base(raw: bytes, path: Path, *, legacy_ok: bool = False) -> Base:
     if _base_digest(seq, head, at, tables_json) != digest:
         raise Damaged("контрольная сумма не совпадает")
     try:
-        tables = loads(tables_json)
+        tables = _load_tables(tables_json)
     except ValueError:  # orjson.JSONDecodeError is a ValueError
         raise Damaged("файл не читается (не JSON)") from None
     return Base(path, seq, head, at, _check_tables(tables))
+
+
+# where one table of the base ends and the next begins, as the base is written (a table's
+# JSON, then ,"name": and the next table's): after a document ({...}}) or an empty table ({})
+_NEXT_TABLE = re.compile(rb'(?<=[{}]\}),"([^"\\0-9][^"\\]{0,99})":(?=\{)')
+_FIRST_TABLE = re.compile(rb'\{"([^"\\]{1,100})":(?=\{)')
+
+
+def _load_tables(tables_json: memoryview) -> Any:
+    """loads(tables_json), table by table where the JSON is laid out as a base is written:
+    the parser then holds one table's text and values at a time, not a region's whole store
+    (~70 MB less at 36,000 participants). Any other layout — or a split that is not one
+    (each table must parse on its own) — is parsed whole: the result is the same."""
+    first = _FIRST_TABLE.match(tables_json)
+    if first is None or bytes(tables_json[-1:]) != b"}":
+        return loads(tables_json)
+    names = [first[1]]
+    starts = [first.end()]
+    ends = []
+    for m in _NEXT_TABLE.finditer(tables_json, first.end()):
+        ends.append(m.start())
+        names.append(m[1])
+        starts.append(m.end())
+    ends.append(len(tables_json) - 1)
+    tables: dict = {}
+    try:
+        for name, a, b in zip(names, starts, ends):
+            key = loads(b'"' + name + b'"')
+            table = loads(tables_json[a:b])
+            if not isinstance(table, dict) or key in tables:
+                return loads(tables_json)
+            tables[key] = table
+    except ValueError:
+        return loads(tables_json)
+    return tables
 
 
 def read_base(path: Path, *, legacy_ok: bool = False) -> Base:
