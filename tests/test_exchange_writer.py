@@ -203,3 +203,25 @@ def test_a_row_with_a_wrong_number_of_scores_is_refused_not_shifted():
     with pytest.raises(B2PError) as ei:
         write_verified(pkg)
     assert ei.value.kind == "self_check" and "12 баллов" in str(ei.value)
+
+
+# the export of this generated workspace as main wrote it before the page-by-page export
+# (issue 19, fe3d734): the same workspace must give the same bytes
+GOLDEN_300 = "3da9663e2f3450f5e10c95f744d093cf434d13499a73ba6ba0aea9b51accb98e"
+
+
+def test_export_of_a_generated_workspace_is_byte_for_byte_as_before(tmp_path):
+    import hashlib
+
+    from tui_app.services.import_roster import import_file
+    from tui_app.store.workspace import Workspace
+
+    pkg = make_results(300)[0]
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in" / f"{pkg.file_name}.b2p"
+    src.write_bytes(write_b2p(pkg))
+    with Workspace.open(tmp_path / "ws", snapshot=False) as ws:
+        import_file(ws.store, src)
+        res = export_results(ws.store, tmp_path / "out", force=True)
+    assert (res.rows, res.condition) == (300, "19")
+    assert hashlib.sha256(res.path.read_bytes()).hexdigest() == GOLDEN_300
