@@ -10,6 +10,7 @@ import math
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Optional, Sequence
 
 import copy
@@ -29,6 +30,51 @@ MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
 
 
 _TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
+
+ONE_BYTE = "cp1251"  # every Russian letter, digit and sign of a name is one byte in it
+
+
+class CharTable:
+    """A value per character (a glyph's width, its code in the PDF), looked up for a whole
+    text at once. Python spends far more on looking up each character of a long text than
+    on the sum or join after it; a text that cp1251 encodes (any Russian one) is turned
+    into bytes in C, and its bytes index a list in C (itemgetter): the same values, in the
+    same order, as looking the characters up one by one."""
+
+    __slots__ = ("chars", "by_byte", "known")
+
+    def __init__(self) -> None:
+        self.chars: dict[str, object] = {}
+        self.by_byte: list = [None] * 256
+        self.known = b""  # the bytes whose character has a value
+
+    def __contains__(self, ch: str) -> bool:
+        return ch in self.chars
+
+    def add(self, ch: str, value) -> None:
+        self.chars[ch] = value
+        try:
+            b = ch.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            return
+        self.by_byte[b[0]] = value
+        self.known += b
+
+    def values(self, text: str) -> Optional[Sequence]:
+        """The values of text's characters in order; None if one of them has none yet."""
+        if len(text) > 1:
+            try:
+                data = text.encode(ONE_BYTE)
+            except UnicodeEncodeError:
+                data = None
+            if data is not None:
+                if data.translate(None, self.known):  # a byte left: a new character
+                    return None
+                return itemgetter(*data)(self.by_byte)
+        try:
+            return list(map(self.chars.__getitem__, text))
+        except KeyError:
+            return None
 
 
 @lru_cache(maxsize=1)
@@ -97,8 +143,10 @@ class FormPDF(FPDF):
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
         self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
-        self._glyphs: dict[str, dict[str, float]] = {}  # style -> character -> width at 1 pt
-        self._enc: dict[tuple[int, str], str] = {}
+        self._glyphs: dict[str, CharTable] = {}  # style -> character -> width at 1 pt
+        self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
+        self._codes: dict[int, CharTable] = {}  # font -> character -> its code in the text
+        self._words: dict[tuple[str, str], list] = {}  # (text, style) -> its words, see wrap
 
     def _add_font(self, style: str, path: str) -> None:
         """add_font(), but the font's metrics are parsed once per process: a new document
@@ -152,21 +200,22 @@ class FormPDF(FPDF):
                 self._widths[key] = w
         return w * size
 
-    def _glyph_widths(self, text: str, style: str) -> list[float]:
+    def _glyph_widths(self, text: str, style: str) -> Sequence[float]:
         """The width at 1 pt of each character of text (the style's table, filled as new
         characters come)."""
-        table = self._glyphs.setdefault(style, {})
-        try:
-            return list(map(table.__getitem__, text))
-        except KeyError:
-            pass
+        table = self._glyphs.get(style)
+        if table is None:
+            table = self._glyphs[style] = CharTable()
+        widths = table.values(text)
+        if widths is not None:
+            return widths
         current = (self.font_family, self.font_style, self.font_size_pt)
         self.set_font(FONT, style, 1)
-        for ch in set(text) - table.keys():
-            table[ch] = self.get_string_width(ch)
+        for ch in set(text) - table.chars.keys():
+            table.add(ch, self.get_string_width(ch))
         if current[0]:  # measuring leaves the font as it was
             self.set_font(*current)
-        return list(map(table.__getitem__, text))
+        return table.values(text)
 
     def _fit_prefix(self, line: str, size: float, style: str, avail: float) -> int:
         """How many first characters of line fit avail (at least 1): a running sum of the
@@ -178,30 +227,79 @@ class FormPDF(FPDF):
                 return max(1, i)
         return len(line)
 
+    def _word_widths(self, text: str, style: str) -> tuple[Sequence[float], list[list]]:
+        """The glyph widths of text and its words, each as [word, width at 1 pt, where it
+        starts in text, its parts]: measured once per text, however many sizes layout()
+        tries to wrap it at. The glyphs are looked up once; a word's width is the sum of
+        its glyphs' (the numbers text_width(word, 1) adds, in its order). Parts: None for a
+        word with no inner hyphen, else False until _hyphen_parts is first asked."""
+        key = (text, style)
+        found = self._words.get(key)
+        if found is None:
+            glyphs = self._glyph_widths(text, style)
+            words = []
+            end = 0
+            for word in text.split():
+                start = text.find(word, end)
+                end = start + len(word)
+                words.append([word, sum(glyphs[start:end]), start,
+                              False if "-" in word[1:-1] else None])
+            if len(self._words) > 1000:
+                self._words.clear()
+            found = self._words[key] = (glyphs, words)
+        return found
+
+    @staticmethod
+    def _hyphen_parts(entry: list, glyphs: Sequence[float]) -> list[tuple[str, float]]:
+        """A word broken after its hyphens, each part with its width at 1 pt (kept in the
+        word's entry of _word_widths)."""
+        if entry[3] is False:
+            word, _, a, _ = entry
+            pieces = word.split("-")
+            parts = []
+            for i, piece in enumerate(pieces):
+                if i < len(pieces) - 1:
+                    piece += "-"
+                parts.append((piece, sum(glyphs[a:a + len(piece)])))
+                a += len(piece)
+            entry[3] = parts
+        return entry[3]
+
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
         letters as the last resort."""
-        words: list[str] = []
-        for word in text.split():
-            if self.text_width(word, size, style) <= avail or "-" not in word[1:-1]:
-                words.append(word)
+        return self._wrap(text, size, style, avail)
+
+    def _wrap(self, text: str, size: float, style: str, avail: float,
+              max_h: Optional[float] = None) -> Optional[list[str]]:
+        """wrap(); with max_h, None as soon as the lines are sure to be more than max_h
+        high (layout() would refuse this size anyway; a long name tried at many sizes
+        stops at its first lines instead of being wrapped and measured to the end)."""
+        # text_width(t, size) is text_width(t, 1) * size: the same numbers as measuring
+        # every word at this size, without measuring them again at every size
+        words: list[tuple[str, float]] = []
+        glyphs, entries = self._word_widths(text, style)
+        for entry in entries:
+            word, w1, _, parts = entry
+            if w1 * size <= avail or parts is None:
+                words.append((word, w1 * size))
             else:
-                parts = word.split("-")
-                words.extend(p + "-" for p in parts[:-1])
-                words.append(parts[-1])
+                words.extend((p, pw * size) for p, pw in self._hyphen_parts(entry, glyphs))
         lines: list[str] = []
         cur = ""
         cur_w = 0.0
         space = self.text_width(" ", size, style)
-        for word in words:  # widths add up (text_width), so a candidate line is one sum
+        for word, word_w in words:  # widths add up (text_width), so a candidate line is one sum
             glue = "" if (not cur or cur.endswith("-")) else " "
-            word_w = self.text_width(word, size, style)
             cand_w = cur_w + (space if glue else 0.0) + word_w
             if not cur or cand_w <= avail:
                 cur, cur_w = f"{cur}{glue}{word}", cand_w
                 continue
             lines.append(cur)
             cur, cur_w = word, word_w
+            # every line so far, and a started one, stays at least one line of the result
+            if max_h is not None and (len(lines) + (1 if cur else 0)) * size * PT * LINE > max_h:
+                return None
         if cur:
             lines.append(cur)
         out: list[str] = []
@@ -222,24 +320,28 @@ class FormPDF(FPDF):
         text = " ".join(str(text).split())
         if not text:
             return size, []
+        # measured once: text_width(text, s) is w1 * s, the same number at every size tried
+        w1 = self.text_width(text, 1, style)
         # a little shrinking on one line reads better than a wrapped line
         s = size
         while s >= max(min_size, size * shrink_first):
-            if self.text_width(text, s, style) <= avail_w and s * PT * LINE <= h:
+            if w1 * s <= avail_w and s * PT * LINE <= h:
                 return s, [text]
             s -= 0.5
         s = size
+        spaces = text.count(" ")
+        space1 = self.text_width(" ", 1, style)
+        breakable = wrap and (" " in text or "-" in text)
         while True:
             one_line_h = s * PT * LINE
-            if self.text_width(text, s, style) <= avail_w and one_line_h <= h:
+            if w1 * s <= avail_w and one_line_h <= h:
                 return s, [text]
             # the lines of a wrap add up to the text less the spaces it breaks at: a size at
             # which even that many full lines do not fit the height is skipped unwrapped
-            floor = self.text_width(text, s, style) - text.count(" ") * self.text_width(" ", s, style)
-            if wrap and (" " in text or "-" in text) and \
-                    math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
-                lines = self.wrap(text, s, style, avail_w)
-                if len(lines) * s * PT * LINE <= h and all(
+            floor = w1 * s - spaces * (space1 * s)
+            if breakable and math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
+                lines = self._wrap(text, s, style, avail_w, h)
+                if lines is not None and len(lines) * s * PT * LINE <= h and all(
                         self.text_width(ln, s, style) <= avail_w for ln in lines):
                     return s, lines
             if s <= min_size:
@@ -262,10 +364,32 @@ class FormPDF(FPDF):
         key = (font.i, text)
         enc = self._enc.get(key)
         if enc is None:
-            enc = font.encode_text(self.normalize_text(text))
-            self._enc[key] = enc
+            enc = self._encode(font, text)
+            if len(text) <= 64:  # labels repeat on every page; names do not
+                self._enc[key] = enc
         k = self.k
         self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
+
+    def _encode(self, font, text: str) -> str:
+        """fpdf2's `font.encode_text(text)` for our (TrueType, not symbol) font, character
+        for character the same, with each character's code looked up once per document:
+        encode_text picks every character in the subset and escapes the string, in Python
+        per character; here a new character is picked the first time it is met (so the
+        subset is numbered in the same order) and its escaped code kept (the escaping is
+        per character), and a text is one lookup in its CharTable."""
+        if font.is_symbol or font.color_font or not self.is_ttf_font:
+            return font.encode_text(self.normalize_text(text))
+        table = self._codes.get(font.i)
+        if table is None:
+            table = self._codes[font.i] = CharTable()
+        codes = table.values(text)
+        if codes is None:
+            for ch in text:
+                if ch not in table:
+                    mapped = font.subset.pick(ord(ch))  # None: no glyph, left out
+                    table.add(ch, "" if mapped is None else font.escape_text(chr(mapped)))
+            codes = table.values(text)
+        return f"({''.join(codes)}) Tj"
 
     def _rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
         k = self.k
