@@ -431,3 +431,28 @@ def test_text_width_is_fpdf2s_width_of_the_same_text():
         assert (pdf.font_style, pdf.font_size_pt) == ("B", 9)
         pdf.set_font(FONT, style, size)
         assert ours == pytest.approx(pdf.get_string_width(text), abs=1e-9)
+
+
+def test_kit_encodes_text_as_fpdf2_does():
+    """The kit writes text with its own per-document table of character codes (TextCodes);
+    for any sequence of texts it must give fpdf2's encode_text string and number the font
+    subset in the same order: Russian text (the fast path), characters outside cp1251 or
+    without a glyph, and the ones PDF escapes (parentheses, backslash, CR)."""
+    import random
+
+    from tui_app.forms.kit import FONT, FormPDF
+
+    rng = random.Random(16)
+    alphabet = ("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя -–—.,«»№"
+                "0189AZaz'()\\\r" "ÄőŁǅ" "字☃")
+    ours, theirs = FormPDF("P"), FormPDF("P")
+    for pdf in (ours, theirs):
+        pdf.set_font(FONT, "", 10)
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
+        if rng.random() < 0.5:  # mostly Russian: the fast path once the letters are known
+            text = "".join(ch for ch in text if ch.isalpha() and ch < "ё") or "а"
+        assert ours._encode(ours.current_font, text) == theirs.current_font.encode_text(text)
+    a, b = ours.current_font, theirs.current_font
+    assert a.subset._char_id_per_glyph == b.subset._char_id_per_glyph
+    assert a.missing_glyphs == b.missing_glyphs

@@ -18,6 +18,7 @@ import copy
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap
+from fpdf.util import escape_parens
 
 from ..paths import data_path
 
@@ -35,11 +36,11 @@ ONE_BYTE = "cp1251"  # every Russian letter, digit and sign of a name is one byt
 
 
 class CharTable:
-    """A value per character (a glyph's width, its code in the PDF), looked up for a whole
-    text at once. Python spends far more on looking up each character of a long text than
-    on the sum or join after it; a text that cp1251 encodes (any Russian one) is turned
-    into bytes in C, and its bytes index a list in C (itemgetter): the same values, in the
-    same order, as looking the characters up one by one."""
+    """A value per character (a glyph's width), looked up for a whole text at once. Python
+    spends far more on looking up each character of a long text than on the sum after it;
+    a text that cp1251 encodes (any Russian one) is turned into bytes in C, and its bytes
+    index a list in C (itemgetter): the same values, in the same order, as looking the
+    characters up one by one."""
 
     __slots__ = ("chars", "by_byte", "known")
 
@@ -47,9 +48,6 @@ class CharTable:
         self.chars: dict[str, object] = {}
         self.by_byte: list = [None] * 256
         self.known = b""  # the bytes whose character has a value
-
-    def __contains__(self, ch: str) -> bool:
-        return ch in self.chars
 
     def add(self, ch: str, value) -> None:
         self.chars[ch] = value
@@ -93,6 +91,56 @@ def _font_files() -> dict[str, str]:
 def font_path(style: str = "") -> str:
     """The bundled serif font for a style ("", "B", "I"): the one font of every PDF we make."""
     return _font_files()[style]
+
+
+class TextCodes:
+    """fpdf2's `font.encode_text(text)` for our TrueType (not symbol) font, the same
+    string: encode_text picks each character in the font's subset and escapes the UTF-16
+    of the picked numbers, in Python per character. Here a character is picked the first
+    time a text of the document has it (so the subset is numbered in the same order) and
+    its code kept. A text that cp1251 encodes, of characters numbered below 256 (a
+    document's whole alphabet is), is then done in C: its bytes translated to the
+    numbers, a zero byte before each (UTF-16), escaped as encode_text escapes."""
+
+    __slots__ = ("font", "chars", "numbers", "known", "missing")
+
+    def __init__(self, font) -> None:
+        self.font = font
+        self.chars: dict[str, str] = {}  # character -> its escaped code ("" if no glyph)
+        self.numbers = bytearray(range(256))  # cp1251 byte -> its character's number
+        self.known = b""  # the cp1251 bytes done in C: numbered below 256, or no glyph
+        self.missing = b""  # those with no glyph (encode_text leaves them out)
+
+    def _add(self, ch: str) -> None:
+        number = self.font.subset.pick(ord(ch))  # None: no glyph (fpdf2 notes it)
+        self.chars[ch] = "" if number is None else self.font.escape_text(chr(number))
+        try:
+            b = ch.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            return
+        if number is None:
+            self.missing += b
+        elif number < 256:
+            self.numbers[b[0]] = number
+        else:
+            return
+        self.known += b
+
+    def encode(self, text: str) -> str:
+        try:
+            data = text.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            data = None
+        if data is not None and not data.translate(None, self.known):
+            numbers = data.translate(self.numbers, self.missing)
+            utf16 = bytearray(2 * len(numbers))
+            utf16[1::2] = numbers
+            return escape_parens(utf16.decode("latin-1"))
+        chars = self.chars
+        for ch in text:
+            if ch not in chars:
+                self._add(ch)
+        return "".join(map(chars.__getitem__, text))
 
 
 @dataclass(frozen=True)
@@ -145,7 +193,7 @@ class FormPDF(FPDF):
         self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
         self._glyphs: dict[str, CharTable] = {}  # style -> character -> width at 1 pt
         self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
-        self._codes: dict[int, CharTable] = {}  # font -> character -> its code in the text
+        self._codes: dict[int, TextCodes] = {}  # font -> its characters' codes in the text
         self._words: dict[tuple[str, str], list] = {}  # (text, style) -> its words, see wrap
 
     def _add_font(self, style: str, path: str) -> None:
@@ -227,32 +275,38 @@ class FormPDF(FPDF):
                 return max(1, i)
         return len(line)
 
-    def _word_widths(self, text: str, style: str) -> tuple[Sequence[float], list[list]]:
-        """The glyph widths of text and its words, each as [word, width at 1 pt, where it
-        starts in text, its parts]: measured once per text, however many sizes layout()
-        tries to wrap it at. The glyphs are looked up once; a word's width is the sum of
-        its glyphs' (the numbers text_width(word, 1) adds, in its order). Parts: None for a
-        word with no inner hyphen, else False until _hyphen_parts is first asked."""
+    def _word_widths(self, text: str, style: str) -> tuple[Sequence[float], list[list], float]:
+        """The glyph widths of text, its words, each as [word, width at 1 pt, where it
+        starts in text, its parts], and the widest word that has parts (0 if none):
+        measured once per text, however many sizes layout() tries to wrap it at. The
+        glyphs are looked up once; a word's width is the sum of its glyphs' (the numbers
+        text_width(word, 1) adds, in its order). Parts: None for a word with no inner
+        hyphen, else False until _hyphen_parts is first asked."""
         key = (text, style)
         found = self._words.get(key)
         if found is None:
             glyphs = self._glyph_widths(text, style)
             words = []
             end = 0
+            widest = 0.0
             for word in text.split():
                 start = text.find(word, end)
                 end = start + len(word)
-                words.append([word, sum(glyphs[start:end]), start,
-                              False if "-" in word[1:-1] else None])
+                w1 = sum(glyphs[start:end])
+                if "-" in word[1:-1]:
+                    widest = max(widest, w1)
+                    words.append([word, w1, start, False])
+                else:
+                    words.append([word, w1, start, None])
             if len(self._words) > 1000:
                 self._words.clear()
-            found = self._words[key] = (glyphs, words)
+            found = self._words[key] = (glyphs, words, widest)
         return found
 
     @staticmethod
     def _hyphen_parts(entry: list, glyphs: Sequence[float]) -> list[tuple[str, float]]:
-        """A word broken after its hyphens, each part with its width at 1 pt (kept in the
-        word's entry of _word_widths)."""
+        """A word broken after its hyphens, each part with its width at 1 pt and where it
+        starts in the text (kept in the word's entry of _word_widths)."""
         if entry[3] is False:
             word, _, a, _ = entry
             pieces = word.split("-")
@@ -260,7 +314,7 @@ class FormPDF(FPDF):
             for i, piece in enumerate(pieces):
                 if i < len(pieces) - 1:
                     piece += "-"
-                parts.append((piece, sum(glyphs[a:a + len(piece)])))
+                parts.append((piece, sum(glyphs[a:a + len(piece)]), a, None))
                 a += len(piece)
             entry[3] = parts
         return entry[3]
@@ -277,33 +331,43 @@ class FormPDF(FPDF):
         stops at its first lines instead of being wrapped and measured to the end)."""
         # text_width(t, size) is text_width(t, 1) * size: the same numbers as measuring
         # every word at this size, without measuring them again at every size
-        words: list[tuple[str, float]] = []
-        glyphs, entries = self._word_widths(text, style)
-        for entry in entries:
-            word, w1, _, parts = entry
-            if w1 * size <= avail or parts is None:
-                words.append((word, w1 * size))
-            else:
-                words.extend((p, pw * size) for p, pw in self._hyphen_parts(entry, glyphs))
-        lines: list[str] = []
+        glyphs, entries, widest = self._word_widths(text, style)
+        words: list = entries  # (word, width at 1 pt, start, _)
+        if widest * size > avail:  # then some word with parts is too wide (x*size is monotone)
+            words = []
+            for entry in entries:
+                if entry[1] * size <= avail or entry[3] is None:
+                    words.append(entry)
+                else:
+                    words.extend(self._hyphen_parts(entry, glyphs))
+        lines: list[tuple[str, int]] = []  # each line and where it starts in text
         cur = ""
         cur_w = 0.0
+        cur_at = 0
         space = self.text_width(" ", size, style)
-        for word, word_w in words:  # widths add up (text_width), so a candidate line is one sum
+        for word, w1, at, _ in words:  # widths add up (text_width): a candidate line is one sum
+            word_w = w1 * size
             glue = "" if (not cur or cur.endswith("-")) else " "
             cand_w = cur_w + (space if glue else 0.0) + word_w
             if not cur or cand_w <= avail:
+                if not cur:
+                    cur_at = at
                 cur, cur_w = f"{cur}{glue}{word}", cand_w
                 continue
-            lines.append(cur)
-            cur, cur_w = word, word_w
+            lines.append((cur, cur_at))
+            cur, cur_w, cur_at = word, word_w, at
             # every line so far, and a started one, stays at least one line of the result
             if max_h is not None and (len(lines) + (1 if cur else 0)) * size * PT * LINE > max_h:
                 return None
         if cur:
-            lines.append(cur)
+            lines.append((cur, cur_at))
         out: list[str] = []
-        for line in lines:
+        for line, at in lines:
+            # a line that is a piece of text: its width is the sum of those glyphs
+            key = (line, style)
+            if key not in self._widths and len(self._widths) < 50000 and \
+                    text.startswith(line, at):
+                self._widths[key] = sum(glyphs[at:at + len(line)])
             while self.text_width(line, size, style) > avail and len(line) > 1:
                 cut = min(self._fit_prefix(line, size, style, avail), len(line) - 1)
                 out.append(line[:cut])
@@ -371,25 +435,13 @@ class FormPDF(FPDF):
         self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
 
     def _encode(self, font, text: str) -> str:
-        """fpdf2's `font.encode_text(text)` for our (TrueType, not symbol) font, character
-        for character the same, with each character's code looked up once per document:
-        encode_text picks every character in the subset and escapes the string, in Python
-        per character; here a new character is picked the first time it is met (so the
-        subset is numbered in the same order) and its escaped code kept (the escaping is
-        per character), and a text is one lookup in its CharTable."""
+        """The text operator of text in font: fpdf2's font.encode_text(text), see TextCodes."""
         if font.is_symbol or font.color_font or not self.is_ttf_font:
             return font.encode_text(self.normalize_text(text))
-        table = self._codes.get(font.i)
-        if table is None:
-            table = self._codes[font.i] = CharTable()
-        codes = table.values(text)
+        codes = self._codes.get(font.i)
         if codes is None:
-            for ch in text:
-                if ch not in table:
-                    mapped = font.subset.pick(ord(ch))  # None: no glyph, left out
-                    table.add(ch, "" if mapped is None else font.escape_text(chr(mapped)))
-            codes = table.values(text)
-        return f"({''.join(codes)}) Tj"
+            codes = self._codes[font.i] = TextCodes(font)
+        return f"({codes.encode(text)}) Tj"
 
     def _rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
         k = self.k
