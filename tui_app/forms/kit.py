@@ -195,6 +195,7 @@ class FormPDF(FPDF):
         self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
         self._codes: dict[int, TextCodes] = {}  # font -> its characters' codes in the text
         self._words: dict[tuple[str, str], list] = {}  # (text, style) -> its words, see wrap
+        self._last_glyphs: tuple = ("", "", ())  # the last text measured: layout then wraps it
 
     def _add_font(self, style: str, path: str) -> None:
         """add_font(), but the font's metrics are parsed once per process: a new document
@@ -251,11 +252,16 @@ class FormPDF(FPDF):
     def _glyph_widths(self, text: str, style: str) -> Sequence[float]:
         """The width at 1 pt of each character of text (the style's table, filled as new
         characters come)."""
+        last = self._last_glyphs
+        if last[0] is text and last[1] == style:
+            return last[2]
         table = self._glyphs.get(style)
         if table is None:
             table = self._glyphs[style] = CharTable()
         widths = table.values(text)
         if widths is not None:
+            if len(widths) > 20:
+                self._last_glyphs = (text, style, widths)
             return widths
         current = (self.font_family, self.font_style, self.font_size_pt)
         self.set_font(FONT, style, 1)
@@ -386,8 +392,11 @@ class FormPDF(FPDF):
             return size, []
         # measured once: text_width(text, s) is w1 * s, the same number at every size tried
         w1 = self.text_width(text, 1, style)
+        # sizes tried one by one from `size` down by 0.5; those at which the text surely
+        # does not fit (see _passed) are passed over without trying
+        measurable = w1 > 0 and avail_w > 0 and h > 0
         # a little shrinking on one line reads better than a wrapped line
-        s = size
+        s = _passed(size, avail_w / w1) if measurable else size
         while s >= max(min_size, size * shrink_first):
             if w1 * s <= avail_w and s * PT * LINE <= h:
                 return s, [text]
@@ -396,6 +405,17 @@ class FormPDF(FPDF):
         spaces = text.count(" ")
         space1 = self.text_width(" ", 1, style)
         breakable = wrap and (" " in text or "-" in text)
+        if measurable and size > min_size:
+            top = avail_w / w1  # above it, one line is too wide
+            wide = w1 - spaces * space1  # the text less its spaces, at 1 pt
+            if breakable and wide > 0.01 * w1:
+                # above it, even the floor below cannot fit the height: s * wide / avail_w
+                # lines (at least) of s * PT * LINE each, i.e. s² wide PT LINE / avail_w > h
+                top = max(top, math.sqrt((h + 1e-9 * PT * LINE * size) * avail_w
+                                         / (wide * PT * LINE)))
+            elif breakable:
+                top = size
+            s = max(min_size, _passed(size, top))
         while True:
             one_line_h = s * PT * LINE
             if w1 * s <= avail_w and one_line_h <= h:
@@ -597,6 +617,17 @@ class FormPDF(FPDF):
                      fill=(235 if header else None), shrink_first=(1.0 if header else 0.8))
             cx += col.w
         return y + h
+
+
+def _passed(size: float, top: float) -> float:
+    """The first of size, size - 0.5, size - 1, … not above top (with a margin far wider
+    than any rounding: a size passed over is one the checks it skips would refuse). The
+    steps are exact (multiples of 0.5 off a size), so it is the very number the one-by-one
+    loop reaches."""
+    top *= 1 + 1e-9
+    if size <= top:
+        return size
+    return size - 0.5 * math.ceil((size - top) / 0.5)
 
 
 def fmt_date(d) -> str:
