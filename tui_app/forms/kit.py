@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -306,7 +307,11 @@ class FormPDF(FPDF):
                     words.append([word, w1, start, None])
             if len(self._words) > 1000:
                 self._words.clear()
-            found = self._words[key] = (glyphs, words, widest)
+            # each two neighbouring words on one line, at 1 pt (see _lines_at_least)
+            space1 = self.text_width(" ", 1, style)
+            pairs = sorted(a[1] + b[1] if a[0].endswith("-") else a[1] + space1 + b[1]
+                           for a, b in zip(words, words[1:]))
+            found = self._words[key] = (glyphs, words, widest, pairs)
         return found
 
     @staticmethod
@@ -325,6 +330,17 @@ class FormPDF(FPDF):
             entry[3] = parts
         return entry[3]
 
+    def _lines_at_least(self, text: str, size: float, style: str, avail: float) -> int:
+        """A floor under the number of lines wrap() gives (avail > 0): two neighbouring
+        words wider together than avail cannot share a line, so each such pair is a line
+        break. Whole words only (with parts too wide for avail there is no floor but 1).
+        The wrap adds a line's widths one by one at this size; that sum is at least the
+        pair's width at 1 pt times size, less far less than the 1e-9 margin."""
+        _, _, widest, pairs = self._word_widths(text, style)
+        if widest * size > avail:
+            return 1
+        return 1 + len(pairs) - bisect_right(pairs, avail * (1 + 2e-9) / size)
+
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
         letters as the last resort."""
@@ -337,7 +353,7 @@ class FormPDF(FPDF):
         stops at its first lines instead of being wrapped and measured to the end)."""
         # text_width(t, size) is text_width(t, 1) * size: the same numbers as measuring
         # every word at this size, without measuring them again at every size
-        glyphs, entries, widest = self._word_widths(text, style)
+        glyphs, entries, widest, _ = self._word_widths(text, style)
         words: list = entries  # (word, width at 1 pt, start, _)
         if widest * size > avail:  # then some word with parts is too wide (x*size is monotone)
             words = []
@@ -423,7 +439,9 @@ class FormPDF(FPDF):
             # the lines of a wrap add up to the text less the spaces it breaks at: a size at
             # which even that many full lines do not fit the height is skipped unwrapped
             floor = w1 * s - spaces * (space1 * s)
-            if breakable and math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
+            if breakable and math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h and (
+                    not measurable
+                    or self._lines_at_least(text, s, style, avail_w) * s * PT * LINE <= h):
                 lines = self._wrap(text, s, style, avail_w, h)
                 if lines is not None and len(lines) * s * PT * LINE <= h and all(
                         self.text_width(ln, s, style) <= avail_w for ln in lines):
