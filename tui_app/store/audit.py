@@ -77,12 +77,15 @@ class AuditLog:
 
 
 def diff_entries(entity: str, key: str, who: str, old: dict, new: dict,
-                 at: Optional[datetime] = None) -> list[AuditEntry]:
-    """One entry per changed field (flat dicts; nested dicts are compared per key)."""
+                 at: Optional[datetime] = None, skip: tuple[str, ...] = ()) -> list[AuditEntry]:
+    """One entry per changed field (flat dicts; nested dicts are compared per key); the
+    fields in `skip` are not compared."""
     stamp = (at or datetime.now()).isoformat(timespec="seconds")
     out = []
-    for field in sorted(set(old) | set(new)):
+    for field in sorted((old.keys() | new.keys()).difference(skip)):
         a, b = old.get(field), new.get(field)
+        if a == b:
+            continue  # unchanged (a whole dict at once): nothing to write
         if isinstance(a, dict) or isinstance(b, dict):
             a, b = a or {}, b or {}
             for sub in sorted(set(a) | set(b)):
