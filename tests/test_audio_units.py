@@ -203,6 +203,26 @@ def test_writer_ends_when_the_disk_fills_while_the_tail_is_written(tmp_path):
     assert "Диск заполнен" in w.error
 
 
+def test_writer_survives_a_block_it_cannot_convert(tmp_path):
+    """A failure before the block reaches the sink (the converter of a device at another rate)
+    is reported like a write error, and "stop" still ends the writer."""
+    class Failing(WriterThread):
+        def _converted(self, item):
+            if item[0] == "data":
+                raise ValueError("bad block")
+            return [item]
+
+    q: queue.Queue = queue.Queue()
+    w = Failing(q, MemorySink(), {0: T0})
+    for it in blocks(ramp(0.5), 0):
+        q.put(it)
+    q.put(("stop", 0, 8000))
+    w.start()
+    w.join(10)
+    assert not w.is_alive(), "the writer did not end"
+    assert "bad block" in w.error
+
+
 # -- the recorder's monitor with a synthetic device that vanishes and comes back ------------------
 def test_recorder_device_lost_then_back(tmp_path):
     a, b = ramp(3, 3), ramp(2, 4)

@@ -188,12 +188,23 @@ class WriterThread(threading.Thread):
 
     def run(self) -> None:
         while True:
-            items = self._converted(self.q.get())
+            raw = self.q.get()
+            try:
+                items = self._converted(raw)
+            except Exception as e:  # a block the converter could not take: say so, keep going
+                self._fail(e)
+                items = [] if raw[0] == "data" else [raw]
             for item in items[:-1]:
                 self._dispatch(item)
-            if self._dispatch(items[-1]):
+            if items and self._dispatch(items[-1]):
                 break
         self._finish()
+
+    def _fail(self, e: Exception) -> None:
+        """The first failure is the one the user is told (later ones follow from it)."""
+        if self.error is None:
+            self.error = _describe(e)
+            self.events.put({"kind": "error", "message": self.error})
 
     def _dispatch(self, item: tuple) -> bool:
         """One queue item; True at the end of the capture, whether its last write worked or not
@@ -209,9 +220,7 @@ class WriterThread(threading.Thread):
             elif kind == "stop":
                 self._fill_tail(item)
         except Exception as e:  # disk full, removed stick...: say so, keep draining
-            if self.error is None:
-                self.error = _describe(e)
-                self.events.put({"kind": "error", "message": self.error})
+            self._fail(e)
         return kind == "stop"
 
     def _fill_tail(self, item: tuple) -> None:
@@ -234,9 +243,7 @@ class WriterThread(threading.Thread):
         try:
             self.sink.close()
         except Exception as e:
-            if self.error is None:
-                self.error = _describe(e)
-                self.events.put({"kind": "error", "message": self.error})
+            self._fail(e)
 
     def _block_start(self, session: int, index: int) -> datetime:
         return self.sessions[session] + timedelta(seconds=index / self.samplerate)
@@ -470,10 +477,19 @@ class Recorder:
                 self._stop.wait(0.05)
         finally:
             self._close_stream()
-            self.q.put(("stop", self._session, self._session_frames))
+            self._put_stop(("stop", self._session, self._session_frames))
             self.writer.join()
             self.stats.finished = True
             self._done.set()
+
+    def _put_stop(self, item: tuple) -> None:
+        """The end of the capture into the queue; never waits on a writer that has ended."""
+        while self.writer.is_alive():
+            try:
+                self.q.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
     def _lose_device(self) -> None:
         self.stats.device_lost = True
