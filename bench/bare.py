@@ -69,15 +69,22 @@ class BareList(ScrollView, can_focus=True):
 
 
 class BareListApp(App):
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    """The list alone on the screen; `height`: as many rows as the list being compared shows
+    (so that both gain and lose their scrollbar — a layout — at the same keys)."""
+
+    def __init__(self, rows: list[tuple[str, str]], height: int | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.list_height = height
 
     def compose(self) -> ComposeResult:
         yield BareList(self.rows)
 
     def on_mount(self) -> None:
-        self.query_one(BareList).focus()
+        lst = self.query_one(BareList)
+        if self.list_height:
+            lst.styles.height = self.list_height
+        lst.focus()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,29 @@ def test_the_tui_starts_without_command_modules_or_heavy_libraries(demo_ws):
     assert [m for m in mods if m.startswith("tui_app.commands.") and m != "tui_app.commands._common"] == []
     assert [m for m in mods if m.split(".")[0] in HEAVY] == []
     assert "tui_app.screens.help" not in mods and "textual.widgets._markdown" not in mods
+    # the checklist's deadlines need the Russian production calendar, not holidays' 250 countries
+    assert "holidays.countries.russia" in mods
+    assert [m for m in mods if m.startswith("holidays.countries") and m != "holidays.countries.russia"] == []
+
+
+def test_russia_loaded_alone_is_the_calendar_of_the_whole_package():
+    probe = textwrap.dedent("""
+        import json, sys
+        from tui_app.services.calendar import work_calendar
+        alone = work_calendar((2025, 2026, 2027, 2028), "")
+        assert "holidays.countries" not in sys.modules
+        import holidays.countries  # now the package with every country
+        work_calendar.cache_clear()
+        sys.modules.pop("holidays.countries.russia")
+        import holidays
+        full = holidays.country_holidays("RU", years=[2025, 2026, 2027, 2028], language="ru")
+        assert alone.off == frozenset(full), alone.off ^ frozenset(full)
+        assert alone.workdays == frozenset(full.weekend_workdays)
+        assert all(alone.names[d] == str(n) for d, n in full.items())
+        print("ok", len(alone.off))
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.startswith("ok"), out.stderr[-2000:]
 
 
 def test_a_command_imports_only_its_own_module(tmp_path):
@@ -100,3 +123,14 @@ async def test_main_screen_is_summarised_once_at_start_and_again_on_return(demo_
         await pilot.pause()
         assert len(calls) == 2
         assert "не явились 1" in str(app.screen.query_one("#counts-box").render())
+
+
+def test_the_main_screen_summary_sorts_no_participant(demo_ws, monkeypatch):
+    """Counts need no alphabetical order: at 36,000 the sort alone was a third of a second."""
+    from tui_app.services.summary import summarize
+    from tui_app.store.workspace import Store
+
+    demo_ws.store.update_settings(scans_required=True)  # the scans item of the checklist too
+    expected = summarize(demo_ws.store)
+    monkeypatch.setattr(Store, "participants", lambda self: pytest.fail("sorted every participant"))
+    assert summarize(demo_ws.store) == expected

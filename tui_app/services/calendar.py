@@ -7,7 +7,9 @@ data/regions/*.json.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from datetime import date
 from functools import lru_cache
 from typing import Optional
@@ -43,11 +45,40 @@ def rules_for(store) -> RegionRules:
     return region_rules(day.region if day else "")
 
 
+def _load_alone(name: str) -> None:
+    """Import the module `name` (a.b.c) from its file without running its package's
+    __init__ (a.b), unless that package is already imported. `holidays.countries` imports
+    all its ~250 countries when any one is first asked for: a third of a second of every
+    start, since the main screen's checklist needs the Russian calendar. On any surprise
+    (another layout of the package) nothing is done and the normal import runs later."""
+    parent = name.rpartition(".")[0]
+    if name in sys.modules or parent in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(parent)  # found, not run (its own parent is imported)
+        folder = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+        if folder is None:
+            return
+        mod_spec = importlib.util.spec_from_file_location(name, f"{folder}/{name.rpartition('.')[2]}.py")
+        if mod_spec is None or mod_spec.loader is None:
+            return
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules[name] = module
+        try:
+            mod_spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    except (ImportError, OSError, AttributeError):
+        return
+
+
 @lru_cache(maxsize=16)
 def work_calendar(years: tuple[int, ...], region: str = "") -> WorkCalendar:
     """Non-working days of the years: the Russian production calendar plus the region's data."""
     import holidays as _holidays  # the maintained calendar of public holidays and transfers
 
+    _load_alone("holidays.countries.russia")  # Russia only, not every country
     ru = _holidays.country_holidays("RU", years=list(years), language="ru")
     names = {d: str(n) for d, n in ru.items()}
     off = set(names)

@@ -100,7 +100,8 @@ def is_remote(store: Store, room: Optional[str] = None) -> bool:
     rooms = [r for r in store.rooms() if room is None or r.number == room]
     if any(r.remote for r in rooms):
         return True
-    return any(p.remote for p in store.participants() if room is None or p.room == room)
+    # any order will do: the alphabetical one (a sort of every participant) is not needed
+    return any(p.remote for p in store.all(Participant) if room is None or p.room == room)
 
 
 def remote_of(store: Store):

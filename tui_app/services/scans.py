@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..diskspace import require_free
+from ..domain.models import Participant
 from ..domain.ordering import room_number_key
 from ..errors import NotFound, Refused, from_os_error
 from ..store.atomic import durable_write
@@ -180,7 +181,7 @@ def add(store: Store, found: list[Found]) -> list[Path]:
 
 def missing(store: Store) -> list[str]:
     """«ИС-02 ауд. 101» for every room with participants lacking a scan (empty when done)."""
-    seated = sorted({p.room for p in store.participants() if p.room and not p.absent}, key=room_number_key)
+    seated = sorted({p.room for p in store.all(Participant) if p.room and not p.absent}, key=room_number_key)
     from ..audio.names import safe_part
 
     kept = {(form, room) for form, room, _ in listing(store)}
@@ -196,6 +197,6 @@ def checklist_item(store: Store) -> Optional[tuple[bool, str]]:
     if not required(store):
         return None
     lack = missing(store)
-    seated = len({p.room for p in store.participants() if p.room and not p.absent})
+    seated = len({p.room for p in store.all(Participant) if p.room and not p.absent})
     done = seated - len({m.split("ауд. ")[1] for m in lack})
     return (not lack, f"Ведомости всех аудиторий отсканированы ({done} из {seated})")
