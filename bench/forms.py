@@ -6,7 +6,11 @@ bundled font) writing the very pages ИС-03 wrote — every text cell recorded 
 (`FormPDF.cells`: page, place, size, lines) as a rectangle and its lines of text — and the
 output. The ratio is what our layout (fitting, wrapping, the header blocks) costs on top of
 putting the same text on the same pages. (The old baseline, one page, was not the same work.)
-Run: python bench/forms.py [N]
+
+Then ИС-01 of the same N participants (issue 16): CPU time with ordinary names, with the
+longest names the import allows (60+60+60 characters, shown whole: shrunk to 5.5 pt and
+wrapped on two lines), their ratio, and the noise: the ordinary names measured again.
+Run: python bench/forms.py [N] [--is01]   (--is01: only the ИС-01 line)
 """
 from __future__ import annotations
 
@@ -111,7 +115,9 @@ def is01_long_names(n: int = 300, repeat: int = 3) -> dict:
     """ИС-01 of n participants with ordinary names and with the longest allowed names
     (issue 16: 5,000-character surnames once took minutes; now the import refuses anything
     longer than the limits). Returns CPU seconds of each (best of repeat: the machine is
-    shared, and a PDF is built in one thread), pages and the ratio."""
+    shared, and a PDF is built in one thread), pages and the ratio; and the noise: the
+    ordinary names measured again after the long ones, against the first measure (a
+    ratio within noise of 1.0 is "the same time")."""
     from tui_app.forms import is01
 
     ctx = make_context(n)
@@ -133,26 +139,38 @@ def is01_long_names(n: int = 300, repeat: int = 3) -> dict:
         return min(runs)
 
     best(ctx)  # warm-up (font)
-    (t_plain, p_plain), (t_long, p_long) = best(ctx), best(long_ctx)
+    (t_plain, p_plain), (t_long, p_long), (t_again, _) = best(ctx), best(long_ctx), best(ctx)
     return {"n": n, "plain_s": t_plain, "long_s": t_long, "plain_pages": p_plain,
             "long_pages": p_long, "ratio": t_long / t_plain, "ratio_per_page":
-            (t_long / p_long) / (t_plain / p_plain)}
+            (t_long / p_long) / (t_plain / p_plain), "again_s": t_again,
+            "noise": t_again / t_plain}
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    args = [a for a in sys.argv[1:] if a != "--is01"]
+    n = int(args[0]) if args else 300
+    if "--is01" not in sys.argv:
+        is03_figures(n)
+    is01_figures(n)
+
+
+def is03_figures(n: int) -> None:
     r = measure(n)
     print(f"ИС-03: {n} протоколов, {r['pages']} стр., {r['cells']} ячеек, {r['kb']:.0f} КБ")
     print(f"  голый fpdf2, те же страницы и ячейки: {r['base']:.2f} с")
     print(f"  {n} протоколов ИС-03: {r['ours']:.2f} с  ({r['ours'] / n * 1000:.1f} мс на протокол)")
     print(f"  отношение к голому fpdf2: {r['ours'] / r['base']:.2f}×")
     print(f"  цель ≤ 10 с: {'да' if r['ours'] <= 10 else 'НЕТ'}")
+
+
+def is01_figures(n: int) -> None:
     f = is01_long_names(n)
     print(f"ИС-01 (время процессора): {n} участников; обычные ФИО {f['plain_s']:.2f} с "
           f"({f['plain_pages']} стр.), самые длинные допустимые ФИО (60+60+60 символов) "
           f"{f['long_s']:.2f} с "
-          f"({f['long_pages']} стр.): отношение {f['ratio']:.1f}×, на страницу "
-          f"{f['ratio_per_page']:.1f}×")
+          f"({f['long_pages']} стр.): отношение {f['ratio']:.2f}×, на страницу "
+          f"{f['ratio_per_page']:.2f}×; шум: обычные ФИО ещё раз {f['again_s']:.2f} с, "
+          f"{f['noise']:.2f}×")
 
 
 if __name__ == "__main__":

@@ -431,3 +431,130 @@ def test_text_width_is_fpdf2s_width_of_the_same_text():
         assert (pdf.font_style, pdf.font_size_pt) == ("B", 9)
         pdf.set_font(FONT, style, size)
         assert ours == pytest.approx(pdf.get_string_width(text), abs=1e-9)
+
+
+def test_kit_encodes_text_as_fpdf2_does():
+    """The kit writes text with its own per-document table of character codes (TextCodes);
+    for any sequence of texts it must give fpdf2's encode_text string and number the font
+    subset in the same order: Russian text (the fast path), characters outside cp1251 or
+    without a glyph, and the ones PDF escapes (parentheses, backslash, CR)."""
+    import random
+
+    from tui_app.forms.kit import FONT, FormPDF
+
+    rng = random.Random(16)
+    alphabet = ("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя -–—.,«»№"
+                "0189AZaz'()\\\r" "ÄőŁǅ" "字☃")
+    ours, theirs = FormPDF("P"), FormPDF("P")
+    for pdf in (ours, theirs):
+        pdf.set_font(FONT, "", 10)
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200)))
+        if rng.random() < 0.5:  # mostly Russian: the fast path once the letters are known
+            text = "".join(ch for ch in text if ch.isalpha() and ch < "ё") or "а"
+        assert ours._encode(ours.current_font, text) == theirs.current_font.encode_text(text)
+    a, b = ours.current_font, theirs.current_font
+    assert a.subset._char_id_per_glyph == b.subset._char_id_per_glyph
+    assert a.missing_glyphs == b.missing_glyphs
+
+
+def _reference_layout(pdf, text, w, h, size, style="", wrap=True, min_size=5.0, shrink_first=0.8):
+    """layout() as it was before it skipped sizes and reused measures (fe3d734): every
+    size tried one by one, every wrap done to the end, every width measured anew."""
+    import math
+
+    from tui_app.forms.kit import LINE, PAD, PT
+
+    def tw(t, s):
+        pdf._widths.clear()
+        return pdf.text_width(t, s, style)
+
+    def do_wrap(text, s, avail):
+        words = []
+        for word in text.split():
+            if tw(word, s) <= avail or "-" not in word[1:-1]:
+                words.append(word)
+            else:
+                parts = word.split("-")
+                words.extend(p + "-" for p in parts[:-1])
+                words.append(parts[-1])
+        lines, cur, cur_w, space = [], "", 0.0, tw(" ", s)
+        for word in words:
+            glue = "" if (not cur or cur.endswith("-")) else " "
+            word_w = tw(word, s)
+            cand_w = cur_w + (space if glue else 0.0) + word_w
+            if not cur or cand_w <= avail:
+                cur, cur_w = f"{cur}{glue}{word}", cand_w
+                continue
+            lines.append(cur)
+            cur, cur_w = word, word_w
+        if cur:
+            lines.append(cur)
+        out = []
+        for line in lines:
+            while tw(line, s) > avail and len(line) > 1:
+                cut = min(pdf._fit_prefix(line, s, style, avail), len(line) - 1)
+                out.append(line[:cut])
+                line = line[cut:]
+            out.append(line)
+        return out
+
+    avail_w = w - 2 * PAD
+    text = " ".join(str(text).split())
+    if not text:
+        return size, []
+    s = size
+    while s >= max(min_size, size * shrink_first):
+        if tw(text, s) <= avail_w and s * PT * LINE <= h:
+            return s, [text]
+        s -= 0.5
+    s = size
+    while True:
+        if tw(text, s) <= avail_w and s * PT * LINE <= h:
+            return s, [text]
+        floor = tw(text, s) - text.count(" ") * tw(" ", s)
+        if wrap and (" " in text or "-" in text) and \
+                math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
+            lines = do_wrap(text, s, avail_w)
+            if len(lines) * s * PT * LINE <= h and all(tw(ln, s) <= avail_w for ln in lines):
+                return s, lines
+        if s <= min_size:
+            break
+        s = max(min_size, s - 0.5)
+    return s, (do_wrap(text, s, avail_w) if wrap else [text])
+
+
+def test_layout_gives_what_trying_every_size_gives():
+    """layout() passes over sizes that surely do not fit, stops wraps early, measures a
+    text once for its words and lines: the size and lines must be exactly those of trying
+    every size and wrapping to the end, for names of every length in cells of every shape."""
+    import random
+
+    from tui_app.forms.kit import FormPDF
+
+    pdf = FormPDF("P")
+    rng = random.Random(24)
+    syllables = ["Ива", "нова", "Кон", "стан", "тино", "поль", "ская", "-", "-", " ", " ", " ",
+                 "Ёлки", "на", "О'", "щ", "а", "(Мария)", "—"]
+    for _ in range(1500):
+        text = "".join(rng.choice(syllables) for _ in range(rng.randint(1, 60)))
+        w = rng.choice([6, 12, 20, 35, 48, 60, 90, 121, 180]) + rng.random()
+        h = rng.choice([3, 4.5, 6, 7, 9, 12, 20]) + rng.random()
+        size = rng.choice([7, 8, 9, 10, 11, 12, 13])
+        shrink = rng.choice([0.8, 1.0])
+        wrap = rng.random() < 0.9
+        expected = _reference_layout(pdf, text, w, h, size, "", wrap, 5.0, shrink)
+        assert pdf.layout(text, w, h, size, "", wrap, 5.0, shrink) == \
+            (expected[0], list(expected[1])), (text, w, h, size)
+    # two neighbouring words about as wide as the line: the cases the pair floor decides
+    from tui_app.forms.kit import LINE, PAD, PT
+    for _ in range(600):
+        long = "Константинопольская-Ёлкина Щ" * 3
+        words = [long[:rng.randint(4, 30)].strip() or "а" for _ in range(rng.randint(2, 5))]
+        text = " ".join(words)
+        s_t = rng.choice([5.5, 6, 7, 8.5, 10])
+        pair = pdf.text_width(f"{words[0]} {words[1]}", s_t)
+        w = pair * (1 + rng.uniform(-0.03, 0.03)) + 2 * PAD
+        h = rng.choice([1.5, 2.5, 3.5]) * s_t * PT * LINE
+        expected = _reference_layout(pdf, text, w, h, 11)
+        assert pdf.layout(text, w, h, 11) == (expected[0], list(expected[1])), (text, w, h)

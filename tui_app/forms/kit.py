@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Optional, Sequence
 
 import copy
@@ -17,6 +19,7 @@ import copy
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap
+from fpdf.util import escape_parens
 
 from ..paths import data_path
 
@@ -29,6 +32,48 @@ MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
 
 
 _TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
+
+ONE_BYTE = "cp1251"  # every Russian letter, digit and sign of a name is one byte in it
+
+
+class CharTable:
+    """A value per character (a glyph's width), looked up for a whole text at once. Python
+    spends far more on looking up each character of a long text than on the sum after it;
+    a text that cp1251 encodes (any Russian one) is turned into bytes in C, and its bytes
+    index a list in C (itemgetter): the same values, in the same order, as looking the
+    characters up one by one."""
+
+    __slots__ = ("chars", "by_byte", "known")
+
+    def __init__(self) -> None:
+        self.chars: dict[str, object] = {}
+        self.by_byte: list = [None] * 256
+        self.known = b""  # the bytes whose character has a value
+
+    def add(self, ch: str, value) -> None:
+        self.chars[ch] = value
+        try:
+            b = ch.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            return
+        self.by_byte[b[0]] = value
+        self.known += b
+
+    def values(self, text: str) -> Optional[Sequence]:
+        """The values of text's characters in order; None if one of them has none yet."""
+        if len(text) > 1:
+            try:
+                data = text.encode(ONE_BYTE)
+            except UnicodeEncodeError:
+                data = None
+            if data is not None:
+                if data.translate(None, self.known):  # a byte left: a new character
+                    return None
+                return itemgetter(*data)(self.by_byte)
+        try:
+            return list(map(self.chars.__getitem__, text))
+        except KeyError:
+            return None
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +92,56 @@ def _font_files() -> dict[str, str]:
 def font_path(style: str = "") -> str:
     """The bundled serif font for a style ("", "B", "I"): the one font of every PDF we make."""
     return _font_files()[style]
+
+
+class TextCodes:
+    """fpdf2's `font.encode_text(text)` for our TrueType (not symbol) font, the same
+    string: encode_text picks each character in the font's subset and escapes the UTF-16
+    of the picked numbers, in Python per character. Here a character is picked the first
+    time a text of the document has it (so the subset is numbered in the same order) and
+    its code kept. A text that cp1251 encodes, of characters numbered below 256 (a
+    document's whole alphabet is), is then done in C: its bytes translated to the
+    numbers, a zero byte before each (UTF-16), escaped as encode_text escapes."""
+
+    __slots__ = ("font", "chars", "numbers", "known", "missing")
+
+    def __init__(self, font) -> None:
+        self.font = font
+        self.chars: dict[str, str] = {}  # character -> its escaped code ("" if no glyph)
+        self.numbers = bytearray(range(256))  # cp1251 byte -> its character's number
+        self.known = b""  # the cp1251 bytes done in C: numbered below 256, or no glyph
+        self.missing = b""  # those with no glyph (encode_text leaves them out)
+
+    def _add(self, ch: str) -> None:
+        number = self.font.subset.pick(ord(ch))  # None: no glyph (fpdf2 notes it)
+        self.chars[ch] = "" if number is None else self.font.escape_text(chr(number))
+        try:
+            b = ch.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            return
+        if number is None:
+            self.missing += b
+        elif number < 256:
+            self.numbers[b[0]] = number
+        else:
+            return
+        self.known += b
+
+    def encode(self, text: str) -> str:
+        try:
+            data = text.encode(ONE_BYTE)
+        except UnicodeEncodeError:
+            data = None
+        if data is not None and not data.translate(None, self.known):
+            numbers = data.translate(self.numbers, self.missing)
+            utf16 = bytearray(2 * len(numbers))
+            utf16[1::2] = numbers
+            return escape_parens(utf16.decode("latin-1"))
+        chars = self.chars
+        for ch in text:
+            if ch not in chars:
+                self._add(ch)
+        return "".join(map(chars.__getitem__, text))
 
 
 @dataclass(frozen=True)
@@ -97,8 +192,11 @@ class FormPDF(FPDF):
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
         self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
-        self._glyphs: dict[str, dict[str, float]] = {}  # style -> character -> width at 1 pt
-        self._enc: dict[tuple[int, str], str] = {}
+        self._glyphs: dict[str, CharTable] = {}  # style -> character -> width at 1 pt
+        self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
+        self._codes: dict[int, TextCodes] = {}  # font -> its characters' codes in the text
+        self._words: dict[tuple[str, str], list] = {}  # (text, style) -> its words, see wrap
+        self._last_glyphs: tuple = ("", "", ())  # the last text measured: layout then wraps it
 
     def _add_font(self, style: str, path: str) -> None:
         """add_font(), but the font's metrics are parsed once per process: a new document
@@ -152,21 +250,27 @@ class FormPDF(FPDF):
                 self._widths[key] = w
         return w * size
 
-    def _glyph_widths(self, text: str, style: str) -> list[float]:
+    def _glyph_widths(self, text: str, style: str) -> Sequence[float]:
         """The width at 1 pt of each character of text (the style's table, filled as new
         characters come)."""
-        table = self._glyphs.setdefault(style, {})
-        try:
-            return list(map(table.__getitem__, text))
-        except KeyError:
-            pass
+        last = self._last_glyphs
+        if last[0] is text and last[1] == style:
+            return last[2]
+        table = self._glyphs.get(style)
+        if table is None:
+            table = self._glyphs[style] = CharTable()
+        widths = table.values(text)
+        if widths is not None:
+            if len(widths) > 20:
+                self._last_glyphs = (text, style, widths)
+            return widths
         current = (self.font_family, self.font_style, self.font_size_pt)
         self.set_font(FONT, style, 1)
-        for ch in set(text) - table.keys():
-            table[ch] = self.get_string_width(ch)
+        for ch in set(text) - table.chars.keys():
+            table.add(ch, self.get_string_width(ch))
         if current[0]:  # measuring leaves the font as it was
             self.set_font(*current)
-        return list(map(table.__getitem__, text))
+        return table.values(text)
 
     def _fit_prefix(self, line: str, size: float, style: str, avail: float) -> int:
         """How many first characters of line fit avail (at least 1): a running sum of the
@@ -178,34 +282,114 @@ class FormPDF(FPDF):
                 return max(1, i)
         return len(line)
 
+    def _word_widths(self, text: str, style: str) -> tuple[Sequence[float], list[list], float]:
+        """The glyph widths of text, its words, each as [word, width at 1 pt, where it
+        starts in text, its parts], and the widest word that has parts (0 if none):
+        measured once per text, however many sizes layout() tries to wrap it at. The
+        glyphs are looked up once; a word's width is the sum of its glyphs' (the numbers
+        text_width(word, 1) adds, in its order). Parts: None for a word with no inner
+        hyphen, else False until _hyphen_parts is first asked."""
+        key = (text, style)
+        found = self._words.get(key)
+        if found is None:
+            glyphs = self._glyph_widths(text, style)
+            words = []
+            end = 0
+            widest = 0.0
+            for word in text.split():
+                start = text.find(word, end)
+                end = start + len(word)
+                w1 = sum(glyphs[start:end])
+                if "-" in word[1:-1]:
+                    widest = max(widest, w1)
+                    words.append([word, w1, start, False])
+                else:
+                    words.append([word, w1, start, None])
+            if len(self._words) > 1000:
+                self._words.clear()
+            # each two neighbouring words on one line, at 1 pt (see _lines_at_least)
+            space1 = self.text_width(" ", 1, style)
+            pairs = sorted(a[1] + b[1] if a[0].endswith("-") else a[1] + space1 + b[1]
+                           for a, b in zip(words, words[1:]))
+            found = self._words[key] = (glyphs, words, widest, pairs)
+        return found
+
+    @staticmethod
+    def _hyphen_parts(entry: list, glyphs: Sequence[float]) -> list[tuple[str, float]]:
+        """A word broken after its hyphens, each part with its width at 1 pt and where it
+        starts in the text (kept in the word's entry of _word_widths)."""
+        if entry[3] is False:
+            word, _, a, _ = entry
+            pieces = word.split("-")
+            parts = []
+            for i, piece in enumerate(pieces):
+                if i < len(pieces) - 1:
+                    piece += "-"
+                parts.append((piece, sum(glyphs[a:a + len(piece)]), a, None))
+                a += len(piece)
+            entry[3] = parts
+        return entry[3]
+
+    def _lines_at_least(self, text: str, size: float, style: str, avail: float) -> int:
+        """A floor under the number of lines wrap() gives (avail > 0): two neighbouring
+        words wider together than avail cannot share a line, so each such pair is a line
+        break. Whole words only (with parts too wide for avail there is no floor but 1).
+        The wrap adds a line's widths one by one at this size; that sum is at least the
+        pair's width at 1 pt times size, less far less than the 1e-9 margin."""
+        _, _, widest, pairs = self._word_widths(text, style)
+        if widest * size > avail:
+            return 1
+        return 1 + len(pairs) - bisect_right(pairs, avail * (1 + 2e-9) / size)
+
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
         letters as the last resort."""
-        words: list[str] = []
-        for word in text.split():
-            if self.text_width(word, size, style) <= avail or "-" not in word[1:-1]:
-                words.append(word)
-            else:
-                parts = word.split("-")
-                words.extend(p + "-" for p in parts[:-1])
-                words.append(parts[-1])
-        lines: list[str] = []
+        return self._wrap(text, size, style, avail)
+
+    def _wrap(self, text: str, size: float, style: str, avail: float,
+              max_h: Optional[float] = None) -> Optional[list[str]]:
+        """wrap(); with max_h, None as soon as the lines are sure to be more than max_h
+        high (layout() would refuse this size anyway; a long name tried at many sizes
+        stops at its first lines instead of being wrapped and measured to the end)."""
+        # text_width(t, size) is text_width(t, 1) * size: the same numbers as measuring
+        # every word at this size, without measuring them again at every size
+        glyphs, entries, widest, _ = self._word_widths(text, style)
+        words: list = entries  # (word, width at 1 pt, start, _)
+        if widest * size > avail:  # then some word with parts is too wide (x*size is monotone)
+            words = []
+            for entry in entries:
+                if entry[1] * size <= avail or entry[3] is None:
+                    words.append(entry)
+                else:
+                    words.extend(self._hyphen_parts(entry, glyphs))
+        lines: list[tuple[str, int]] = []  # each line and where it starts in text
         cur = ""
         cur_w = 0.0
+        cur_at = 0
         space = self.text_width(" ", size, style)
-        for word in words:  # widths add up (text_width), so a candidate line is one sum
+        for word, w1, at, _ in words:  # widths add up (text_width): a candidate line is one sum
+            word_w = w1 * size
             glue = "" if (not cur or cur.endswith("-")) else " "
-            word_w = self.text_width(word, size, style)
             cand_w = cur_w + (space if glue else 0.0) + word_w
             if not cur or cand_w <= avail:
+                if not cur:
+                    cur_at = at
                 cur, cur_w = f"{cur}{glue}{word}", cand_w
                 continue
-            lines.append(cur)
-            cur, cur_w = word, word_w
+            lines.append((cur, cur_at))
+            cur, cur_w, cur_at = word, word_w, at
+            # every line so far, and a started one, stays at least one line of the result
+            if max_h is not None and (len(lines) + (1 if cur else 0)) * size * PT * LINE > max_h:
+                return None
         if cur:
-            lines.append(cur)
+            lines.append((cur, cur_at))
         out: list[str] = []
-        for line in lines:
+        for line, at in lines:
+            # a line that is a piece of text: its width is the sum of those glyphs
+            key = (line, style)
+            if key not in self._widths and len(self._widths) < 50000 and \
+                    text.startswith(line, at):
+                self._widths[key] = sum(glyphs[at:at + len(line)])
             while self.text_width(line, size, style) > avail and len(line) > 1:
                 cut = min(self._fit_prefix(line, size, style, avail), len(line) - 1)
                 out.append(line[:cut])
@@ -222,24 +406,44 @@ class FormPDF(FPDF):
         text = " ".join(str(text).split())
         if not text:
             return size, []
+        # measured once: text_width(text, s) is w1 * s, the same number at every size tried
+        w1 = self.text_width(text, 1, style)
+        # sizes tried one by one from `size` down by 0.5; those at which the text surely
+        # does not fit (see _passed) are passed over without trying
+        measurable = w1 > 0 and avail_w > 0 and h > 0
         # a little shrinking on one line reads better than a wrapped line
-        s = size
+        s = _passed(size, avail_w / w1) if measurable else size
         while s >= max(min_size, size * shrink_first):
-            if self.text_width(text, s, style) <= avail_w and s * PT * LINE <= h:
+            if w1 * s <= avail_w and s * PT * LINE <= h:
                 return s, [text]
             s -= 0.5
         s = size
+        spaces = text.count(" ")
+        space1 = self.text_width(" ", 1, style)
+        breakable = wrap and (" " in text or "-" in text)
+        if measurable and size > min_size:
+            top = avail_w / w1  # above it, one line is too wide
+            wide = w1 - spaces * space1  # the text less its spaces, at 1 pt
+            if breakable and wide > 0.01 * w1:
+                # above it, even the floor below cannot fit the height: s * wide / avail_w
+                # lines (at least) of s * PT * LINE each, i.e. s² wide PT LINE / avail_w > h
+                top = max(top, math.sqrt((h + 1e-9 * PT * LINE * size) * avail_w
+                                         / (wide * PT * LINE)))
+            elif breakable:
+                top = size
+            s = max(min_size, _passed(size, top))
         while True:
             one_line_h = s * PT * LINE
-            if self.text_width(text, s, style) <= avail_w and one_line_h <= h:
+            if w1 * s <= avail_w and one_line_h <= h:
                 return s, [text]
             # the lines of a wrap add up to the text less the spaces it breaks at: a size at
             # which even that many full lines do not fit the height is skipped unwrapped
-            floor = self.text_width(text, s, style) - text.count(" ") * self.text_width(" ", s, style)
-            if wrap and (" " in text or "-" in text) and \
-                    math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h:
-                lines = self.wrap(text, s, style, avail_w)
-                if len(lines) * s * PT * LINE <= h and all(
+            floor = w1 * s - spaces * (space1 * s)
+            if breakable and math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h and (
+                    not measurable
+                    or self._lines_at_least(text, s, style, avail_w) * s * PT * LINE <= h):
+                lines = self._wrap(text, s, style, avail_w, h)
+                if lines is not None and len(lines) * s * PT * LINE <= h and all(
                         self.text_width(ln, s, style) <= avail_w for ln in lines):
                     return s, lines
             if s <= min_size:
@@ -262,10 +466,20 @@ class FormPDF(FPDF):
         key = (font.i, text)
         enc = self._enc.get(key)
         if enc is None:
-            enc = font.encode_text(self.normalize_text(text))
-            self._enc[key] = enc
+            enc = self._encode(font, text)
+            if len(text) <= 64:  # labels repeat on every page; names do not
+                self._enc[key] = enc
         k = self.k
         self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
+
+    def _encode(self, font, text: str) -> str:
+        """The text operator of text in font: fpdf2's font.encode_text(text), see TextCodes."""
+        if font.is_symbol or font.color_font or not self.is_ttf_font:
+            return font.encode_text(self.normalize_text(text))
+        codes = self._codes.get(font.i)
+        if codes is None:
+            codes = self._codes[font.i] = TextCodes(font)
+        return f"({codes.encode(text)}) Tj"
 
     def _rect(self, x: float, y: float, w: float, h: float, op: str) -> None:
         k = self.k
@@ -421,6 +635,17 @@ class FormPDF(FPDF):
                      fill=(235 if header else None), shrink_first=(1.0 if header else 0.8))
             cx += col.w
         return y + h
+
+
+def _passed(size: float, top: float) -> float:
+    """The first of size, size - 0.5, size - 1, … not above top (with a margin far wider
+    than any rounding: a size passed over is one the checks it skips would refuse). The
+    steps are exact (multiples of 0.5 off a size), so it is the very number the one-by-one
+    loop reaches."""
+    top *= 1 + 1e-9
+    if size <= top:
+        return size
+    return size - 0.5 * math.ceil((size - top) / 0.5)
 
 
 def fmt_date(d) -> str:

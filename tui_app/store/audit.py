@@ -77,17 +77,19 @@ class AuditLog:
 
 
 def diff_entries(entity: str, key: str, who: str, old: dict, new: dict,
-                 at: Optional[datetime] = None) -> list[AuditEntry]:
-    """One entry per changed field (flat dicts; nested dicts are compared per key)."""
+                 at: Optional[datetime] = None, skip: tuple[str, ...] = ()) -> list[AuditEntry]:
+    """One entry per changed field (flat dicts; nested dicts are compared per key); the
+    fields in `skip` are not compared."""
     stamp = (at or datetime.now()).isoformat(timespec="seconds")
     out = []
-    for field in sorted(set(old) | set(new)):
+    # only the fields that differ are sorted and looked at (a whole dict compared at once)
+    for field in sorted(f for f in old.keys() | new.keys()
+                        if old.get(f) != new.get(f) and f not in skip):
         a, b = old.get(field), new.get(field)
         if isinstance(a, dict) or isinstance(b, dict):
             a, b = a or {}, b or {}
-            for sub in sorted(set(a) | set(b)):
-                if a.get(sub) != b.get(sub):
-                    out.append(AuditEntry(stamp, who, entity, key, f"{field}.{sub}", a.get(sub), b.get(sub)))
-        elif a != b:
+            for sub in sorted(s for s in a.keys() | b.keys() if a.get(s) != b.get(s)):
+                out.append(AuditEntry(stamp, who, entity, key, f"{field}.{sub}", a.get(sub), b.get(sub)))
+        else:
             out.append(AuditEntry(stamp, who, entity, key, field, a, b))
     return out

@@ -302,6 +302,11 @@ def seal_line(seq: int, last_sum: str) -> bytes:
     return b"END %d %s\n" % (seq, checksum(f"END {seq} {last_sum}".encode()).encode())
 
 
+def seal_len(seq: int) -> int:
+    """len(seal_line(seq, …)), without computing it."""
+    return len(b"END %d " % seq) + SUM_LEN + 1
+
+
 def fresh_journal(base_seq: int, base_head: str, at: str) -> bytes:
     """The bytes of an empty journal that continues the base (seq, head)."""
     return header_line(base_seq, base_head, at) + seal_line(base_seq, base_head)
@@ -387,6 +392,9 @@ def apply_entry(tables: dict, body: dict) -> None:
                 table[doc_id] = doc
 
 
+JOIN_MAX = 1024 * 1024  # a commit up to this size is written with its seal in one call
+
+
 class JournalWriter:
     """The open journal: each commit overwrites the seal with itself and a new seal."""
 
@@ -419,15 +427,18 @@ class JournalWriter:
                 offset += n
 
     def append(self, line: "bytes | LongLine", seq: int, s: str, sync) -> None:
-        """Write one commit (`entry_line()`) and the new seal after it, then one fsync. On failure the seal of the last commit
-        is put back (no new space is needed for that) and the OSError propagates."""
+        """Write one commit (`entry_line()`) and the new seal after it, then one fsync. On
+        failure the seal of the last commit is put back (no new space is needed for that)
+        and the OSError propagates."""
         if self.broken or self.fd is None:
             raise OSError(5, "журнал недоступен после ошибки записи", str(self.path))
+        seal = seal_line(seq, s)
         try:
-            seal = seal_line(seq, s)
-            if isinstance(line, LongLine):  # written as its pieces are made
+            if isinstance(line, LongLine):  # a region's commit: written as its pieces are made
                 self._write_all_at(self.end, chain(line.parts(), (seal,)))
-            else:
+            elif len(line) <= JOIN_MAX:  # a save: one write of the commit and its seal
+                self._write_at(self.end, line + seal)
+            else:  # tens of MB: not copied to add 40 bytes
                 self._write_at(self.end, line, seal)
             sync(self.fd)
         except OSError:

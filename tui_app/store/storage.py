@@ -26,7 +26,6 @@ import os
 import shutil
 import time
 from collections.abc import MutableMapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -160,6 +159,36 @@ class JournalTable(Table):
 
 
 # -- the storage ------------------------------------------------------------------------------
+
+class _Transaction:
+    """DurableStorage.transaction(): a plain context manager (a save nests five of them;
+    a generator-based one costs a few µs each)."""
+
+    __slots__ = ("_st",)
+
+    def __init__(self, st: "DurableStorage") -> None:
+        self._st = st
+
+    def __enter__(self) -> None:
+        st = self._st
+        st._live()
+        st._depth += 1
+
+    def __exit__(self, et, ev, tb) -> bool:
+        st = self._st
+        st._depth -= 1
+        if st._depth:
+            return False
+        if et is not None:
+            st._rollback()
+            return False
+        try:
+            st._commit()
+        except BaseException:
+            st._rollback()
+            raise
+        return False
+
 
 class DurableStorage(Storage):
     def __init__(self, path: str | Path, *, read_only: bool = False,
@@ -295,26 +324,10 @@ class DurableStorage(Storage):
                 self._audit_fd = None
 
     # -- transactions ---------------------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> "_Transaction":
         """Writes inside reach the disk as one commit at the end, or not at all: on an
         exception (or a failed commit) memory is put back as it was."""
-        self._live()
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self._rollback()
-            raise
-        self._depth -= 1
-        if self._depth == 0:
-            try:
-                self._commit()
-            except BaseException:
-                self._rollback()
-                raise
+        return _Transaction(self)
 
     def _rollback(self) -> None:
         live = self._live()
@@ -386,7 +399,7 @@ class DurableStorage(Storage):
         self.seq, self.head = seq, s
         self.writes += 1
         self.generation += 1
-        self.last_commit_bytes = len(line) + len(jr.seal_line(seq, s))
+        self.last_commit_bytes = len(line) + jr.seal_len(seq)
         self._reset_txn()
         # a region's import is one commit of tens of MB: its line and texts are let go before
         # the audit lines are encoded and before a compaction serialises the whole store
@@ -832,10 +845,13 @@ def _chain(base: jr.Base, pool: dict[int, list[jr.Entry]]) -> list[jr.Entry]:
         seq, head = nxt.seq, nxt.sum
 
 
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # = json.dumps(…, these)
+
+
 def _audit_text(e: Any, seq: int) -> str:
     d = dict(e.__dict__) if not isinstance(e, dict) else dict(e)
     d["commit"] = seq
-    return json.dumps(d, ensure_ascii=False, default=str) + "\n"
+    return _AUDIT_JSON.encode(d) + "\n"
 
 
 def _audit_line(e: Any, seq: int) -> bytes:

@@ -161,6 +161,9 @@ class _Validated:
         self.ordered.insert(bisect_left(self.ordered, key_of(obj), key=key_of), obj)
 
 
+_UNREAD = object()
+
+
 class Store:
     """Typed access to the workspace database. Every put is durable when it returns; a put
     that fails (disk full, read-only, a write error) changes nothing, on disk or in memory.
@@ -169,6 +172,9 @@ class Store:
     screen that lists 36,000 participants does not validate them again on every open. Every
     write keeps it true: a single put updates it in place, a bulk put, a delete and clear()
     drop the table's set, a rollback or a failed commit drops them all (`_reset_index`).
+    A single `get` from a table not validated whole is kept too (`_one`: a save reads its
+    participant and the old protocol), and so is the exam day (`exam_day()`: every save
+    reads it for the criteria scheme); every write forgets what it touched (`_forget`).
     """
 
     def __init__(self, root: Path, operator: str = "", *, read_only: bool = False,
@@ -180,6 +186,8 @@ class Store:
         self.audit = AuditLog(self.root / AUDIT_NAME, self.storage)
         self._index: dict[str, dict[str, int]] = {}
         self._valid: dict[str, _Validated] = {}  # table -> its documents, validated
+        self._one: dict[str, tuple[type, dict[str, Any]]] = {}  # table -> (model, key -> object)
+        self._day: Any = _UNREAD  # the validated exam day (None: none set)
         self.start_notes: list[str] = []  # what the start-up could not do (no space for the copy…)
 
     # -- paths -------------------------------------------------------------
@@ -220,6 +228,7 @@ class Store:
                 if doc_id is not None:
                     self.db.table(name).remove(doc_ids=[doc_id])
                     self._idx(name, field).pop(NOTICE_KEY, None)
+                    self._forget(name, NOTICE_KEY)
         self.storage.notice = None
         self.storage.hold_backups = False
 
@@ -260,8 +269,11 @@ class Store:
         self._put_raw(META, "key", key, {"key": key, "value": value})
 
     def exam_day(self) -> Optional[ExamDay]:
-        raw = self._meta("exam_day")
-        return ExamDay.model_validate(raw) if raw else None
+        day = self._day
+        if day is _UNREAD:  # validated once; a write of META forgets it (_forget)
+            raw = self._meta("exam_day")
+            day = self._day = ExamDay.model_validate(raw) if raw else None
+        return day
 
     def set_exam_day(self, day: ExamDay) -> None:
         self._set_meta("exam_day", day.model_dump(mode="json"))
@@ -297,6 +309,7 @@ class Store:
             # the stored documents as they are (read, never changed but for equal strings)
             docs = self.storage.tables().get(name, {}).values()
             hit = self._valid[name] = _Validated(model, field, docs)
+            self._one.pop(name, None)  # served from the whole table now
         return hit
 
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
@@ -308,8 +321,17 @@ class Store:
         hit = self._valid.get(name)
         if hit is not None and hit.model is model:
             return hit.by_key.get(key)
-        doc = self._get_raw(name, TABLES[model][1], key)
-        return model.model_validate(dict(doc)) if doc else None
+        one = self._one.get(name)
+        if one is None or one[0] is not model:
+            one = self._one[name] = (model, {})
+        obj = one[1].get(key)
+        if obj is None:
+            doc = self._get_raw(name, TABLES[model][1], key)
+            if not doc:
+                return None
+            doc = dict(doc)  # the stored values themselves (a shallow copy)
+            obj = one[1][key] = _sharing_strings(model.model_validate(doc), doc)
+        return obj
 
     def put(self, obj: BaseModel, table: Optional[str] = None) -> None:
         name, field = TABLES[type(obj)]
@@ -330,7 +352,7 @@ class Store:
         objs = chain([first], it)
         del first
         name = table or name
-        self._valid.pop(name, None)
+        self._forget(name)
         t = self.db.table(name)
 
         def write(table) -> None:
@@ -359,7 +381,7 @@ class Store:
             doc_id = idx.pop(key, None)
             if doc_id is None:
                 return False
-            self._valid.pop(name, None)
+            self._forget(name, key)
             self.db.table(name).remove(doc_ids=[doc_id])
         return True
 
@@ -387,15 +409,16 @@ class Store:
 
     def save_protocol(self, protocol: Protocol, table: Optional[str] = None) -> None:
         """Store a protocol and write every changed field to the audit log first."""
-        old = self.get(Protocol, protocol.participant, table)
+        name, field = TABLES[Protocol]
+        key = protocol.participant
+        old = self.get(Protocol, key, table)
         old_d = old.model_dump(mode="json") if old else {}
-        new_d = protocol.model_dump(mode="json")
-        old_d.pop("saved_at", None)
-        new_d.pop("saved_at", None)
+        doc = protocol.model_dump(mode="json")  # what is stored (put() would dump it again)
         entity = "protocol" if table is None else table
         with self.transaction():  # the audit lines are part of the same commit
-            self.audit.append(diff_entries(entity, protocol.participant, self.operator, old_d, new_d))
-            self.put(protocol, table)
+            self.audit.append(diff_entries(entity, key, self.operator, old_d, doc,
+                                           skip=("saved_at",)))
+            self._put_raw(table or name, field, key, doc)
 
     # -- raw helpers -------------------------------------------------------
     def _idx(self, name: str, field: str) -> dict[str, int]:
@@ -418,27 +441,36 @@ class Store:
             doc_id = idx.get(key)
             if doc_id is None:
                 idx[key] = t.insert(doc)
-            else:
-                t.update(_replacing(doc), doc_ids=[doc_id])  # the whole document, in place
+            else:  # the whole document replaced: the old one is kept as it is for a rollback
+                t._update_table(lambda table: table.__setitem__(doc_id, doc))
             hit = self._valid.get(name)
             if hit is not None:  # a failed commit drops it (_Txn -> _reset_index)
                 hit.replace(doc)
+            self._forget(name, key, whole=False)
+
+    def _forget(self, name: str, key: Optional[str] = None, *, whole: bool = True) -> None:
+        """A write to a table: what was validated from it is no longer true (one key, or the
+        whole table; `whole=False` keeps the whole table's set, which the caller updates)."""
+        if whole:
+            self._valid.pop(name, None)
+        one = self._one.get(name)
+        if one is not None:
+            if key is None:
+                del self._one[name]
+            else:
+                one[1].pop(key, None)
+        if name == META:
+            self._day = _UNREAD
 
     def _reset_index(self) -> None:
         self._index.clear()
         self._valid.clear()
+        self._one.clear()
+        self._day = _UNREAD
         self.db.clear_cache()
 
     def close(self) -> None:
         self.db.close()
-
-
-def _replacing(doc: dict):
-    def replace_doc(old: dict) -> None:  # update() with a dict would keep removed keys
-        old.clear()
-        old.update(doc)
-
-    return replace_doc
 
 
 class _Txn:
