@@ -58,6 +58,13 @@ def timed(fn, repeat: int = 1):
 
 def run(n: int) -> list[str]:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-b2p-{n}-"))
+    try:
+        return _run(n, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # a region's run leaves ~400 MB otherwise
+
+
+def _run(n: int, tmp: Path) -> list[str]:
     repeat = 3 if n <= 5000 else 1
     lines = []
     # roster (Condition 10)
