@@ -104,6 +104,13 @@ def _own_textual_subclasses():
                 yield cls
 
 
+@lru_cache(maxsize=None)
+def _textual_names_of(base: type) -> frozenset[str]:
+    """A Textual class's private names, read once per class (App and Widget are shared by
+    most of our classes, and parsing their source each time took most of a minute)."""
+    return frozenset(_names_of(base) | {n for n in vars(base) if _private(n)})
+
+
 def _names_of(cls: type) -> set[str]:
     try:
         return _defined_private_names(ast.parse(inspect.getsource(cls)))
@@ -117,7 +124,7 @@ def test_our_widgets_do_not_replace_private_names_of_their_textual_base():
         base_names: set[str] = set()
         for base in cls.__mro__[1:]:
             if base.__module__.split(".")[0] == "textual":
-                base_names |= _names_of(base) | {n for n in vars(base) if _private(n)}
+                base_names |= _textual_names_of(base)
         clash = _names_of(cls) & base_names
         if clash:
             bad.append(f"{cls.__module__}.{cls.__name__}: {', '.join(sorted(clash))}")
