@@ -17,6 +17,7 @@ from datetime import date as _date, datetime as _datetime
 from typing import Any, Optional, Protocol as _Protocol
 
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"})
+_DASH_CHARS = tuple(map(chr, _DASHES))
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
 NO_ORDER = 10**6  # a seat without a list number comes after every numbered one
@@ -24,10 +25,25 @@ NO_ORDER = 10**6  # a seat without a list number comes after every numbered one
 
 def fold(text: Optional[str]) -> str:
     """The comparable form of a name or a search: lower case, «ё» → «е», one kind of dash,
-    single spaces, no spaces around a hyphen."""
-    t = (text or "").translate(_DASHES).casefold().replace("ё", "е")
-    t = _SPACES.sub(" ", t).strip()
-    return t.replace(" - ", "-").replace("- ", "-").replace(" -", "-")
+    single spaces, no spaces around a hyphen.
+
+    Every sort of a list calls this for every name, so each step runs only where the text
+    needs it (a table lookup per character was most of the cost of sorting long names)."""
+    t = text or ""
+    if not t.isascii():
+        for dash in _DASH_CHARS:
+            if dash in t:
+                t = t.translate(_DASHES)
+                break
+    t = t.casefold()
+    if "ё" in t:
+        t = t.replace("ё", "е")
+    if not t.isprintable() or "  " in t:  # a whitespace other than one ASCII space
+        t = _SPACES.sub(" ", t)
+    t = t.strip()
+    if "-" in t and " " in t:
+        t = t.replace(" - ", "-").replace("- ", "-").replace(" -", "-")
+    return t
 
 
 class _Named(_Protocol):
