@@ -302,11 +302,6 @@ def seal_line(seq: int, last_sum: str) -> bytes:
     return b"END %d %s\n" % (seq, checksum(f"END {seq} {last_sum}".encode()).encode())
 
 
-def seal_len(seq: int) -> int:
-    """len(seal_line(seq, …)), without computing it."""
-    return len(b"END %d " % seq) + SUM_LEN + 1
-
-
 def fresh_journal(base_seq: int, base_head: str, at: str) -> bytes:
     """The bytes of an empty journal that continues the base (seq, head)."""
     return header_line(base_seq, base_head, at) + seal_line(base_seq, base_head)
@@ -426,10 +421,10 @@ class JournalWriter:
                 view = view[n:]
                 offset += n
 
-    def append(self, line: "bytes | LongLine", seq: int, s: str, sync) -> None:
-        """Write one commit (`entry_line()`) and the new seal after it, then one fsync. On
-        failure the seal of the last commit is put back (no new space is needed for that)
-        and the OSError propagates."""
+    def append(self, line: "bytes | LongLine", seq: int, s: str, sync) -> int:
+        """Write one commit (`entry_line()`) and the new seal after it, then one fsync; the
+        bytes written. On failure the seal of the last commit is put back (no new space is
+        needed for that) and the OSError propagates."""
         if self.broken or self.fd is None:
             raise OSError(5, "журнал недоступен после ошибки записи", str(self.path))
         seal = seal_line(seq, s)
@@ -447,6 +442,7 @@ class JournalWriter:
         self.end += len(line)
         self.bytes = self.end
         self.seq, self.last_sum = seq, s
+        return len(line) + len(seal)
 
     def _restore(self) -> None:
         try:

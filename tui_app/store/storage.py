@@ -391,7 +391,7 @@ class DurableStorage(Storage):
         assert journal is not None
         self._check_space(max(len(line) + SPACE_MARGIN, SAVE_RESERVE))
         try:
-            journal.append(line, seq, s, fsync_file)
+            written = journal.append(line, seq, s, fsync_file)
         except OSError as e:
             if journal.broken:  # the seal could not be put back: start a new journal
                 self._burn()
@@ -399,7 +399,7 @@ class DurableStorage(Storage):
         self.seq, self.head = seq, s
         self.writes += 1
         self.generation += 1
-        self.last_commit_bytes = len(line) + jr.seal_len(seq)
+        self.last_commit_bytes = written
         self._reset_txn()
         # a region's import is one commit of tens of MB: its line and texts are let go before
         # the audit lines are encoded and before a compaction serialises the whole store
