@@ -11,6 +11,8 @@ from support.workspaces import copy_workspace
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
 
+pytest_plugins = ["support.speed"]  # what keeps the suite fast (see its docstring)
+
 
 @pytest.fixture(autouse=True)
 def _no_user_workspace(tmp_path, monkeypatch):
