@@ -57,6 +57,7 @@ def pytest_configure_node(node) -> None:
     """(xdist, in the controller) Every worker gets the same expected seconds, read once."""
     cache = getattr(node.config, "cache", None)
     node.workerinput["shtab_durations"] = cache.get(DURATIONS, {}) if cache is not None else {}
+    node.workerinput["shtab_dist"] = node.config.getoption("dist")  # a worker's own says "no"
 
 
 def _blocks(n: int, count: int) -> list[int]:
@@ -91,7 +92,7 @@ def balanced_order(items: list, cost, n: int) -> list:
 
 @pytest.hookimpl(trylast=True)  # after tests/conftest.py's own (the Windows skips)
 def pytest_collection_modifyitems(config, items) -> None:
-    if not _is_worker(config) or config.getoption("dist", None) != "worksteal":
+    if not _is_worker(config) or config.workerinput.get("shtab_dist") != "worksteal":
         return
     n = int(config.workerinput.get("workercount", 0))
     if n < 2 or len(items) < 2 * n:
