@@ -134,3 +134,43 @@ def test_the_main_screen_summary_sorts_no_participant(demo_ws, monkeypatch):
     expected = summarize(demo_ws.store)
     monkeypatch.setattr(Store, "participants", lambda self: pytest.fail("sorted every participant"))
     assert summarize(demo_ws.store) == expected
+
+
+def test_the_main_screen_summary_builds_no_model_of_a_participant_or_protocol(demo_results_ws, monkeypatch):
+    """The counts come from the stored documents: at 36,000 validating every participant and
+    protocol was two seconds of the start. They agree with the statistics screen's, which
+    counts the validated models (absent, early, removed, зачёт/незачёт, ОВЗ, remote, scans)."""
+    from tui_app.domain.models import Participant, Protocol
+    from tui_app.services import stats
+    from tui_app.services.distribute import is_remote
+    from tui_app.services.summary import summarize
+    from tui_app.store.workspace import Store
+
+    store = demo_results_ws.store
+    store.update_settings(scans_required=True)
+    people, protocols = store.all(Participant), store.protocols()
+    overall = stats.compute(store).overall
+    seated = {p.room for p in people if p.room and not p.absent}
+    remote = is_remote(store)
+    store._reset_index()  # nothing validated: as at a start
+
+    real_validated, real_get = Store._validated, Store.get
+
+    def no_models(real):
+        def check(self, model, *a, **k):
+            assert model not in (Participant, Protocol), f"{model.__name__} validated"
+            return real(self, model, *a, **k)
+        return check
+
+    monkeypatch.setattr(Store, "_validated", no_models(real_validated))
+    monkeypatch.setattr(Store, "get", no_models(real_get))
+    s = summarize(store)
+    assert (s.total, s.absent, s.passed, s.failed, s.early, s.removed) == (
+        overall.listed, overall.absent, overall.passed, overall.failed, overall.early, overall.removed)
+    assert s.early and s.removed and s.passed and s.failed and s.absent  # the demo has each
+    assert s.ovz == sum(p.is_ovz for p in people) > 0
+    assert s.present == sum(p.attendance.value == "present" for p in people)
+    assert s.distributed == sum(bool(p.room) for p in people)
+    assert s.protocols == sum(1 for p in people if p.guid in protocols)
+    assert is_remote(store) is remote
+    assert any(f"из {len(seated)})" in text for _, text in s.checklist)

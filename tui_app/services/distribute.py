@@ -100,8 +100,8 @@ def is_remote(store: Store, room: Optional[str] = None) -> bool:
     rooms = [r for r in store.rooms() if room is None or r.number == room]
     if any(r.remote for r in rooms):
         return True
-    # any order will do: the alphabetical one (a sort of every participant) is not needed
-    return any(p.remote for p in store.all(Participant) if room is None or p.room == room)
+    # the stored documents (the main screen's checklist asks at every start: no models)
+    return any(d.get("remote") for d in store.documents(Participant) if room is None or d.get("room", "") == room)
 
 
 def remote_of(store: Store):
