@@ -38,32 +38,37 @@ def audio_tests_done(store: Store) -> tuple[int, int]:
     return good, len(numbers)
 
 
-def _reader(model: type, *names: str):
-    """A stored document's values of `names` (the model's default where a field is absent)."""
-    defaults = [(n, model.model_fields[n].get_default(call_default_factory=True)) for n in names]
-    return lambda doc: [doc.get(n, d) for n, d in defaults]
+def _defaults(model: type, *names: str) -> list:
+    """The model's defaults of `names`: a stored document older than a field lacks it."""
+    return [model.model_fields[n].get_default(call_default_factory=True) for n in names]
 
 
 def summarize(store: Store) -> DaySummary:
     """Counted from the stored documents, not from models: the main screen is the first thing
     a start shows, and validating 36,000 participants took longer than the rest of it."""
     day = store.exam_day()
-    read_protocol = _reader(Protocol, "participant", "status", "scores")
-    protocols = {guid: (ProtocolStatus(status), scores)
-                 for guid, status, scores in map(read_protocol, store.documents(Protocol))}
+    status_of = {m.value: m for m in ProtocolStatus}
+    attendance_of = {m.value: m for m in Attendance}
+    d_status, d_scores = _defaults(Protocol, "status", "scores")
+    protocols = {d["participant"]: (status_of[d.get("status", d_status)], d.get("scores", d_scores))
+                 for d in store.documents(Protocol)}
     sch = scheme_for(store)
     s = DaySummary(day=day)
     s.rooms = len(store.rooms())
     outcomes = GroupStats("Всего")  # the same counting as the statistics screen
-    read = _reader(Participant, "guid", "room", "attendance", "reserve", "category")
-    for guid, room, attendance, reserve, category in map(read, store.documents(Participant)):
-        attendance = Attendance(attendance)
-        status, scores = protocols.get(guid, (None, None))
+    d_room, d_attendance, d_reserve, d_category = _defaults(
+        Participant, "room", "attendance", "reserve", "category")
+    no_protocol = (None, None)
+    for d in store.documents(Participant):
+        get = d.get
+        attendance = attendance_of[get("attendance", d_attendance)]
+        category = get("category", d_category)
+        status, scores = protocols.get(d["guid"], no_protocol)
         count(outcomes, sch, attendance, category, status, scores)
         s.total += 1
-        s.distributed += bool(room)
+        s.distributed += bool(get("room", d_room))
         s.present += attendance is Attendance.PRESENT
-        s.ovz += is_ovz(reserve, category)
+        s.ovz += is_ovz(get("reserve", d_reserve), category)
         s.protocols += status is not None
     s.absent = outcomes.absent
     s.passed, s.failed = outcomes.passed, outcomes.failed
