@@ -48,29 +48,60 @@ def test_the_tui_starts_without_command_modules_or_heavy_libraries(demo_ws):
     assert [m for m in mods if m.startswith("tui_app.commands.") and m != "tui_app.commands._common"] == []
     assert [m for m in mods if m.split(".")[0] in HEAVY] == []
     assert "tui_app.screens.help" not in mods and "textual.widgets._markdown" not in mods
-    # the checklist's deadlines need the Russian production calendar, not holidays' 250 countries
-    assert "holidays.countries.russia" in mods
-    assert [m for m in mods if m.startswith("holidays.countries") and m != "holidays.countries.russia"] == []
+    # the checklist's deadlines need the Russian production calendar: read from the table
+    # written out of `holidays` (data/calendar/ru.json), the package is not imported
+    assert [m for m in mods if m.split(".")[0] == "holidays"] == []
 
 
 def test_russia_loaded_alone_is_the_calendar_of_the_whole_package():
     probe = textwrap.dedent("""
         import json, sys
-        from tui_app.services.calendar import work_calendar
-        alone = work_calendar((2025, 2026, 2027, 2028), "")
+        from tui_app.services.calendar import russia_live
+        names, workdays = russia_live((2025, 2026, 2027, 2028))
         assert "holidays.countries" not in sys.modules
         import holidays.countries  # now the package with every country
-        work_calendar.cache_clear()
         sys.modules.pop("holidays.countries.russia")
         import holidays
         full = holidays.country_holidays("RU", years=[2025, 2026, 2027, 2028], language="ru")
-        assert alone.off == frozenset(full), alone.off ^ frozenset(full)
-        assert alone.workdays == frozenset(full.weekend_workdays)
-        assert all(alone.names[d] == str(n) for d, n in full.items())
-        print("ok", len(alone.off))
+        assert set(names) == set(full), set(names) ^ set(full)
+        assert workdays == frozenset(full.weekend_workdays)
+        assert all(names[d] == str(n) for d, n in full.items())
+        print("ok", len(names))
     """)
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.startswith("ok"), out.stderr[-2000:]
+
+
+def test_the_written_out_calendar_is_the_holidays_package():
+    """data/calendar/ru.json is what the installed `holidays` says for every window of three
+    years the program asks for. Fails after an upgrade of the package that changed Russia's
+    days: write the table again with `python -m tui_app.services.calendar`."""
+    from tui_app.services import calendar
+
+    assert calendar._table() is not None, "the table is stale: python -m tui_app.services.calendar"
+    for y in calendar.TABLE_YEARS[1:-1]:
+        years = (y - 1, y, y + 1)
+        assert calendar.russia(years) == calendar.russia_live(years), y
+
+
+def test_a_stale_or_missing_calendar_table_asks_the_package(monkeypatch):
+    from tui_app.services import calendar
+
+    live = calendar.russia_live((2025, 2026, 2027))
+    asked = []
+    monkeypatch.setattr(calendar, "russia_live", lambda years: asked.append(years) or live)
+    assert calendar.russia((2060, 2061, 2062)) == live  # beyond the table's years
+    with monkeypatch.context() as m:  # made from another version of the package
+        m.setattr(calendar, "russia_fingerprint", lambda: "another version of holidays")
+        calendar._table.cache_clear()
+        assert calendar.russia((2025, 2026, 2027)) == live
+    with monkeypatch.context() as m:  # not shipped
+        m.setattr(calendar, "TABLE", ("calendar", "missing.json"))
+        calendar._table.cache_clear()
+        assert calendar.russia((2025, 2026, 2027)) == live
+    calendar._table.cache_clear()
+    assert len(asked) == 3
+    assert calendar.russia((2025, 2026, 2027)) == live and len(asked) == 3  # the table again
 
 
 def test_a_command_imports_only_its_own_module(tmp_path):
