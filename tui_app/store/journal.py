@@ -132,8 +132,11 @@ def parse_base(raw: bytes, path: Path, *, legacy_ok: bool = False) -> Base:
 
 
 # where one table of the base ends and the next begins, as the base is written (a table's
-# JSON, then ,"name": and the next table's): after a document ({...}}) or an empty table ({})
-_NEXT_TABLE = re.compile(rb'(?<=[{}]\}),"([^"\\0-9][^"\\]{0,99})":(?=\{)')
+# JSON, then ,"name": and the next table's): after a document ({...}}) or an empty table ({}),
+# i.e. where the character before the match is «{» or «}» (checked apart: a look-behind
+# here made the regex try every byte — a second of a region's start; the literal prefix
+# «},"» is searched fast)
+_NEXT_TABLE = re.compile(rb'\},"([^"\\0-9][^"\\]{0,99})":(?=\{)')
 _FIRST_TABLE = re.compile(rb'\{"([^"\\]{1,100})":(?=\{)')
 
 
@@ -149,7 +152,9 @@ def _load_tables(tables_json: memoryview) -> Any:
     starts = [first.end()]
     ends = []
     for m in _NEXT_TABLE.finditer(tables_json, first.end()):
-        ends.append(m.start())
+        if tables_json[m.start() - 1] not in b"{}":
+            continue
+        ends.append(m.start() + 1)
         names.append(m[1])
         starts.append(m.end())
     ends.append(len(tables_json) - 1)
