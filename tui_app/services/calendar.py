@@ -186,7 +186,7 @@ def store_deadlines(store) -> list[Deadline]:
     day = store.exam_day()
     if day is None:
         return []
-    from .distribute import is_remote
+    from .remote import is_remote
 
     return day_deadlines(day.date, day.region, is_remote(store))
 
