@@ -211,3 +211,23 @@ def test_the_main_screen_summary_builds_no_model_of_a_participant_or_protocol(de
     assert s.protocols == sum(1 for p in people if p.guid in protocols)
     assert is_remote(store) is remote
     assert any(f"из {len(seated)})" in text for _, text in s.checklist)
+
+
+def test_the_base_is_parsed_with_the_collector_off_and_it_is_on_again(demo_ws, monkeypatch):
+    """Parsing a region's base set off a full collection every few hundred dicts; the
+    collector is off for the parse only — also when the parse fails."""
+    import gc
+
+    from tui_app.store import journal
+
+    seen = []
+    real = journal._load_tables
+    monkeypatch.setattr(journal, "_load_tables", lambda b: seen.append(gc.isenabled()) or real(b))
+    path = demo_ws.store.db_path
+    demo_ws.store.compact()
+    raw = path.read_bytes()
+    assert journal.parse_base(raw, path).tables and seen == [False] and gc.isenabled()
+    monkeypatch.setattr(journal, "_load_tables", lambda b: seen.append(gc.isenabled()) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        journal.parse_base(raw, path)
+    assert seen == [False, False] and gc.isenabled()
