@@ -192,3 +192,15 @@ def test_the_one_pass_page_check_decides_as_the_old_one(first, edit, at, piece, 
         return "ok"
 
     assert run(b2p_write._Pages.check_page) == run(_old_check_page)
+
+
+def test_the_first_line_of_a_field_is_line_of_its_block():
+    """The reader's record of a first GUID/code/document names the line row.line_of names."""
+    from tui_app.exchange.b2p import ROW_TAIL_FIELDS, ROW_TEXT_FIELDS, B2PRow, block_name
+
+    for nn in range(1, 21):
+        for line in (0, 1, 777):
+            for lines in (None, {}, {block_name("guid", nn): 5}):
+                row = B2PRow(nn=nn, line=line, lines=lines)
+                for attr, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
+                    assert b2p_read._field_line(row, attr) == row.line_of(block_name(attr, nn))

@@ -68,6 +68,7 @@ from .b2p import (
     B2PRow,
     FileProblem,
     _block_index,
+    _row_offsets,
     block_name,
     crc_start,
     expected_block_names,
@@ -665,7 +666,7 @@ class _Reader:
                 continue
             first = self.seen[table].get(key)
             if first is None:  # a small record, not the row: rows may be let go page by page
-                self.seen[table][key] = (row.line_of(block_name(attr, nn)), row.page, row.nn,
+                self.seen[table][key] = (_field_line(row, attr), row.page, row.nn,
                                          row.surname, row.name[:1])
                 continue
             line, page, first_nn, surname, initial = first
@@ -762,13 +763,28 @@ def _row_at(chunk: list[str], pno: int, nn: int, line: int) -> Optional[B2PRow]:
     subtotals, tail fields: the order of B2PRow's own fields); None when all are blank."""
     if not any(chunk):
         return None
-    v = [x.strip() for x in chunk]
+    v = list(map(str.strip, chunk))
     if not any(v):
         return None
     s1 = len(_TEXT_ATTRS)
     s2 = s1 + N_SCORES
     s3 = s2 + N_SUBTOTALS
     return B2PRow(*v[:s1], v[s1:s2], v[s2:s3], *v[s3:], page=pno, nn=nn, line=line)
+
+
+@lru_cache(maxsize=1)
+def _field_offsets() -> dict[str, int]:
+    """Row field -> the position of its block among a row's blocks (the same for every NN)."""
+    first = _row_offsets()[0]
+    return {a: first[block_name(a, 1)] for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS}
+
+
+def _field_line(row: B2PRow, attr: str) -> int:
+    """row.line_of(block_name(attr, row.nn)) without building the block's name: a row of
+    the usual layout is one block a line from row.line."""
+    if row.lines is None and row.line and 1 <= row.nn <= ROWS_PER_PAGE:
+        return row.line + _field_offsets()[attr]
+    return row.line_of(block_name(attr, row.nn))
 
 
 def _rows_by_name(names, vals, pno: int, lines: _Lines) -> list[B2PRow]:
