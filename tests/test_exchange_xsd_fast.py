@@ -137,63 +137,6 @@ def test_reading_pages_gives_the_same_outcome_with_and_without_the_fast_test(dat
     assert fast == slow
 
 
-# -- the writer's self-check of a page: one regex pass where it decides the same -------------
-
-from tui_app.exchange import b2p_write  # noqa: E402
-
-
-def _old_check_page(pages, data: bytes, values: list[str]) -> None:
-    """check_page as it was before the one-pass test (the definition it is held to)."""
-    pages.feed_xml(data)
-    if tuple(b2p_write._BLOCK_LINE.findall(data)) != b2p_write._encoded_page_names():
-        pages.bad(f"имена блоков (страница {pages.pages})")
-    found = b2p_write._BLOCK_VALUE.findall(data)
-    if len(found) != len(values):
-        pages.bad(f"блоков {len(found)} вместо {len(values)} (страница {pages.pages})")
-    attr = b2p_write._attr
-    escaped = map(attr, values) if b2p_write._NEEDS_ESCAPE.search("".join(values)) else values
-    if b"\0".join(found) != "\0".join(escaped).encode("utf-8"):
-        first = next((i for i, (a, b) in enumerate(zip(found, values))
-                      if a != attr(b).encode("utf-8")), 0)
-        pages.bad(f"значение блока №{first + 1} (страница {pages.pages})")
-
-
-_PIECES = st.sampled_from([b'" Value="', b'" Value="x"/>\n', b'<Block BlockName="X" Value="1"/>\n',
-                           b'<Block BlockName="\xd0\xa0\xd0\xb5\xd0\xb3\xd0\xb8\xd0\xbe\xd0\xbd" Value="47"/>\n',
-                           b"\n", b'"', b"x", b"&amp;", b"<", b"/>", b" "])
-
-
-@settings(max_examples=800, deadline=None, derandomize=True)
-@given(first=st.sampled_from([0, 20]), edit=st.integers(0, 3), at=st.integers(0, 10**6),
-       piece=_PIECES, size=st.integers(1, 80))
-def test_the_one_pass_page_check_decides_as_the_old_one(first, edit, at, piece, size):
-    pkg = make_roster(25)
-    pkg.rows[3].surname = 'О"Нил <&>'
-    rows = pkg.rows[first:first + 20]
-
-    def run(check) -> str:
-        pages = b2p_write._Pages(pkg, verify=True)
-        pages.feed_xml(b2p_write.head_text(pkg, b2p_write.CRC_PLACEHOLDER).encode("utf-8"))
-        pages.pages = 1
-        raw, values = pages.serialize(rows)
-        if edit == 1:  # a piece inserted somewhere
-            k = at % (len(raw) + 1)
-            raw = raw[:k] + piece + raw[k:]
-        elif edit == 2:  # a span cut out
-            k = at % len(raw)
-            raw = raw[:k] + raw[k + size:]
-        elif edit == 3:  # a value the rows do not hold
-            k = at % len(values)
-            values = values[:k] + [values[k] + "1"] + values[k + 1:]
-        try:
-            check(pages, raw, values)
-        except b2p_read.B2PError as e:
-            return str(e)
-        return "ok"
-
-    assert run(b2p_write._Pages.check_page) == run(_old_check_page)
-
-
 def test_the_first_line_of_a_field_is_line_of_its_block():
     """The reader's record of a first GUID/code/document names the line row.line_of names."""
     from tui_app.exchange.b2p import ROW_TAIL_FIELDS, ROW_TEXT_FIELDS, B2PRow, block_name

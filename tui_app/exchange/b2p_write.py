@@ -58,8 +58,6 @@ FOOT = "  </Pages>\n</HwPackage>\n"
 # a block line as the writer produces it: the name, and the value as written (still escaped)
 _BLOCK_LINE = re.compile(rb'<Block BlockName="([^"]*)" Value="[^"]*"/>\n')
 _BLOCK_VALUE = re.compile(rb'" Value="([^"]*)"/>\n')
-_BLOCK_LINE_VALUE = re.compile(rb'<Block BlockName="([^"]*)" Value="([^"]*)"/>\n')
-_VALUE_MARK = b'" Value="'
 
 
 def _attr(value: str) -> str:
@@ -174,22 +172,13 @@ class _Pages:
 
     def check_page(self, data: bytes, values: list[str]) -> None:
         self.feed_xml(data)
-        escaped = map(_attr, values) if _NEEDS_ESCAPE.search("".join(values)) else values
-        expected = "\0".join(escaped).encode("utf-8")
-        # one pass: every whole block line with its name and value. When there are as many
-        # as values and no other «" Value="» anywhere, _BLOCK_LINE finds exactly these names
-        # and _BLOCK_VALUE exactly these values, so the checks below would pass as well
-        found = _BLOCK_LINE_VALUE.findall(data)
-        if len(found) == len(values) and data.count(_VALUE_MARK) == len(found) and found:
-            names, vals = zip(*found)
-            if names == _encoded_page_names() and b"\0".join(vals) == expected:
-                return
         if tuple(_BLOCK_LINE.findall(data)) != _encoded_page_names():
             self.bad(f"имена блоков (страница {self.pages})")
         found = _BLOCK_VALUE.findall(data)
         if len(found) != len(values):
             self.bad(f"блоков {len(found)} вместо {len(values)} (страница {self.pages})")
-        if b"\0".join(found) != expected:
+        escaped = map(_attr, values) if _NEEDS_ESCAPE.search("".join(values)) else values
+        if b"\0".join(found) != "\0".join(escaped).encode("utf-8"):
             first = next((i for i, (a, b) in enumerate(zip(found, values))
                           if a != _attr(b).encode("utf-8")), 0)
             self.bad(f"значение блока №{first + 1} (страница {self.pages})")
