@@ -460,7 +460,8 @@ def test_kit_encodes_text_as_fpdf2_does():
 
 def _reference_layout(pdf, text, w, h, size, style="", wrap=True, min_size=5.0, shrink_first=0.8):
     """layout() as it was before it skipped sizes and reused measures (fe3d734): every
-    size tried one by one, every wrap done to the end, every width measured anew."""
+    size tried one by one, every wrap done to the end, every width measured anew (a
+    candidate line as the whole string, as fpdf2 would measure it)."""
     import math
 
     from tui_app.forms.kit import LINE, PAD, PT
@@ -478,22 +479,24 @@ def _reference_layout(pdf, text, w, h, size, style="", wrap=True, min_size=5.0, 
                 parts = word.split("-")
                 words.extend(p + "-" for p in parts[:-1])
                 words.append(parts[-1])
-        lines, cur, cur_w, space = [], "", 0.0, tw(" ", s)
+        lines, cur = [], ""
         for word in words:
             glue = "" if (not cur or cur.endswith("-")) else " "
-            word_w = tw(word, s)
-            cand_w = cur_w + (space if glue else 0.0) + word_w
-            if not cur or cand_w <= avail:
-                cur, cur_w = f"{cur}{glue}{word}", cand_w
+            cand = f"{cur}{glue}{word}"
+            if not cur or tw(cand, s) <= avail:  # the candidate line measured whole
+                cur = cand
                 continue
             lines.append(cur)
-            cur, cur_w = word, word_w
+            cur = word
         if cur:
             lines.append(cur)
         out = []
         for line in lines:
             while tw(line, s) > avail and len(line) > 1:
-                cut = min(pdf._fit_prefix(line, s, style, avail), len(line) - 1)
+                fit = 1  # the most first letters that fit (at least one)
+                while fit < len(line) and tw(line[:fit + 1], s) <= avail:
+                    fit += 1
+                cut = min(fit, len(line) - 1)
                 out.append(line[:cut])
                 line = line[cut:]
             out.append(line)
