@@ -15,7 +15,10 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Optional, Sequence
 
+import codecs
 import copy
+
+from encodings.cp1251 import encoding_table as _CP1251
 
 from fontTools import ttLib
 from fpdf import FPDF
@@ -35,6 +38,7 @@ MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
 _TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
 
 ONE_BYTE = "cp1251"  # every Russian letter, digit and sign of a name is one byte in it
+_cp1251 = codecs.charmap_encode  # text.encode(ONE_BYTE) without the codec's Python frame
 
 
 class CharTable:
@@ -69,28 +73,31 @@ class CharTable:
     def _bytes(self, text: str) -> Optional[bytes]:
         """text in cp1251 if every byte of it has a width, else None."""
         try:
-            data = text.encode(ONE_BYTE)
+            data = _cp1251(text, "strict", _CP1251)[0]
         except UnicodeEncodeError:
             return None
         return None if data.translate(None, self.known) else data
 
-    def has_all(self, text: str) -> bool:
-        return self._bytes(text) is not None or all(ch in self.chars for ch in text)
-
-    def values(self, text: str) -> Sequence[int]:
-        """The widths of text's characters in order (every one in the table)."""
+    def values(self, text: str) -> Optional[Sequence[int]]:
+        """The widths of text's characters in order; None if one is not in the table."""
         if len(text) > 1:
             data = self._bytes(text)
             if data is not None:
                 return itemgetter(*data)(self.by_byte)
-        return list(map(self.chars.__getitem__, text))
+        try:
+            return list(map(self.chars.__getitem__, text))
+        except KeyError:
+            return None
 
-    def total(self, text: str) -> int:
-        """The sum of the widths of text's characters (every one in the table)."""
+    def total(self, text: str) -> Optional[int]:
+        """The sum of the widths of text's characters; None if one is not in the table."""
         data = self._bytes(text)
         if data is not None:
             return (sum(data.translate(self.high)) << 8) + sum(data.translate(self.low))
-        return sum(map(self.chars.__getitem__, text))
+        try:
+            return sum(map(self.chars.__getitem__, text))
+        except KeyError:
+            return None
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +153,7 @@ class TextCodes:
 
     def encode(self, text: str) -> str:
         try:
-            data = text.encode(ONE_BYTE)
+            data = _cp1251(text, "strict", _CP1251)[0]
         except UnicodeEncodeError:
             data = None
         if data is not None and not data.translate(None, self.known):
@@ -213,6 +220,7 @@ class FormPDF(FPDF):
         self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
         self._codes: dict[int, TextCodes] = {}  # font -> its characters' codes in the text
         self._words: dict[tuple[str, str], _Words] = {}  # (text, style) -> its words, see wrap
+        self._limits: dict[tuple[float, float], int] = {}  # (size, width) -> units, see _limit
 
     def _add_font(self, style: str, path: str) -> None:
         """add_font(), but the font's metrics are parsed once per process: a new document
@@ -270,17 +278,20 @@ class FormPDF(FPDF):
         key = (text, style)
         u = self._widths.get(key)
         if u is None:
-            u = self._table(text, style).total(text)
+            table = self._glyphs.get(style)
+            u = None if table is None else table.total(text)
+            if u is None:
+                u = self._table(text, style).total(text)
             if len(self._widths) < 50000:
                 self._widths[key] = u
         return u
 
-    def _table(self, text: str, style: str) -> "CharTable":
+    def _table(self, text: str, style: str) -> CharTable:
         """The style's glyph table, with every character of text in it."""
         table = self._glyphs.get(style)
         if table is None:
             table = self._glyphs[style] = CharTable()
-        if not table.has_all(text):
+        if any(ch not in table.chars for ch in text):
             current = (self.font_family, self.font_style, self.font_size_pt)
             self.set_font(FONT, style, 1)
             k = self.k
@@ -298,12 +309,19 @@ class FormPDF(FPDF):
             return -1
         if size <= 0:
             return 1 << 62
+        key = (size, avail)
+        found = self._limits.get(key)
+        if found is not None:
+            return found
+        if len(self._limits) > 1000:
+            self._limits.clear()
         k = self.k
         u = int(avail * k / (size * 0.001))
         while u > 0 and u * size * 0.001 / k > avail:
             u -= 1
         while (u + 1) * size * 0.001 / k <= avail:
             u += 1
+        self._limits[key] = u
         return u
 
     def _fit_prefix(self, line: str, style: str, limit: int) -> int:
@@ -311,15 +329,18 @@ class FormPDF(FPDF):
         return max(1, bisect_right(list(accumulate(self._table(line, style).values(line))),
                                    limit))
 
-    def _measure(self, text: str, style: str) -> "_Words":
-        """text's words, measured once however many sizes layout() tries to wrap it at."""
+    def _measure(self, text: str, style: str) -> _Words:
+        """text's words, measured once however many sizes layout() tries to wrap it at
+        (a word's units are cached as any text's: names repeat their words)."""
         key = (text, style)
         found = self._words.get(key)
         if found is None:
             if len(self._words) > 1000:
                 self._words.clear()
-            found = self._words[key] = _Words(
-                text, self._table(text, style).values(text), self._units(" ", style))
+            words = text.split()
+            units = self._units
+            found = self._words[key] = _Words(words, [units(w, style) for w in words],
+                                              units(" ", style))
         return found
 
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
@@ -334,14 +355,13 @@ class FormPDF(FPDF):
         size anyway)."""
         m = self._measure(text, style)
         if m.widest > limit:  # a word with hyphens wider than the line: its parts instead
-            tokens, sums, glues = m.split(limit)
-        else:
-            tokens, sums, glues = m.words, m.sums, m.glues
+            m = m.split(limit, lambda part: self._units(part, style))
+        sums, glues = m.sums, m.glues
         step = size * PT * LINE
-        n = len(tokens)
+        n = len(m.words)
         spans = []
         i = 0
-        while i < n:  # a line takes each next token while the whole line fits
+        while i < n:  # a line takes each next word while the whole line fits
             j = bisect_right(sums, limit + sums[i] + glues[i], i + 2) - 1
             spans.append((i, j))
             if j < n and max_h is not None and (len(spans) + 1) * step > max_h:
@@ -350,10 +370,9 @@ class FormPDF(FPDF):
         lines: list[str] = []
         units: list[int] = []
         for i, j in spans:
-            line = tokens[i][0] if j == i + 1 else \
-                tokens[i][0] + "".join([t[4] for t in tokens[i + 1:j]])
+            line = m.line(i, j)
             lu = sums[j] - sums[i] - glues[i]
-            while lu > limit and len(line) > 1:  # one token: cut by letters
+            while lu > limit and len(line) > 1:  # one word: cut by letters
                 cut = min(self._fit_prefix(line, style, limit), len(line) - 1)
                 lines.append(line[:cut])
                 units.append(self._units(line[:cut], style))
@@ -399,13 +418,23 @@ class FormPDF(FPDF):
             top = avail_w / w1  # above it, one line is too wide
             wide = w1 - spaces * (space * 0.001 / k)  # the text less its spaces, at 1 pt
             if breakable and wide > 0.01 * w1:
-                # above it, even the floor below cannot fit the height: s * wide / avail_w
-                # lines (at least) of s * PT * LINE each, i.e. s² wide PT LINE / avail_w > h
-                top = max(top, math.sqrt((h + 1e-9 * PT * LINE * size) * avail_w
-                                         / (wide * PT * LINE)))
+                # above it, even the floor below cannot fit the height: n lines (the
+                # floor, s * wide / avail_w at least) fit h up to h / (n PT LINE)
+                n = 1
+                while True:
+                    by_h = h / (n * PT * LINE)
+                    if by_h * (1 + 1e-9) < min_size:
+                        break
+                    by_w = (n + 1e-9) * avail_w / wide
+                    if by_w >= by_h:
+                        top = max(top, by_h)
+                        break
+                    top = max(top, by_w)
+                    n += 1
             elif breakable:
                 top = size
             s = max(min_size, _passed(size, top))
+        leap = True
         while True:
             one_line_h = s * PT * LINE
             if u * s * 0.001 / k <= avail_w and one_line_h <= h:
@@ -416,8 +445,15 @@ class FormPDF(FPDF):
                 floor = u * s * 0.001 / k - spaces * (space * s * 0.001 / k)
                 if math.ceil(floor / avail_w - 1e-9) * one_line_h <= h:
                     limit = self._limit(s, avail_w)
-                    if not measurable or \
-                            self._measure(text, style).lines_at_least(limit) * one_line_h <= h:
+                    if measurable:
+                        m = self._measure(text, style)
+                        if leap and m.widest <= limit:
+                            leap = False  # (then at every smaller size too)
+                            to = max(min_size, _passed(s, m.top_size(h, avail_w * k, min_size)))
+                            if to < s:
+                                s = to
+                                continue
+                    if not measurable or m.lines_at_least(limit) * one_line_h <= h:
                         got = self._wrap(text, s, style, limit, h)
                         if got is not None and len(got[0]) * one_line_h <= h and \
                                 max(got[1]) <= limit:
@@ -617,68 +653,95 @@ class FormPDF(FPDF):
 
 
 class _Words:
-    """A text's words for wrapping, in units (see FormPDF.text_width): each word as
-    (word, units, start in text, parts, the word with the glue before it); `sums` the
-    running width of the words with their glue ("" after a word ending in a hyphen, else a
-    space), so the words i…j-1 on one line are sums[j] - sums[i] - glues[i] wide; the
-    widest word with an inner hyphen (0 if none); each two neighbours' width together,
-    sorted (see lines_at_least)."""
+    """A text's words for wrapping, in units (see FormPDF.text_width): each word, its
+    units and whether it ends in a hyphen (then no space before the next one on a line);
+    `sums` the running width of the words with the glue before each (`glues`: 0 first and
+    after a hyphen, else a space), so the words i…j-1 on one line are sums[j] - sums[i] -
+    glues[i] wide; the widest word with an inner hyphen (0 if none); each two
+    neighbours' width together, sorted (see lines_at_least)."""
 
-    __slots__ = ("text", "glyphs", "space", "words", "sums", "glues", "widest", "pairs")
+    __slots__ = ("words", "units", "space", "hyphen", "glues", "sums", "glued", "widest",
+                 "pairs")
 
-    def __init__(self, text: str, glyphs: Sequence[int], space: int) -> None:
-        self.text, self.glyphs, self.space = text, glyphs, space
-        words = []
-        end = 0
-        widest = 0
-        for word in text.split():
-            start = text.find(word, end)
-            end = start + len(word)
-            wu = sum(glyphs[start:end])
-            parts = None
-            if "-" in word[1:-1]:
-                widest = max(widest, wu)
-                parts = False  # made when first needed (split)
-            words.append((word, wu, start, parts))
-        self.widest = widest
-        self.words, self.sums, self.glues = self._chain(words)
-        self.pairs = sorted(self.sums[i + 2] - self.sums[i] - self.glues[i]
-                            for i in range(len(words) - 1))
-
-    def _chain(self, tokens: list) -> tuple[list, list[int], list[int]]:
-        """The tokens with their glued text, running sums and glues."""
-        out, sums, glues = [], [0], []
-        total = 0
-        after_hyphen = True  # no glue before the first token
-        space = self.space
-        for word, wu, start, parts in tokens:
-            glue = 0 if after_hyphen else space
-            out.append((word, wu, start, parts, word if after_hyphen else " " + word))
+    def __init__(self, words: list[str], units: list[int], space: int) -> None:
+        self.words, self.units, self.space = words, units, space
+        self.hyphen = hyphen = []
+        self.glues = glues = []
+        self.sums = sums = [0]
+        pairs = []
+        total = widest = last = 0
+        glue = 0  # none before the first word
+        first = True
+        for word, u in zip(words, units):
             glues.append(glue)
-            total += glue + wu
+            if first:
+                first = False
+            else:
+                pairs.append(last + glue + u)
+            total += glue + u
             sums.append(total)
-            after_hyphen = word.endswith("-")
-        return out, sums, glues
+            last = u
+            if word[-1] == "-":
+                hyphen.append(True)
+                glue = 0
+            else:
+                hyphen.append(False)
+                glue = space
+            if "-" in word[1:-1] and u > widest:
+                widest = u
+        self.glued = True in hyphen[:-1]  # a word ends in a hyphen before another
+        self.widest = widest
+        pairs.sort()
+        self.pairs = pairs
 
-    def split(self, limit: int) -> tuple[list, list[int], list[int]]:
-        """The tokens with each word wider than limit that has inner hyphens broken after
-        them (its parts)."""
-        tokens = []
-        glyphs = self.glyphs
-        for entry in self.words:
-            word, wu, a, parts = entry[:4]
-            if wu <= limit or parts is None:
-                tokens.append(entry[:4])
+    def line(self, i: int, j: int) -> str:
+        """The words i…j-1 as one line."""
+        words = self.words
+        if j == i + 1:
+            return words[i]
+        if not self.glued:
+            return " ".join(words[i:j])
+        hyphen = self.hyphen
+        return words[i] + "".join([words[r] if hyphen[r - 1] else " " + words[r]
+                                   for r in range(i + 1, j)])
+
+    def split(self, limit: int, units_of) -> "_Words":
+        """The words with each one wider than limit that has inner hyphens broken after
+        them (its parts; units_of measures a part)."""
+        words, units = [], []
+        for word, wu in zip(self.words, self.units):
+            if wu <= limit or "-" not in word[1:-1]:
+                words.append(word)
+                units.append(wu)
                 continue
             pieces = word.split("-")
-            for i, piece in enumerate(pieces):
-                if i < len(pieces) - 1:
-                    piece += "-"
-                elif not piece:  # after a final hyphen: an empty part changes no line
-                    break
-                tokens.append((piece, sum(glyphs[a:a + len(piece)]), a, None))
-                a += len(piece)
-        return self._chain(tokens)
+            last = pieces.pop()
+            for piece in pieces:
+                words.append(piece + "-")
+                units.append(units_of(piece + "-"))
+            if last:  # (after a final hyphen an empty part would change no line)
+                words.append(last)
+                units.append(units_of(last))
+        return _Words(words, units, self.space)
+
+    def top_size(self, h: float, avail_k: float, min_size: float) -> float:
+        """A size above which lines_at_least cannot fit height h (avail_k: the line's
+        width in mm times the document's k): at n lines the size is at most h / (n PT
+        LINE), and the n-th widest pair must fit the line (at most n - 1 breaks), at most
+        avail_k / (its units * 0.001). Valid where no word is broken into parts (the
+        floor holds), i.e. at any size at or below one where widest fits."""
+        pairs = self.pairs
+        count = len(pairs)
+        best = 0.0
+        for n in range(1, count + 2):
+            top = h / (n * PT * LINE)
+            if top < min_size:
+                break
+            need = pairs[count - n] if n <= count else 0
+            if need:
+                top = min(top, avail_k / (need * 0.001))
+            best = max(best, top)
+        return best
 
     def lines_at_least(self, limit: int) -> int:
         """A floor under the number of lines the wrap at limit gives: two neighbouring
