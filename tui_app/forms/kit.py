@@ -486,6 +486,31 @@ class FormPDF(FPDF):
         k = self.k
         self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
 
+    def _text_lines(self, places: Sequence[tuple[float, float, str]]) -> None:
+        """A cell's lines (x, y, text each) in one text object: the first placed as _text
+        places it (Td from the origin), each next one by its own absolute matrix (Tm), so
+        every line lands exactly where a text object of its own would put it."""
+        if self.fill_color != self.text_color or self.text_mode != 0 or self.underline:
+            for x, y, text in places:
+                self.text(x, y, text)
+            return
+        font = self.current_font
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        k, page_h, cache = self.k, self.h, self._enc
+        ops = []
+        for x, y, text in places:
+            key = (font.i, text)
+            enc = cache.get(key)
+            if enc is None:
+                enc = self._encode(font, text)
+                if len(text) <= 64:
+                    cache[key] = enc
+            ops.append(f"1 0 0 1 {x * k:.2f} {(page_h - y) * k:.2f} Tm {enc}" if ops else
+                       f"BT {x * k:.2f} {(page_h - y) * k:.2f} Td {enc}")
+        ops.append("ET")
+        self._out(" ".join(ops))
+
     def _encode(self, font, text: str) -> str:
         """The text operator of text in font: fpdf2's font.encode_text(text), see TextCodes."""
         if font.is_symbol or font.color_font or not self.is_ttf_font:
@@ -524,6 +549,7 @@ class FormPDF(FPDF):
         if lines:
             self.set_font(FONT, style, s)
         k = self.k
+        places = []
         for i, line in enumerate(lines):
             lw = units[i] * s * 0.001 / k  # text_width(line, s, style)
             widest = max(widest, lw)
@@ -533,7 +559,11 @@ class FormPDF(FPDF):
                 tx = x + w - PAD - lw
             else:
                 tx = x + PAD
-            self._text(tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line)
+            places.append((tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line))
+        if len(places) == 1:
+            self._text(*places[0])
+        elif places:
+            self._text_lines(places)
         rec = CellRecord(self.page, x, y, w, h, text, s, tuple(lines), widest, text_h)
         if text:
             self.cells.append(rec)
