@@ -561,3 +561,32 @@ def test_layout_gives_what_trying_every_size_gives():
         h = rng.choice([1.5, 2.5, 3.5]) * s_t * PT * LINE
         expected = _reference_layout(pdf, text, w, h, 11)
         assert pdf.layout(text, w, h, 11) == (expected[0], list(expected[1])), (text, w, h)
+
+
+def test_words_of_a_wrap_are_their_plain_sums():
+    """The kit's words of a text (_Words: running sums with the glue, neighbour pairs, the
+    widest hyphenated word, a line's text) are the plain definitions, on both of its ways
+    (every glue a space, or some word ending in a hyphen before another)."""
+    import random
+
+    from tui_app.forms.kit import _Words
+
+    rng = random.Random(16)
+    for _ in range(3000):
+        words = ["".join(rng.choice("аб-") for _ in range(rng.randint(1, 6)))
+                 for _ in range(rng.randint(1, 7))]
+        units = [rng.randint(0, 3000) for _ in words]
+        space = rng.choice([0, 250, 333])
+        m = _Words(words, units, space)
+        glues = [0] + [0 if w.endswith("-") else space for w in words[:-1]]
+        assert m.glues == glues
+        assert m.sums == [sum(units[:i]) + sum(glues[:i]) for i in range(len(words) + 1)]
+        assert m.pairs == sorted(units[i] + glues[i + 1] + units[i + 1]
+                                 for i in range(len(words) - 1))
+        assert m.widest == max([u for w, u in zip(words, units) if "-" in w[1:-1]], default=0)
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                expected = words[i] + "".join(
+                    w if words[r - 1].endswith("-") else " " + w
+                    for r, w in zip(range(i + 1, j), words[i + 1:j]))
+                assert m.line(i, j) == expected
