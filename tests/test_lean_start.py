@@ -80,11 +80,16 @@ def test_russia_loaded_alone_is_the_calendar_of_the_whole_package():
 
 def test_the_written_out_calendar_is_the_holidays_package():
     """data/calendar/ru.json is what the installed `holidays` says for every window of three
-    years the program asks for. Fails after an upgrade of the package that changed Russia's
-    days: write the table again with `python -m tui_app.services.calendar`."""
+    years the program asks for. After an upgrade of the package the table is stale and not
+    used (a warning says to write it again with `python -m tui_app.services.calendar`): the
+    days are still the package's, only the start is slower."""
+    import warnings
+
     from tui_app.services import calendar
 
-    assert calendar._table() is not None, "the table is stale: python -m tui_app.services.calendar"
+    if calendar._table() is None:  # another version of the package: it is asked, days right
+        warnings.warn("data/calendar/ru.json is stale (another version of holidays): write it "
+                      "again with python -m tui_app.services.calendar (the start is slower)")
     for y in calendar.TABLE_YEARS[1:-1]:
         years = (y - 1, y, y + 1)
         assert calendar.russia(years) == calendar.russia_live(years), y
