@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tui_app.domain.models import Attendance, Protocol  # noqa: E402
 from tui_app.services.demo import DEMO_DAY, generate_participants  # noqa: E402
 from tui_app.services.protocols import save_protocol  # noqa: E402
+from tui_app.store import storage as _storage  # noqa: E402
 from tui_app.store.atomic import fsync_file  # noqa: E402
 from tui_app.store.workspace import DB_NAME, Workspace  # noqa: E402
 
@@ -96,6 +97,13 @@ def measure(participants: int, saves: int = 200, folder: Path | None = None, see
             b2b_times, b2b_base = [], []
             compactions = s.storage.compactions
 
+            syncs: list[float] = []
+
+            def timed_sync(fd: int) -> None:  # the store's own fdatasync, timed
+                t = time.perf_counter()
+                fsync_file(fd)
+                syncs.append(time.perf_counter() - t)
+
             def save() -> float:
                 p = people[rng.randrange(len(people))]
                 proto = s.get(Protocol, p.guid)  # what the entry screen has read before the save
@@ -107,16 +115,21 @@ def measure(participants: int, saves: int = 200, folder: Path | None = None, see
                 save_protocol(s, new)
                 return time.perf_counter() - t
 
+            own_sync: list[float] = []
+            _storage.fsync_file = timed_sync
             try:
                 for _ in range(saves):
                     time.sleep(pause)
+                    del syncs[:]
                     times.append(save())
+                    own_sync.append(sum(syncs))
                     written.append(s.storage.last_commit_bytes)
                     time.sleep(pause)
                     base_t.append(_baseline(fd, s.storage.last_commit_bytes))
                     b2b_times.append(save())  # right after the last baseline's fdatasync
                     b2b_base.append(_baseline(fd, s.storage.last_commit_bytes))
             finally:
+                _storage.fsync_file = fsync_file
                 os.close(fd)
             compactions = s.storage.compactions - compactions
         finally:
@@ -132,6 +145,8 @@ def measure(participants: int, saves: int = 200, folder: Path | None = None, see
         "save_ms": save_med,
         "save_p90_ms": round(sorted(times)[int(len(times) * 0.9)] * 1000, 3),
         "save_max_ms": round(max(times) * 1000, 3),
+        "own_sync_ms": _med_ms(own_sync),  # the store's fdatasync inside the save (alone)
+        "cpu_ms": _med_ms([t - y for t, y in zip(times, own_sync)]),  # the save without it
         "baseline_ms": base_med,
         "ratio": round(save_med / base_med, 2),
         "b2b_save_ms": _med_ms(b2b_times),
@@ -178,12 +193,13 @@ def main() -> int:
         return 0
     rows = [measure(n, a.saves, pause=a.pause / 1000) for n in a.participants]
     print(f"{'participants':>12} {'base MB':>8} {'writes B':>8} {'save ms':>8} {'p90 ms':>7} "
-          f"{'base ms':>8} {'ratio':>6} | back-to-back: {'save':>6} {'base':>6} {'ratio':>6}")
+          f"{'(sync':>6} {'rest)':>6} {'base ms':>8} {'ratio':>6} | back-to-back: {'save':>6} "
+          f"{'base':>6} {'ratio':>6}")
     for r in rows:
         print(f"{r['participants']:>12} {r['db_bytes'] / 1e6:>8.2f} {r['written_bytes']:>8} "
-              f"{r['save_ms']:>8.2f} {r['save_p90_ms']:>7.2f} {r['baseline_ms']:>8.2f} "
-              f"{r['ratio']:>5.2f}x | {'':>13} {r['b2b_save_ms']:>6.2f} {r['b2b_baseline_ms']:>6.2f} "
-              f"{r['b2b_ratio']:>5.2f}x")
+              f"{r['save_ms']:>8.2f} {r['save_p90_ms']:>7.2f} {r['own_sync_ms']:>6.2f} "
+              f"{r['cpu_ms']:>6.2f} {r['baseline_ms']:>8.2f} {r['ratio']:>5.2f}x | {'':>13} "
+              f"{r['b2b_save_ms']:>6.2f} {r['b2b_baseline_ms']:>6.2f} {r['b2b_ratio']:>5.2f}x")
     small, big = rows[0], rows[-1]
     print(f"each write after {a.pause:g} ms idle: save at {big['participants']} / save at "
           f"{small['participants']}: {big['save_ms'] / small['save_ms']:.2f}x; worst ratio "
