@@ -169,14 +169,9 @@ def run(root: Path) -> Report:
                 t.wait_for("выберите", timeout=60)
                 digits = [str(d) for d in _digits(len(rep.typed), maxes)]
                 rep.jump_keys += 1
-                # the line, then the protocol's MINIMUM keys in one burst once its form is
-                # open: keys typed within milliseconds of the choice, while the list is still
-                # going, can reach the form out of order (seen once in ~15 runs under load:
-                # two digits in the variant, the save refused) — an open defect of the list
-                send("2")
-                _wait_gone(t, "выберите")
-                t.wait_for(jumped.fio[:30], timeout=60)
-                send("Enter", *digits, "Enter")
+                # the line + the protocol's MINIMUM keys in one burst: the keys typed while
+                # the list closes reach the form in their order (widgets/typeahead.py)
+                send("2", "Enter", *digits, "Enter")
                 rep.typed.append((jumped.guid, [int(d) for d in digits]))
                 saved()
             if n == JUMP_AFTER:

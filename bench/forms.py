@@ -9,7 +9,8 @@ putting the same text on the same pages. (The old baseline, one page, was not th
 
 Then ИС-01 of the same N participants (issue 16): CPU time with ordinary names, with the
 longest names the import allows (60+60+60 characters, shown whole: shrunk to 5.5 pt and
-wrapped on two lines), their ratio, and the noise: the ordinary names measured again.
+wrapped on two lines), their ratio, and the noise: the ordinary names measured again;
+and, for scale, the same ratio of bare fpdf2 replaying the cells each ИС-01 drew.
 Run: python bench/forms.py [N] [--is01]   (--is01: only the ИС-01 line)
 """
 from __future__ import annotations
@@ -138,12 +139,24 @@ def is01_long_names(n: int = 300, repeat: int = 3) -> dict:
             runs.append((time.process_time() - t, pdf.pages_count))
         return min(runs)
 
+    def replay(c: FormContext) -> float:
+        """Bare fpdf2 drawing the very cells ИС-01 drew (see baseline), CPU seconds."""
+        pdf = is01.build(c)
+        runs = []
+        with tempfile.TemporaryDirectory() as d:
+            for i in range(repeat):
+                t = time.process_time()
+                baseline(pdf.cells, pdf.pages_count, Path(d) / f"r{i}.pdf")
+                runs.append(time.process_time() - t)
+        return min(runs)
+
     best(ctx)  # warm-up (font)
     (t_plain, p_plain), (t_long, p_long), (t_again, _) = best(ctx), best(long_ctx), best(ctx)
+    r_plain, r_long = replay(ctx), replay(long_ctx)
     return {"n": n, "plain_s": t_plain, "long_s": t_long, "plain_pages": p_plain,
             "long_pages": p_long, "ratio": t_long / t_plain, "ratio_per_page":
             (t_long / p_long) / (t_plain / p_plain), "again_s": t_again,
-            "noise": t_again / t_plain}
+            "noise": t_again / t_plain, "replay_ratio": r_long / r_plain}
 
 
 def main() -> None:
@@ -170,7 +183,8 @@ def is01_figures(n: int) -> None:
           f"{f['long_s']:.2f} с "
           f"({f['long_pages']} стр.): отношение {f['ratio']:.2f}×, на страницу "
           f"{f['ratio_per_page']:.2f}×; шум: обычные ФИО ещё раз {f['again_s']:.2f} с, "
-          f"{f['noise']:.2f}×")
+          f"{f['noise']:.2f}×; голый fpdf2, рисующий те же ячейки (самые длинные против "
+          f"обычных): {f['replay_ratio']:.2f}×")
 
 
 if __name__ == "__main__":

@@ -460,7 +460,8 @@ def test_kit_encodes_text_as_fpdf2_does():
 
 def _reference_layout(pdf, text, w, h, size, style="", wrap=True, min_size=5.0, shrink_first=0.8):
     """layout() as it was before it skipped sizes and reused measures (fe3d734): every
-    size tried one by one, every wrap done to the end, every width measured anew."""
+    size tried one by one, every wrap done to the end, every width measured anew (a
+    candidate line as the whole string, as fpdf2 would measure it)."""
     import math
 
     from tui_app.forms.kit import LINE, PAD, PT
@@ -478,22 +479,24 @@ def _reference_layout(pdf, text, w, h, size, style="", wrap=True, min_size=5.0, 
                 parts = word.split("-")
                 words.extend(p + "-" for p in parts[:-1])
                 words.append(parts[-1])
-        lines, cur, cur_w, space = [], "", 0.0, tw(" ", s)
+        lines, cur = [], ""
         for word in words:
             glue = "" if (not cur or cur.endswith("-")) else " "
-            word_w = tw(word, s)
-            cand_w = cur_w + (space if glue else 0.0) + word_w
-            if not cur or cand_w <= avail:
-                cur, cur_w = f"{cur}{glue}{word}", cand_w
+            cand = f"{cur}{glue}{word}"
+            if not cur or tw(cand, s) <= avail:  # the candidate line measured whole
+                cur = cand
                 continue
             lines.append(cur)
-            cur, cur_w = word, word_w
+            cur = word
         if cur:
             lines.append(cur)
         out = []
         for line in lines:
             while tw(line, s) > avail and len(line) > 1:
-                cut = min(pdf._fit_prefix(line, s, style, avail), len(line) - 1)
+                fit = 1  # the most first letters that fit (at least one)
+                while fit < len(line) and tw(line[:fit + 1], s) <= avail:
+                    fit += 1
+                cut = min(fit, len(line) - 1)
                 out.append(line[:cut])
                 line = line[cut:]
             out.append(line)
@@ -558,3 +561,32 @@ def test_layout_gives_what_trying_every_size_gives():
         h = rng.choice([1.5, 2.5, 3.5]) * s_t * PT * LINE
         expected = _reference_layout(pdf, text, w, h, 11)
         assert pdf.layout(text, w, h, 11) == (expected[0], list(expected[1])), (text, w, h)
+
+
+def test_words_of_a_wrap_are_their_plain_sums():
+    """The kit's words of a text (_Words: running sums with the glue, neighbour pairs, the
+    widest hyphenated word, a line's text) are the plain definitions, on both of its ways
+    (every glue a space, or some word ending in a hyphen before another)."""
+    import random
+
+    from tui_app.forms.kit import _Words
+
+    rng = random.Random(16)
+    for _ in range(3000):
+        words = ["".join(rng.choice("аб-") for _ in range(rng.randint(1, 6)))
+                 for _ in range(rng.randint(1, 7))]
+        units = [rng.randint(0, 3000) for _ in words]
+        space = rng.choice([0, 250, 333])
+        m = _Words(words, units, space)
+        glues = [0] + [0 if w.endswith("-") else space for w in words[:-1]]
+        assert m.glues == glues
+        assert m.sums == [sum(units[:i]) + sum(glues[:i]) for i in range(len(words) + 1)]
+        assert m.pairs == sorted(units[i] + glues[i + 1] + units[i + 1]
+                                 for i in range(len(words) - 1))
+        assert m.widest == max([u for w, u in zip(words, units) if "-" in w[1:-1]], default=0)
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                expected = words[i] + "".join(
+                    w if words[r - 1].endswith("-") else " " + w
+                    for r, w in zip(range(i + 1, j), words[i + 1:j]))
+                assert m.line(i, j) == expected

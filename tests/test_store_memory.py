@@ -170,6 +170,21 @@ def test_the_base_read_table_by_table_is_the_base_read_whole(tables):
     assert jr._load_tables(memoryview(raw)) == jr.loads(raw) == tables
 
 
+def test_the_base_is_split_into_its_tables_not_parsed_whole(monkeypatch):
+    """The split is found (each table parsed alone), after a document, a nested empty dict
+    and an empty table alike; the scan for it is a literal search, not a look-behind tried at
+    every byte (a second at 36,000 participants)."""
+    tables = {"meta": {"1": {"key": "settings", "value": {"x": {}}}}, "empty": {},
+              "participants": {str(i): {"guid": f"g{i}", "s": {}} for i in range(1, 20)},
+              "protocols": {"3": {"scores": {"Ч1": 1}}}}
+    raw = jr.dumps(tables)
+    parsed = []
+    real = jr.loads
+    monkeypatch.setattr(jr, "loads", lambda b: parsed.append(len(b)) or real(b))
+    assert jr._load_tables(memoryview(raw)) == tables
+    assert len(parsed) == 2 * len(tables) and sum(parsed) < len(raw)  # a name and a table each
+
+
 def test_a_store_reopened_from_its_base_reads_every_table(tmp_path):
     ws = Workspace.open(tmp_path / "ws", snapshot=False)
     ws.store.put_many([Participant(surname=f"Ф{i}", name="И", grade="9А") for i in range(30)])

@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -13,6 +14,7 @@ from .screens.dialogs import Confirm, UnsavedDialog
 from .screens.main import MainScreen
 from .screens.registry import entry
 from .store.workspace import Store, Workspace
+from .widgets.typeahead import KeyHold, ReleaseKeys
 
 if TYPE_CHECKING:  # the audio service is imported only when the audio screen opens
     from .keymap import KeymapFile
@@ -56,6 +58,7 @@ class ShtabApp(App):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.typeahead = KeyHold()  # keys typed while a short list closes (widgets/typeahead.py)
 
     @property
     def store(self) -> Store:
@@ -70,6 +73,28 @@ class ShtabApp(App):
 
     def on_unmount(self) -> None:
         self.stop_recording()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.holding:
+            if not self.typeahead.expired():
+                self.typeahead.keep(event.key, event.character)  # in its turn, after the list's
+                return
+            for key, character in self.typeahead.end():  # nobody released them: on, in order
+                await super().on_event(events.Key(key, character))
+        await super().on_event(event)
+
+    async def on_release_keys(self, message: ReleaseKeys) -> None:
+        """The list closed and the screen below took the choice: the keys typed meanwhile
+        go on, in the order typed (handled here, in the app's queue, after each key that
+        came before this message)."""
+        keys = message.early + self.typeahead.end()
+        if not keys or (message.to is not None and self.screen is not message.to):
+            return  # a dialog opened meanwhile: keys typed before it was seen answer nothing
+        if message.sink is not None:
+            message.sink(keys)
+            return
+        for key, character in keys:
+            await super().on_event(events.Key(key, character))
 
     def stop_recording(self) -> None:
         """Stop the room's stream, if one runs: the last seconds are written, the personal

@@ -63,6 +63,12 @@ def open_tui(args: argparse.Namespace) -> int:
     from ..console import quickedit_off, tui_driver_class
 
     with workspace(args) as ws:
+        import gc
+
+        # what the start made (the modules, the store's documents: ~1 M objects at 36,000
+        # participants) lives as long as the program: the collector need not walk it again
+        # and again while the screens are built (the store parsed it with collection off)
+        gc.freeze()
         from ..app import ShtabApp
 
         app = ShtabApp(ws)

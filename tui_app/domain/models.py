@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 OVZ_RESERVE = "22"  # «Резерв» = 22 marks a participant with ОВЗ (B2P, seed 004)
 
 
+def is_ovz(reserve: str, category: str) -> bool:
+    """A participant with ОВЗ: «Резерв» = 22 or a category other than «Общая»."""
+    return reserve == OVZ_RESERVE or category != "general"
+
+
 class ExamKind(str, Enum):
     MAIN = "main"
     ADDITIONAL = "additional"
@@ -196,7 +201,7 @@ class Participant(BaseModel):
 
     @property
     def is_ovz(self) -> bool:
-        return self.reserve == OVZ_RESERVE or self.category != "general"
+        return is_ovz(self.reserve, self.category)
 
     @property
     def category_unset(self) -> bool:

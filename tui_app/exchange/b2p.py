@@ -9,18 +9,17 @@ The reading and writing functions are re-exported here (`read_b2p`, `parse_b2p`,
 """
 from __future__ import annotations
 
-import gc
 import hashlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 from ..domain.checks import B2P_STEM
 from ..domain.limits import MAX_B2P_BYTES, ROWS_PER_PAGE
 from ..errors import Refused
+from ..store.journal import no_gc  # noqa: F401  (the one pause of the collector; used by exchange)
 
 OWNER = "Federal Test Center"
 VERSION = "12.0.0.4"
@@ -322,19 +321,6 @@ def version_tuple(v: str) -> Optional[tuple[int, ...]]:
 
 def page_date(d: date) -> str:
     return f"{d:%d-%m-%y}"
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Bulk work creates millions of objects; the cyclic GC rescanning them all is the
-    difference between linear and quadratic time for 36,000 participants."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 # the reader and the writer live beside this module (they import the definitions above);

@@ -68,6 +68,7 @@ from .b2p import (
     B2PRow,
     FileProblem,
     _block_index,
+    _row_offsets,
     block_name,
     crc_start,
     expected_block_names,
@@ -327,6 +328,35 @@ def _validate(name: str, el) -> list[FileProblem]:
 
 _PAGE_BLOCK_NAMES = etree.XPath("Block/@BlockName", smart_strings=False)
 _PAGE_BLOCK_VALUES = etree.XPath("Block/@Value", smart_strings=False)
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+# with $n = the blocks that have a BlockName (and a Value): every child is such a Block with
+# no other attribute and no content, and the page's own text is XML whitespace only
+_PAGE_SHAPE = etree.XPath("count(Block)=$n and count(Block/@*)=2*$n and "
+                          "count(node())=$n+count(text()) and not(Block/node()) and "
+                          "normalize-space(.)=''")
+
+
+@lru_cache(maxsize=1)
+def _known_block_names() -> frozenset[str]:
+    return frozenset(_canonical())
+
+
+def page_surely_valid(page, names: list[str], vals: list[str]) -> bool:
+    """True only for a page the XSD's Page element is sure to accept (names, vals: its blocks'
+    BlockName and Value attributes, `_PAGE_BLOCK_NAMES` / `_PAGE_BLOCK_VALUES`): a few
+    C-level tests instead of the schema's ~1 ms a page. Never True where the schema says no
+    (tests/test_exchange_xsd_fast.py holds it to the XSD); any other page is left to the
+    schema, whose messages are the refusal, so what a file gets is the same either way."""
+    n = len(names)
+    attrs = page.attrib
+    return (page.tag == "Page" and len(attrs) == 2 and attrs.get("PageTemplate") == "1"
+            and _PAGE_NUMBER.fullmatch(attrs.get("PageNumber") or "") is not None
+            and 0 < n <= BLOCKS_PER_PAGE and len(vals) == n
+            and max(map(len, vals)) <= MAX_VALUE_LEN
+            and (names == _canonical() or _known_block_names().issuperset(names))
+            and _PAGE_SHAPE(page, n=n) is True)
+
+
 _LOOKALIKE = {"З": "3", "з": "3", "О": "0", "о": "0", "б": "6", "Ч": "4"}
 
 
@@ -489,11 +519,13 @@ class _Reader:
             fail("too_many_pages", f"{name}: строка {page.sourceline}: страниц больше "
                                    f"{MAX_PAGES} (участников больше {MAX_PAGES * ROWS_PER_PAGE}) — "
                                    f"это больше любого региона. Файл не загружен.", self.path)
-        problems = _validate(name, page)
+        names = _PAGE_BLOCK_NAMES(page)
+        vals = _PAGE_BLOCK_VALUES(page)
+        problems = [] if page_surely_valid(page, names, vals) else _validate(name, page)
         if problems:
             self.problems.extend(problems)
         else:
-            self._read_page(page, pno)
+            self._read_page(page, pno, names, vals)
         if self.last_page is not None:  # the page before is done: drop it (memory)
             self.last_page.getparent().remove(self.last_page)
         self.last_page = page
@@ -509,9 +541,7 @@ class _Reader:
                               f"месте{(' (' + what + ')') if what else ''} — нарушена структура "
                               f"пакета (схема B2P).", self.path)
 
-    def _read_page(self, page, pno: int) -> None:
-        names = _PAGE_BLOCK_NAMES(page)
-        vals = _PAGE_BLOCK_VALUES(page)
+    def _read_page(self, page, pno: int, names: list[str], vals: list[str]) -> None:
         self.crc.update("".join(vals).encode("utf-8"))
         if page.get("PageNumber") != str(pno):
             self.problems.append(FileProblem("page", f"{self.name}: строка {page.sourceline}: "
@@ -636,7 +666,7 @@ class _Reader:
                 continue
             first = self.seen[table].get(key)
             if first is None:  # a small record, not the row: rows may be let go page by page
-                self.seen[table][key] = (row.line_of(block_name(attr, nn)), row.page, row.nn,
+                self.seen[table][key] = (_field_line(row, attr), row.page, row.nn,
                                          row.surname, row.name[:1])
                 continue
             line, page, first_nn, surname, initial = first
@@ -733,13 +763,28 @@ def _row_at(chunk: list[str], pno: int, nn: int, line: int) -> Optional[B2PRow]:
     subtotals, tail fields: the order of B2PRow's own fields); None when all are blank."""
     if not any(chunk):
         return None
-    v = [x.strip() for x in chunk]
+    v = list(map(str.strip, chunk))
     if not any(v):
         return None
     s1 = len(_TEXT_ATTRS)
     s2 = s1 + N_SCORES
     s3 = s2 + N_SUBTOTALS
     return B2PRow(*v[:s1], v[s1:s2], v[s2:s3], *v[s3:], page=pno, nn=nn, line=line)
+
+
+@lru_cache(maxsize=1)
+def _field_offsets() -> dict[str, int]:
+    """Row field -> the position of its block among a row's blocks (the same for every NN)."""
+    first = _row_offsets()[0]
+    return {a: first[block_name(a, 1)] for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS}
+
+
+def _field_line(row: B2PRow, attr: str) -> int:
+    """row.line_of(block_name(attr, row.nn)) without building the block's name: a row of
+    the usual layout is one block a line from row.line."""
+    if row.lines is None and row.line and 1 <= row.nn <= ROWS_PER_PAGE:
+        return row.line + _field_offsets()[attr]
+    return row.line_of(block_name(attr, row.nn))
 
 
 def _rows_by_name(names, vals, pno: int, lines: _Lines) -> list[B2PRow]:

@@ -11,10 +11,14 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import Optional, Sequence
 
+import codecs
 import copy
+
+from encodings.cp1251 import encoding_table as _CP1251
 
 from fontTools import ttLib
 from fpdf import FPDF
@@ -34,44 +38,64 @@ MIN_SIZE = 5.0  # the smallest font size a cell may shrink to
 _TEMPLATES: dict = {}  # fontkey -> parsed TTFFont, never used for output itself
 
 ONE_BYTE = "cp1251"  # every Russian letter, digit and sign of a name is one byte in it
+_cp1251 = codecs.charmap_encode  # text.encode(ONE_BYTE) without the codec's Python frame
 
 
 class CharTable:
-    """A value per character (a glyph's width), looked up for a whole text at once. Python
-    spends far more on looking up each character of a long text than on the sum after it;
-    a text that cp1251 encodes (any Russian one) is turned into bytes in C, and its bytes
-    index a list in C (itemgetter): the same values, in the same order, as looking the
-    characters up one by one."""
+    """A glyph's width in thousandths of the font size (an integer, see
+    FormPDF.text_width) per character, looked up for a whole text at once. Python spends
+    far more on looking up each character of a long text than on the sum after it; a text
+    that cp1251 encodes (any Russian one) is turned into bytes in C, and its bytes index a
+    list in C (itemgetter), or are summed in C through two byte tables (the high and the
+    low byte of each width): the same integers as looking the characters up one by one."""
 
-    __slots__ = ("chars", "by_byte", "known")
+    __slots__ = ("chars", "by_byte", "known", "high", "low")
 
     def __init__(self) -> None:
-        self.chars: dict[str, object] = {}
+        self.chars: dict[str, int] = {}
         self.by_byte: list = [None] * 256
-        self.known = b""  # the bytes whose character has a value
+        self.known = b""  # the bytes whose character has a width
+        self.high = bytearray(256)  # byte -> its width // 256
+        self.low = bytearray(256)  # byte -> its width % 256
 
-    def add(self, ch: str, value) -> None:
+    def add(self, ch: str, value: int) -> None:
         self.chars[ch] = value
         try:
             b = ch.encode(ONE_BYTE)
         except UnicodeEncodeError:
             return
+        if not 0 <= value < 65536:
+            return  # (a glyph that wide: looked up one by one)
         self.by_byte[b[0]] = value
+        self.high[b[0]], self.low[b[0]] = divmod(value, 256)
         self.known += b
 
-    def values(self, text: str) -> Optional[Sequence]:
-        """The values of text's characters in order; None if one of them has none yet."""
+    def _bytes(self, text: str) -> Optional[bytes]:
+        """text in cp1251 if every byte of it has a width, else None."""
+        try:
+            data = _cp1251(text, "strict", _CP1251)[0]
+        except UnicodeEncodeError:
+            return None
+        return None if data.translate(None, self.known) else data
+
+    def values(self, text: str) -> Optional[Sequence[int]]:
+        """The widths of text's characters in order; None if one is not in the table."""
         if len(text) > 1:
-            try:
-                data = text.encode(ONE_BYTE)
-            except UnicodeEncodeError:
-                data = None
+            data = self._bytes(text)
             if data is not None:
-                if data.translate(None, self.known):  # a byte left: a new character
-                    return None
                 return itemgetter(*data)(self.by_byte)
         try:
             return list(map(self.chars.__getitem__, text))
+        except KeyError:
+            return None
+
+    def total(self, text: str) -> Optional[int]:
+        """The sum of the widths of text's characters; None if one is not in the table."""
+        data = self._bytes(text)
+        if data is not None:
+            return (sum(data.translate(self.high)) << 8) + sum(data.translate(self.low))
+        try:
+            return sum(map(self.chars.__getitem__, text))
         except KeyError:
             return None
 
@@ -129,7 +153,7 @@ class TextCodes:
 
     def encode(self, text: str) -> str:
         try:
-            data = text.encode(ONE_BYTE)
+            data = _cp1251(text, "strict", _CP1251)[0]
         except UnicodeEncodeError:
             data = None
         if data is not None and not data.translate(None, self.known):
@@ -191,12 +215,12 @@ class FormPDF(FPDF):
             self.set_title(title)
         self.cells: list[CellRecord] = []
         self.set_line_width(0.25)
-        self._widths: dict[tuple[str, str], float] = {}  # (text, style) -> width at 1 pt
-        self._glyphs: dict[str, CharTable] = {}  # style -> character -> width at 1 pt
+        self._widths: dict[tuple[str, str], int] = {}  # (text, style) -> units, see text_width
+        self._glyphs: dict[str, CharTable] = {}  # style -> character -> units
         self._enc: dict[tuple[int, str], str] = {}  # (font, short text) -> its Tj operator
         self._codes: dict[int, TextCodes] = {}  # font -> its characters' codes in the text
-        self._words: dict[tuple[str, str], list] = {}  # (text, style) -> its words, see wrap
-        self._last_glyphs: tuple = ("", "", ())  # the last text measured: layout then wraps it
+        self._words: dict[tuple[str, str], _Words] = {}  # (text, style) -> its words, see wrap
+        self._limits: dict[tuple[float, float], int] = {}  # (size, width) -> units, see _limit
 
     def _add_font(self, style: str, path: str) -> None:
         """add_font(), but the font's metrics are parsed once per process: a new document
@@ -238,219 +262,209 @@ class FormPDF(FPDF):
         return self.h - 10
 
     # -- text measuring -------------------------------------------------------
+    # A width is kept as fpdf2 keeps it: a glyph's advance is an integer number of
+    # thousandths of the font size (the font's `cw`), a text's is their sum, and its
+    # width in mm at a size is units * size * 0.001 / k, fpdf2's own formula. Sums of
+    # integers are exact: a line measured as a whole, as its words plus spaces, or as a
+    # running sum is the same number, so a wrap can add whole lines at once (bisect on
+    # sums) and a cell's lines keep the units the wrap found for them.
     def text_width(self, text: str, size: float, style: str = "") -> float:
-        """The width of text at size: the sum of its glyphs' widths (no kerning or shaping is
-        set, so fpdf2 adds them the same way), linear in the size — measured once per text
-        and style, the glyphs once each: a long name tried at many sizes costs one sum."""
-        key = (text, style)
-        w = self._widths.get(key)
-        if w is None:
-            w = sum(self._glyph_widths(text, style))
-            if len(self._widths) < 50000:
-                self._widths[key] = w
-        return w * size
+        """The width of text at size, as fpdf2's get_string_width gives it (no kerning or
+        shaping is set): the glyphs are measured once each, a text once per style."""
+        return self._units(text, style) * size * 0.001 / self.k
 
-    def _glyph_widths(self, text: str, style: str) -> Sequence[float]:
-        """The width at 1 pt of each character of text (the style's table, filled as new
-        characters come)."""
-        last = self._last_glyphs
-        if last[0] is text and last[1] == style:
-            return last[2]
+    def _units(self, text: str, style: str) -> int:
+        """The width of text in thousandths of the font size (cached per text and style)."""
+        key = (text, style)
+        u = self._widths.get(key)
+        if u is None:
+            table = self._glyphs.get(style)
+            u = None if table is None else table.total(text)
+            if u is None:
+                u = self._table(text, style).total(text)
+            if len(self._widths) < 50000:
+                self._widths[key] = u
+        return u
+
+    def _table(self, text: str, style: str) -> CharTable:
+        """The style's glyph table, with every character of text in it."""
         table = self._glyphs.get(style)
         if table is None:
             table = self._glyphs[style] = CharTable()
-        widths = table.values(text)
-        if widths is not None:
-            if len(widths) > 20:
-                self._last_glyphs = (text, style, widths)
-            return widths
-        current = (self.font_family, self.font_style, self.font_size_pt)
-        self.set_font(FONT, style, 1)
-        for ch in set(text) - table.chars.keys():
-            table.add(ch, self.get_string_width(ch))
-        if current[0]:  # measuring leaves the font as it was
-            self.set_font(*current)
-        return table.values(text)
+        if any(ch not in table.chars for ch in text):
+            current = (self.font_family, self.font_style, self.font_size_pt)
+            self.set_font(FONT, style, 1)
+            k = self.k
+            for ch in set(text) - table.chars.keys():
+                # fpdf2's width at 1 pt is cw * 0.001 / k: cw back, an integer
+                table.add(ch, round(self.get_string_width(ch) * k * 1000))
+            if current[0]:  # measuring leaves the font as it was
+                self.set_font(*current)
+        return table
 
-    def _fit_prefix(self, line: str, size: float, style: str, avail: float) -> int:
-        """How many first characters of line fit avail (at least 1): a running sum of the
-        glyphs' widths, so a long word cut by letters costs one pass."""
-        total = 0.0
-        for i, g in enumerate(self._glyph_widths(line, style)):
-            total += g
-            if total * size > avail:  # the comparison text_width makes
-                return max(1, i)
-        return len(line)
+    def _limit(self, size: float, avail: float) -> int:
+        """The most units a line may have to fit avail mm at size: u fits exactly when
+        u <= _limit (text_width's u * size * 0.001 / k grows with u), -1 if none does."""
+        if not avail >= 0:
+            return -1
+        if size <= 0:
+            return 1 << 62
+        key = (size, avail)
+        found = self._limits.get(key)
+        if found is not None:
+            return found
+        if len(self._limits) > 1000:
+            self._limits.clear()
+        k = self.k
+        u = int(avail * k / (size * 0.001))
+        while u > 0 and u * size * 0.001 / k > avail:
+            u -= 1
+        while (u + 1) * size * 0.001 / k <= avail:
+            u += 1
+        self._limits[key] = u
+        return u
 
-    def _word_widths(self, text: str, style: str) -> tuple[Sequence[float], list[list], float]:
-        """The glyph widths of text, its words, each as [word, width at 1 pt, where it
-        starts in text, its parts], and the widest word that has parts (0 if none):
-        measured once per text, however many sizes layout() tries to wrap it at. The
-        glyphs are looked up once; a word's width is the sum of its glyphs' (the numbers
-        text_width(word, 1) adds, in its order). Parts: None for a word with no inner
-        hyphen, else False until _hyphen_parts is first asked."""
+    def _fit_prefix(self, line: str, style: str, limit: int) -> int:
+        """How many first characters of line fit limit units (at least 1)."""
+        return max(1, bisect_right(list(accumulate(self._table(line, style).values(line))),
+                                   limit))
+
+    def _measure(self, text: str, style: str) -> _Words:
+        """text's words, measured once however many sizes layout() tries to wrap it at
+        (a word's units are cached as any text's: names repeat their words)."""
         key = (text, style)
         found = self._words.get(key)
         if found is None:
-            glyphs = self._glyph_widths(text, style)
-            words = []
-            end = 0
-            widest = 0.0
-            for word in text.split():
-                start = text.find(word, end)
-                end = start + len(word)
-                w1 = sum(glyphs[start:end])
-                if "-" in word[1:-1]:
-                    widest = max(widest, w1)
-                    words.append([word, w1, start, False])
-                else:
-                    words.append([word, w1, start, None])
             if len(self._words) > 1000:
                 self._words.clear()
-            # each two neighbouring words on one line, at 1 pt (see _lines_at_least)
-            space1 = self.text_width(" ", 1, style)
-            pairs = sorted(a[1] + b[1] if a[0].endswith("-") else a[1] + space1 + b[1]
-                           for a, b in zip(words, words[1:]))
-            found = self._words[key] = (glyphs, words, widest, pairs)
+            words = text.split()
+            units = self._units
+            found = self._words[key] = _Words(words, [units(w, style) for w in words],
+                                              units(" ", style))
         return found
-
-    @staticmethod
-    def _hyphen_parts(entry: list, glyphs: Sequence[float]) -> list[tuple[str, float]]:
-        """A word broken after its hyphens, each part with its width at 1 pt and where it
-        starts in the text (kept in the word's entry of _word_widths)."""
-        if entry[3] is False:
-            word, _, a, _ = entry
-            pieces = word.split("-")
-            parts = []
-            for i, piece in enumerate(pieces):
-                if i < len(pieces) - 1:
-                    piece += "-"
-                parts.append((piece, sum(glyphs[a:a + len(piece)]), a, None))
-                a += len(piece)
-            entry[3] = parts
-        return entry[3]
-
-    def _lines_at_least(self, text: str, size: float, style: str, avail: float) -> int:
-        """A floor under the number of lines wrap() gives (avail > 0): two neighbouring
-        words wider together than avail cannot share a line, so each such pair is a line
-        break. Whole words only (with parts too wide for avail there is no floor but 1).
-        The wrap adds a line's widths one by one at this size; that sum is at least the
-        pair's width at 1 pt times size, less far less than the 1e-9 margin."""
-        _, _, widest, pairs = self._word_widths(text, style)
-        if widest * size > avail:
-            return 1
-        return 1 + len(pairs) - bisect_right(pairs, avail * (1 + 2e-9) / size)
 
     def wrap(self, text: str, size: float, style: str, avail: float) -> list[str]:
         """Greedy word wrap; a word longer than the line breaks after a hyphen, or by
         letters as the last resort."""
-        return self._wrap(text, size, style, avail)
+        return self._wrap(text, size, style, self._limit(size, avail))[0]
 
-    def _wrap(self, text: str, size: float, style: str, avail: float,
-              max_h: Optional[float] = None) -> Optional[list[str]]:
-        """wrap(); with max_h, None as soon as the lines are sure to be more than max_h
-        high (layout() would refuse this size anyway; a long name tried at many sizes
-        stops at its first lines instead of being wrapped and measured to the end)."""
-        # text_width(t, size) is text_width(t, 1) * size: the same numbers as measuring
-        # every word at this size, without measuring them again at every size
-        glyphs, entries, widest, _ = self._word_widths(text, style)
-        words: list = entries  # (word, width at 1 pt, start, _)
-        if widest * size > avail:  # then some word with parts is too wide (x*size is monotone)
-            words = []
-            for entry in entries:
-                if entry[1] * size <= avail or entry[3] is None:
-                    words.append(entry)
-                else:
-                    words.extend(self._hyphen_parts(entry, glyphs))
-        lines: list[tuple[str, int]] = []  # each line and where it starts in text
-        cur = ""
-        cur_w = 0.0
-        cur_at = 0
-        space = self.text_width(" ", size, style)
-        for word, w1, at, _ in words:  # widths add up (text_width): a candidate line is one sum
-            word_w = w1 * size
-            glue = "" if (not cur or cur.endswith("-")) else " "
-            cand_w = cur_w + (space if glue else 0.0) + word_w
-            if not cur or cand_w <= avail:
-                if not cur:
-                    cur_at = at
-                cur, cur_w = f"{cur}{glue}{word}", cand_w
-                continue
-            lines.append((cur, cur_at))
-            cur, cur_w, cur_at = word, word_w, at
-            # every line so far, and a started one, stays at least one line of the result
-            if max_h is not None and (len(lines) + (1 if cur else 0)) * size * PT * LINE > max_h:
+    def _wrap(self, text: str, size: float, style: str, limit: int,
+              max_h: Optional[float] = None) -> Optional[tuple[list[str], list[int]]]:
+        """wrap() at limit units a line, and the units of each line; with max_h, None as
+        soon as the lines are sure to be more than max_h high (layout() would refuse this
+        size anyway)."""
+        m = self._measure(text, style)
+        if m.widest > limit:  # a word with hyphens wider than the line: its parts instead
+            m = m.split(limit, lambda part: self._units(part, style))
+        sums, glues = m.sums, m.glues
+        step = size * PT * LINE
+        n = len(m.words)
+        spans = []
+        i = 0
+        while i < n:  # a line takes each next word while the whole line fits
+            j = bisect_right(sums, limit + sums[i] + glues[i], i + 2) - 1
+            spans.append((i, j))
+            if j < n and max_h is not None and (len(spans) + 1) * step > max_h:
                 return None
-        if cur:
-            lines.append((cur, cur_at))
-        out: list[str] = []
-        for line, at in lines:
-            # a line that is a piece of text: its width is the sum of those glyphs
-            key = (line, style)
-            if key not in self._widths and len(self._widths) < 50000 and \
-                    text.startswith(line, at):
-                self._widths[key] = sum(glyphs[at:at + len(line)])
-            while self.text_width(line, size, style) > avail and len(line) > 1:
-                cut = min(self._fit_prefix(line, size, style, avail), len(line) - 1)
-                out.append(line[:cut])
+            i = j
+        lines: list[str] = []
+        units: list[int] = []
+        for i, j in spans:
+            line = m.line(i, j)
+            lu = sums[j] - sums[i] - glues[i]
+            while lu > limit and len(line) > 1:  # one word: cut by letters
+                cut = min(self._fit_prefix(line, style, limit), len(line) - 1)
+                lines.append(line[:cut])
+                units.append(self._units(line[:cut], style))
                 line = line[cut:]
-            out.append(line)
-        return out
+                lu = self._units(line, style)
+            lines.append(line)
+            units.append(lu)
+        return lines, units
 
     def layout(self, text: str, w: float, h: float, size: float, style: str = "",
                wrap: bool = True, min_size: float = MIN_SIZE,
                shrink_first: float = 0.8) -> tuple[float, list[str]]:
         """The font size and lines that fit `text` into a w×h cell: the largest size not
         above `size`, first on one line, then wrapped."""
+        s, lines, _ = self._layout(text, w, h, size, style, wrap, min_size, shrink_first)
+        return s, lines
+
+    def _layout(self, text: str, w: float, h: float, size: float, style: str,
+                wrap: bool, min_size: float,
+                shrink_first: float) -> tuple[float, list[str], list[int]]:
+        """layout(), and the units of each line."""
         avail_w = w - 2 * PAD
         text = " ".join(str(text).split())
         if not text:
-            return size, []
-        # measured once: text_width(text, s) is w1 * s, the same number at every size tried
-        w1 = self.text_width(text, 1, style)
+            return size, [], []
+        k = self.k
+        u = self._units(text, style)
+        w1 = u * 0.001 / k  # the width at 1 pt, for the sizes passed over (with margins)
         # sizes tried one by one from `size` down by 0.5; those at which the text surely
         # does not fit (see _passed) are passed over without trying
-        measurable = w1 > 0 and avail_w > 0 and h > 0
+        measurable = u > 0 and avail_w > 0 and h > 0
         # a little shrinking on one line reads better than a wrapped line
         s = _passed(size, avail_w / w1) if measurable else size
         while s >= max(min_size, size * shrink_first):
-            if w1 * s <= avail_w and s * PT * LINE <= h:
-                return s, [text]
+            if u * s * 0.001 / k <= avail_w and s * PT * LINE <= h:
+                return s, [text], [u]
             s -= 0.5
         s = size
         spaces = text.count(" ")
-        space1 = self.text_width(" ", 1, style)
+        space = self._units(" ", style)
         breakable = wrap and (" " in text or "-" in text)
         if measurable and size > min_size:
             top = avail_w / w1  # above it, one line is too wide
-            wide = w1 - spaces * space1  # the text less its spaces, at 1 pt
+            wide = w1 - spaces * (space * 0.001 / k)  # the text less its spaces, at 1 pt
             if breakable and wide > 0.01 * w1:
-                # above it, even the floor below cannot fit the height: s * wide / avail_w
-                # lines (at least) of s * PT * LINE each, i.e. s² wide PT LINE / avail_w > h
-                top = max(top, math.sqrt((h + 1e-9 * PT * LINE * size) * avail_w
-                                         / (wide * PT * LINE)))
+                # above it, even the floor below cannot fit the height: n lines (the
+                # floor, s * wide / avail_w at least) fit h up to h / (n PT LINE)
+                n = 1
+                while True:
+                    by_h = h / (n * PT * LINE)
+                    if by_h * (1 + 1e-9) < min_size:
+                        break
+                    by_w = (n + 1e-9) * avail_w / wide
+                    if by_w >= by_h:
+                        top = max(top, by_h)
+                        break
+                    top = max(top, by_w)
+                    n += 1
             elif breakable:
                 top = size
             s = max(min_size, _passed(size, top))
+        leap = True
         while True:
             one_line_h = s * PT * LINE
-            if w1 * s <= avail_w and one_line_h <= h:
-                return s, [text]
-            # the lines of a wrap add up to the text less the spaces it breaks at: a size at
-            # which even that many full lines do not fit the height is skipped unwrapped
-            floor = w1 * s - spaces * (space1 * s)
-            if breakable and math.ceil(floor / avail_w - 1e-9) * s * PT * LINE <= h and (
-                    not measurable
-                    or self._lines_at_least(text, s, style, avail_w) * s * PT * LINE <= h):
-                lines = self._wrap(text, s, style, avail_w, h)
-                if lines is not None and len(lines) * s * PT * LINE <= h and all(
-                        self.text_width(ln, s, style) <= avail_w for ln in lines):
-                    return s, lines
+            if u * s * 0.001 / k <= avail_w and one_line_h <= h:
+                return s, [text], [u]
+            if breakable:
+                # the lines of a wrap add up to the text less the spaces it breaks at: a
+                # size at which even that many full lines do not fit the height is skipped
+                floor = u * s * 0.001 / k - spaces * (space * s * 0.001 / k)
+                if math.ceil(floor / avail_w - 1e-9) * one_line_h <= h:
+                    limit = self._limit(s, avail_w)
+                    if measurable:
+                        m = self._measure(text, style)
+                        if leap and m.widest <= limit:
+                            leap = False  # (then at every smaller size too)
+                            to = max(min_size, _passed(s, m.top_size(h, avail_w * k, min_size)))
+                            if to < s:
+                                s = to
+                                continue
+                    if not measurable or m.lines_at_least(limit) * one_line_h <= h:
+                        got = self._wrap(text, s, style, limit, h)
+                        if got is not None and len(got[0]) * one_line_h <= h and \
+                                max(got[1]) <= limit:
+                            return s, got[0], got[1]
             if s <= min_size:
                 break
             s = max(min_size, s - 0.5)
-        lines = self.wrap(text, s, style, avail_w) if wrap else [text]
-        return s, lines
+        if wrap:
+            lines, units = self._wrap(text, s, style, self._limit(s, avail_w))
+            return s, lines, units
+        return s, [text], [u]
 
     # -- drawing ----------------------------------------------------------------
     # Forms draw tens of thousands of cells (300 protocols ИС-03 in a few seconds), so
@@ -471,6 +485,31 @@ class FormPDF(FPDF):
                 self._enc[key] = enc
         k = self.k
         self._out(f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td {enc} ET")
+
+    def _text_lines(self, places: Sequence[tuple[float, float, str]]) -> None:
+        """A cell's lines (x, y, text each) in one text object: the first placed as _text
+        places it (Td from the origin), each next one by its own absolute matrix (Tm), so
+        every line lands exactly where a text object of its own would put it."""
+        if self.fill_color != self.text_color or self.text_mode != 0 or self.underline:
+            for x, y, text in places:
+                self.text(x, y, text)
+            return
+        font = self.current_font
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        k, page_h, cache = self.k, self.h, self._enc
+        ops = []
+        for x, y, text in places:
+            key = (font.i, text)
+            enc = cache.get(key)
+            if enc is None:
+                enc = self._encode(font, text)
+                if len(text) <= 64:
+                    cache[key] = enc
+            ops.append(f"1 0 0 1 {x * k:.2f} {(page_h - y) * k:.2f} Tm {enc}" if ops else
+                       f"BT {x * k:.2f} {(page_h - y) * k:.2f} Td {enc}")
+        ops.append("ET")
+        self._out(" ".join(ops))
 
     def _encode(self, font, text: str) -> str:
         """The text operator of text in font: fpdf2's font.encode_text(text), see TextCodes."""
@@ -497,7 +536,7 @@ class FormPDF(FPDF):
         elif border:
             self._rect(x, y, w, h, "S")
         text = "" if text is None else str(text)
-        s, lines = self.layout(text, w, h, size, style, wrap, min_size, shrink_first)
+        s, lines, units = self._layout(text, w, h, size, style, wrap, min_size, shrink_first)
         line_h = s * PT * LINE
         text_h = len(lines) * line_h
         if valign == "T":
@@ -509,8 +548,10 @@ class FormPDF(FPDF):
         widest = 0.0
         if lines:
             self.set_font(FONT, style, s)
+        k = self.k
+        places = []
         for i, line in enumerate(lines):
-            lw = self.text_width(line, s, style)
+            lw = units[i] * s * 0.001 / k  # text_width(line, s, style)
             widest = max(widest, lw)
             if align == "C":
                 tx = x + (w - lw) / 2
@@ -518,7 +559,11 @@ class FormPDF(FPDF):
                 tx = x + w - PAD - lw
             else:
                 tx = x + PAD
-            self._text(tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line)
+            places.append((tx, top + i * line_h + s * PT * ASCENT + (line_h - s * PT) / 2, line))
+        if len(places) == 1:
+            self._text(*places[0])
+        elif places:
+            self._text_lines(places)
         rec = CellRecord(self.page, x, y, w, h, text, s, tuple(lines), widest, text_h)
         if text:
             self.cells.append(rec)
@@ -636,6 +681,105 @@ class FormPDF(FPDF):
             cx += col.w
         return y + h
 
+
+class _Words:
+    """A text's words for wrapping, in units (see FormPDF.text_width): each word, its
+    units and whether it ends in a hyphen (then no space before the next one on a line);
+    `sums` the running width of the words with the glue before each (`glues`: 0 first and
+    after a hyphen, else a space), so the words i…j-1 on one line are sums[j] - sums[i] -
+    glues[i] wide; the widest word with an inner hyphen (0 if none); each two
+    neighbours' width together, sorted (see lines_at_least)."""
+
+    __slots__ = ("words", "units", "space", "hyphen", "glues", "sums", "glued", "widest",
+                 "pairs")
+
+    def __init__(self, words: list[str], units: list[int], space: int) -> None:
+        self.words, self.units, self.space = words, units, space
+        self.hyphen = hyphen = []
+        self.glues = glues = []
+        self.sums = sums = [0]
+        pairs = []
+        total = widest = last = 0
+        glue = 0  # none before the first word
+        first = True
+        for word, u in zip(words, units):
+            glues.append(glue)
+            if first:
+                first = False
+            else:
+                pairs.append(last + glue + u)
+            total += glue + u
+            sums.append(total)
+            last = u
+            if word[-1] == "-":
+                hyphen.append(True)
+                glue = 0
+            else:
+                hyphen.append(False)
+                glue = space
+            if "-" in word[1:-1] and u > widest:
+                widest = u
+        self.glued = True in hyphen[:-1]  # a word ends in a hyphen before another
+        self.widest = widest
+        pairs.sort()
+        self.pairs = pairs
+
+    def line(self, i: int, j: int) -> str:
+        """The words i…j-1 as one line."""
+        words = self.words
+        if j == i + 1:
+            return words[i]
+        if not self.glued:
+            return " ".join(words[i:j])
+        hyphen = self.hyphen
+        return words[i] + "".join([words[r] if hyphen[r - 1] else " " + words[r]
+                                   for r in range(i + 1, j)])
+
+    def split(self, limit: int, units_of) -> "_Words":
+        """The words with each one wider than limit that has inner hyphens broken after
+        them (its parts; units_of measures a part)."""
+        words, units = [], []
+        for word, wu in zip(self.words, self.units):
+            if wu <= limit or "-" not in word[1:-1]:
+                words.append(word)
+                units.append(wu)
+                continue
+            pieces = word.split("-")
+            last = pieces.pop()
+            for piece in pieces:
+                words.append(piece + "-")
+                units.append(units_of(piece + "-"))
+            if last:  # (after a final hyphen an empty part would change no line)
+                words.append(last)
+                units.append(units_of(last))
+        return _Words(words, units, self.space)
+
+    def top_size(self, h: float, avail_k: float, min_size: float) -> float:
+        """A size above which lines_at_least cannot fit height h (avail_k: the line's
+        width in mm times the document's k): at n lines the size is at most h / (n PT
+        LINE), and the n-th widest pair must fit the line (at most n - 1 breaks), at most
+        avail_k / (its units * 0.001). Valid where no word is broken into parts (the
+        floor holds), i.e. at any size at or below one where widest fits."""
+        pairs = self.pairs
+        count = len(pairs)
+        best = 0.0
+        for n in range(1, count + 2):
+            top = h / (n * PT * LINE)
+            if top < min_size:
+                break
+            need = pairs[count - n] if n <= count else 0
+            if need:
+                top = min(top, avail_k / (need * 0.001))
+            best = max(best, top)
+        return best
+
+    def lines_at_least(self, limit: int) -> int:
+        """A floor under the number of lines the wrap at limit gives: two neighbouring
+        words wider together than limit cannot share a line, so each such pair is a line
+        break. Whole words only (with a word broken into parts there is no floor but 1)."""
+        if self.widest > limit:
+            return 1
+        return 1 + len(self.pairs) - bisect_right(self.pairs, limit)
 
 def _passed(size: float, top: float) -> float:
     """The first of size, size - 0.5, size - 1, … not above top (with a margin far wider

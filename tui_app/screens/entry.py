@@ -40,7 +40,7 @@ from ..services.history import history_lines
 from ..services.picker import find, list_number
 from ..services.protocols import ProtocolRejected, save_protocol
 from ..widgets.criteria_grid import CriteriaGrid
-from ..widgets.participant_picker import ChoiceList
+from ..widgets.participant_picker import pick
 from ..widgets.status_line import StatusLine
 from .base import BaseScreen, failure_text
 
@@ -340,6 +340,7 @@ class EntryScreen(BaseScreen):
             self.request(found.one)
             return
         grid.cancel_pending()  # keys typed after an ambiguous Enter must not land on anyone
+        epoch = grid.epoch
 
         def chosen(p: Optional[Participant]) -> None:
             if p is None:
@@ -348,7 +349,8 @@ class EntryScreen(BaseScreen):
             else:
                 self.request(p)
 
-        self.app.push_screen(ChoiceList(found, self.stack), chosen)
+        # the keys typed after the choice go to the grid in their order (widgets/typeahead.py)
+        pick(self.app, found, chosen, self.stack, sink=lambda keys: grid.feed(keys, epoch))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         p = next((p for p in self.stack if p.guid == event.option.id), None)

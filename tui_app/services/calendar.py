@@ -73,16 +73,84 @@ def _load_alone(name: str) -> None:
         return
 
 
-@lru_cache(maxsize=16)
-def work_calendar(years: tuple[int, ...], region: str = "") -> WorkCalendar:
-    """Non-working days of the years: the Russian production calendar plus the region's data."""
+TABLE = ("calendar", "ru.json")  # the Russian calendar of the `holidays` package, written out
+TABLE_YEARS = range(2020, 2041)
+
+
+def _russia_sources() -> list:
+    """The files of the `holidays` package that make the Russian calendar (its rules and
+    transfers, its Russian names), found without importing the package."""
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    root = Path(spec.submodule_search_locations[0])
+    return [root / "countries" / "russia.py", root / "locale" / "ru" / "LC_MESSAGES" / "RU.mo"]
+
+
+def russia_fingerprint() -> str:
+    """What the written-out table was made from: a change of the package's Russian rules or
+    names (a new decree in a new version) makes the table stale, and the package is asked."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in _russia_sources():
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            return ""
+    return h.hexdigest()
+
+
+def russia_live(years: tuple[int, ...]) -> tuple[dict[date, str], frozenset[date]]:
+    """(public holidays and days off with their Russian names, working weekend days) of the
+    years, from the `holidays` package itself."""
     import holidays as _holidays  # the maintained calendar of public holidays and transfers
 
     _load_alone("holidays.countries.russia")  # Russia only, not every country
     ru = _holidays.country_holidays("RU", years=list(years), language="ru")
-    names = {d: str(n) for d, n in ru.items()}
+    return {d: str(n) for d, n in ru.items()}, frozenset(getattr(ru, "weekend_workdays", set()) or set())
+
+
+def write_table() -> None:
+    """Write the Russian calendar of TABLE_YEARS out of the installed `holidays` package
+    (`python -m tui_app.services.calendar`; tests/test_lean_start.py says when it is due)."""
+    names, workdays = russia_live(tuple(TABLE_YEARS))
+    table = {"fingerprint": russia_fingerprint(), "years": [TABLE_YEARS[0], TABLE_YEARS[-1]],
+             "off": {d.isoformat(): names[d] for d in sorted(names)},
+             "workdays": sorted(d.isoformat() for d in workdays)}
+    data_path(*TABLE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _table() -> Optional[dict]:
+    path = data_path(*TABLE)
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return table if table.get("fingerprint") == russia_fingerprint() else None
+
+
+def russia(years: tuple[int, ...]) -> tuple[dict[date, str], frozenset[date]]:
+    """As russia_live, read from the written-out table where it holds the years and was made
+    from the installed package (importing `holidays` is a tenth of a second of every start,
+    since the main screen's checklist needs the deadlines)."""
+    table = _table()
+    if table is None or not all(table["years"][0] <= y <= table["years"][1] for y in years):
+        return russia_live(years)
+    wanted = {str(y) for y in years}
+    names = {date.fromisoformat(d): n for d, n in table["off"].items() if d[:4] in wanted}
+    return names, frozenset(date.fromisoformat(d) for d in table["workdays"] if d[:4] in wanted)
+
+
+@lru_cache(maxsize=16)
+def work_calendar(years: tuple[int, ...], region: str = "") -> WorkCalendar:
+    """Non-working days of the years: the Russian production calendar plus the region's data."""
+    names, workdays_ru = russia(years)
     off = set(names)
-    workdays = set(getattr(ru, "weekend_workdays", set()) or set())
+    workdays = set(workdays_ru)
     rules = region_rules(region)
     for text in rules.holidays:
         d = date.fromisoformat(text)
@@ -118,7 +186,7 @@ def store_deadlines(store) -> list[Deadline]:
     day = store.exam_day()
     if day is None:
         return []
-    from .distribute import is_remote
+    from .remote import is_remote
 
     return day_deadlines(day.date, day.region, is_remote(store))
 
@@ -133,3 +201,7 @@ def next_additional(after: date, region: str = "") -> Optional[date]:
 def condition_ids() -> list[str]:
     """The ids of the special conditions a participant may have (data/regions/default.json)."""
     return [c["id"] for c in region_rules().conditions]
+
+
+if __name__ == "__main__":
+    write_table()

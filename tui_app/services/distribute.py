@@ -28,6 +28,7 @@ from ..domain.distribution import (
 from ..domain.models import Participant, Room, parse_hhmm
 from ..store.workspace import Store
 from .data import scheme_for
+from .remote import is_remote, remote_of  # noqa: F401  (dist.is_remote, dist.remote_of)
 
 
 class DistributeError(Refused):
@@ -89,27 +90,6 @@ def set_schedule(store: Store, start: str = "", limit: str = "", minutes: Option
             raise DistributeError("Минут на участника: целое число от 10 до 30.")
     store.update_settings(schedule_start=start, schedule_limit=limit, minutes_per_participant=m)
     return schedule_settings(store)
-
-
-def is_remote(store: Store, room: Optional[str] = None) -> bool:
-    """The remote form (seed 002): the whole day, or (with `room`) that room or anybody in it
-    marked «дистанционно»; without `room`, any part of the day."""
-    day = store.exam_day()
-    if day is not None and day.remote:
-        return True
-    rooms = [r for r in store.rooms() if room is None or r.number == room]
-    if any(r.remote for r in rooms):
-        return True
-    # any order will do: the alphabetical one (a sort of every participant) is not needed
-    return any(p.remote for p in store.all(Participant) if room is None or p.room == room)
-
-
-def remote_of(store: Store):
-    """Participant -> connects remotely (the day, the participant's room, or the participant)."""
-    day = store.exam_day()
-    whole = bool(day is not None and day.remote)
-    rooms = {r.number for r in store.rooms() if r.remote}
-    return lambda p: whole or p.remote or p.room in rooms
 
 
 def minutes_of(store: Store):

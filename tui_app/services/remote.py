@@ -1,6 +1,8 @@
 """Recordings of remote-form sessions (seed 002, п. 1 and 6; seed 004, 10.1): the video
 conference software records them outside the program; they are brought into the workspace
-under the naming rule (date, room, ОО code — seed 000:17) so the handoff carries them."""
+under the naming rule (date, room, ОО code — seed 000:17) so the handoff carries them. And
+whether the day, a room or a participant is remote (apart from the distribution: the main
+screen's checklist asks at every start, its deadlines differ for the remote form)."""
 from __future__ import annotations
 
 import shutil
@@ -10,8 +12,31 @@ from typing import Optional
 
 from ..audio import names
 from ..diskspace import require_free
+from ..domain.models import Participant
 from ..errors import NotFound, Refused, from_os_error
 from ..store.workspace import Store
+
+
+def is_remote(store: Store, room: Optional[str] = None) -> bool:
+    """The remote form (seed 002): the whole day, or (with `room`) that room or anybody in it
+    marked «дистанционно»; without `room`, any part of the day."""
+    day = store.exam_day()
+    if day is not None and day.remote:
+        return True
+    rooms = [r for r in store.rooms() if room is None or r.number == room]
+    if any(r.remote for r in rooms):
+        return True
+    # the stored documents (the main screen's checklist asks at every start: no models)
+    return any(d.get("remote") for d in store.documents(Participant) if room is None or d.get("room", "") == room)
+
+
+def remote_of(store: Store):
+    """Participant -> connects remotely (the day, the participant's room, or the participant)."""
+    day = store.exam_day()
+    whole = bool(day is not None and day.remote)
+    rooms = {r.number for r in store.rooms() if r.remote}
+    return lambda p: whole or p.remote or p.room in rooms
+
 
 KNOWN = (".mp3", ".wav", ".mp4", ".m4a", ".webm", ".ogg", ".mkv", ".avi", ".flac", ".aac")
 

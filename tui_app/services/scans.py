@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..diskspace import require_free
-from ..domain.models import Participant
+from ..domain.models import Attendance, Participant
 from ..domain.ordering import room_number_key
 from ..errors import NotFound, Refused, from_os_error
 from ..store.atomic import durable_write
@@ -179,9 +179,16 @@ def add(store: Store, found: list[Found]) -> list[Path]:
     return out
 
 
+def seated_rooms(store: Store) -> set[str]:
+    """The rooms with a participant not marked absent (from the stored documents: the main
+    screen's checklist asks at start, where building every participant's model is too slow)."""
+    return {d["room"] for d in store.documents(Participant)
+            if d.get("room") and d.get("attendance") != Attendance.ABSENT.value}
+
+
 def missing(store: Store) -> list[str]:
     """«ИС-02 ауд. 101» for every room with participants lacking a scan (empty when done)."""
-    seated = sorted({p.room for p in store.all(Participant) if p.room and not p.absent}, key=room_number_key)
+    seated = sorted(seated_rooms(store), key=room_number_key)
     from ..audio.names import safe_part
 
     kept = {(form, room) for form, room, _ in listing(store)}
@@ -197,6 +204,6 @@ def checklist_item(store: Store) -> Optional[tuple[bool, str]]:
     if not required(store):
         return None
     lack = missing(store)
-    seated = len({p.room for p in store.all(Participant) if p.room and not p.absent})
+    seated = len(seated_rooms(store))
     done = seated - len({m.split("ауд. ")[1] for m in lack})
     return (not lack, f"Ведомости всех аудиторий отсканированы ({done} из {seated})")

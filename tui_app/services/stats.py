@@ -1,7 +1,7 @@
 """Statistics of the day: attended, зачёт/незачёт, mean per criterion against its max, the
 distribution of totals (a bar chart in text), by room and by class.
 
-Totals and results come from domain.scoring.score_protocol only.
+Totals and results come from domain.scoring.score only.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Iterable, Optional
 from ..domain.criteria import Scheme
 from ..domain.models import Attendance, Participant, Protocol, ProtocolStatus
 from ..domain.ordering import natural_key
-from ..domain.scoring import score_protocol
+from ..domain.scoring import score
 from ..store.workspace import Store
 from .data import scheme_for
 
@@ -51,30 +51,40 @@ class DayStats:
 
 
 def add(g: GroupStats, sch: Scheme, p: Participant, proto: Optional[Protocol]) -> None:
+    if proto is None:
+        count(g, sch, p.attendance, p.category, None, None)
+    else:
+        count(g, sch, p.attendance, p.category, proto.status, proto.scores)
+
+
+def count(g: GroupStats, sch: Scheme, attendance: Attendance, category: str,
+          status: Optional[ProtocolStatus], scores: Optional[dict[str, Optional[int]]]) -> None:
+    """One participant into the group: its attendance and category, its protocol's status
+    and scores (None: no protocol)."""
     g.listed += 1
-    if p.attendance is Attendance.ABSENT:
+    if attendance is Attendance.ABSENT:
         g.absent += 1
         return
-    if proto is None:
+    if status is None or scores is None:
         g.not_entered += 1
         return
     g.attended += 1
-    if proto.status is ProtocolStatus.EARLY:
+    if status is ProtocolStatus.EARLY:
         g.early += 1
         return
-    if proto.status is ProtocolStatus.REMOVED:
+    if status is ProtocolStatus.REMOVED:
         g.removed += 1
         return
-    res = score_protocol(sch, p, proto)
+    res = score(sch, sch.category(category), scores, status)
     if res.passed is True:
         g.passed += 1
     elif res.passed is False:
         g.failed += 1
     if res.complete:
         g.totals[res.total] += 1
-    allowed = sch.category(p.category).criteria if sch.has_category(p.category) else []
+    allowed = sch.category(category).criteria if sch.has_category(category) else []
     for code in allowed:
-        v = proto.scores.get(code)
+        v = scores.get(code)
         if v is not None:
             g.sums[code] = g.sums.get(code, 0) + v
             g.counts[code] = g.counts.get(code, 0) + 1

@@ -77,14 +77,18 @@ def _sharing_strings(obj: Any, doc: dict) -> Any:
     copies validation made: at 10,000 participants with protocols that is ~15 MB less. Strings
     are immutable, so sharing them is safe; the object is not otherwise changed."""
     values = obj.__dict__
+    get = doc.get
     for name, value in values.items():
-        raw = doc.get(name)
-        if value is raw:
-            continue
-        if type(value) is str and type(raw) is str and value == raw:
-            values[name] = raw
-        elif type(value) is dict and type(raw) is dict and value.keys() == raw.keys():
-            values[name] = {k: value[k] for k in raw}  # the stored keys (e.g. «Ч1»), same values
+        kind = type(value)
+        if kind is str:
+            if value:  # "" is one object already
+                raw = get(name)
+                if raw == value and raw is not value and type(raw) is str:
+                    values[name] = raw
+        elif kind is dict:
+            raw = get(name)
+            if raw is not value and type(raw) is dict and value.keys() == raw.keys():
+                values[name] = {k: value[k] for k in raw}  # the stored keys (e.g. «Ч1»), same values
     return share_fields_set(obj)
 
 
@@ -104,19 +108,20 @@ class _Repeats:
         self.by_field: dict[str, Optional[dict]] = {}
 
     def share(self, doc: dict) -> None:
+        by_field, limit = self.by_field, self.LIMIT
         for k, v in doc.items():
             if type(v) is not str or not v:
                 continue
-            seen = self.by_field.get(k, _NEW)
+            seen = by_field.get(k, _NEW)
             if seen is None:
                 continue
             if seen is _NEW:
-                seen = self.by_field[k] = {}
+                seen = by_field[k] = {}
             one = seen.setdefault(v, v)
             if one is not v:
                 doc[k] = one
-            elif len(seen) > self.LIMIT:
-                self.by_field[k] = None
+            elif len(seen) > limit:
+                by_field[k] = None
 
 
 class _Validated:
@@ -315,6 +320,14 @@ class Store:
     def all(self, model: type[M], table: Optional[str] = None) -> list[M]:
         """Every object of a table, in the order stored."""
         return list(self._validated(model, table).by_key.values())
+
+    def documents(self, model: type) -> list[dict]:
+        """The stored documents of a model's table as they are (JSON values: an enum as its
+        value, a date as text), not validated: for a count over every row (the main screen's
+        summary), where building 36,000 models would cost more than the counting. Read them,
+        never change them; a field may be absent from a document older than the model. (A
+        list: a write while it is read does not change it.)"""
+        return list(self.storage.tables().get(TABLES[model][0], {}).values())
 
     def get(self, model: type[M], key: str, table: Optional[str] = None) -> Optional[M]:
         name = table or TABLES[model][0]

@@ -79,6 +79,7 @@ class CriteriaGrid(Widget, can_focus=True):
         self.pick_text = ""
         self.awaiting = False
         self.pending: list[tuple[str, str | None]] = []
+        self.epoch = 0  # how many times keys were dropped (cancel_pending): see feed()
 
     # -- driven by the screen ------------------------------------------------------
     def start_pick(self) -> None:
@@ -103,6 +104,7 @@ class CriteriaGrid(Widget, can_focus=True):
     def cancel_pending(self) -> int:
         """The Enter being handled failed: drop the keys typed after it."""
         dropped = len(self.pending)
+        self.epoch += 1
         self.awaiting = False
         self.pending = []
         self.refresh()
@@ -143,22 +145,37 @@ class CriteriaGrid(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------
     def on_key(self, event) -> None:
-        key, ch = event.key, event.character
+        if self._take(event.key, event.character):
+            event.stop()
+            event.prevent_default()
+
+    def feed(self, keys: list[tuple[str, str | None]], epoch: int) -> None:
+        """Keys typed for this grid that another widget had first (the namesakes' list,
+        widgets/typeahead.py), in the order typed: each handled as if typed here, a screen's
+        key (F4, Esc, …) in its turn. Dropped if keys were dropped since `epoch` (a refused
+        choice: what was typed after it must not land on anyone)."""
+        if epoch != self.epoch:
+            return
+        for key, ch in keys:
+            if not self._take(key, ch) and not self._run_binding(key):
+                continue  # an async action runs: the keys after it wait in `pending`
+
+    def _take(self, key: str, ch: str | None) -> bool:
+        """A key of the grid: handled now, or kept while an Enter is handled (True); False —
+        the screen's key, not kept (F-keys, Esc, Tab, … when nothing waits)."""
         printable = bool(ch) and len(ch) == 1 and ch.isprintable() and key != "space"
         screens = key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space")
         screens = screens or (key == "escape" and not (self.pick_mode and self.state is not None))
         if screens:  # F-keys, Esc, Tab, …: the screen's — in their turn after keys still waiting
             if self.awaiting and key in self.screen.active_bindings:
-                event.stop()
-                event.prevent_default()
                 self.pending.append((BINDING, key))
-            return
-        event.stop()
-        event.prevent_default()
+                return True
+            return False
         if self.awaiting:
             self.pending.append((key, ch))
-            return
-        self._handle(key, ch)
+        else:
+            self._handle(key, ch)
+        return True
 
     def _handle(self, key: str, ch: str | None) -> None:
         if self.pick_mode or self.state is None:

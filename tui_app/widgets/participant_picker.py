@@ -21,10 +21,15 @@ from textual.widgets.option_list import Option
 
 from ..domain.models import Participant
 from ..services.picker import Found, find, label
+from .typeahead import ReleaseKeys
 
 
 class ChoiceList(ModalScreen[Optional[Participant]]):
-    """«Несколько участников: выберите» — arrows and Enter, or the number; Esc — none."""
+    """«Несколько участников: выберите» — arrows and Enter, or the number; Esc — none.
+
+    The list itself takes the keys (its lines are not focusable), so every key typed while it
+    is up waits in this one queue; the keys typed after the choice, before it is gone, are
+    kept in `early` and handed on by `pick` in their order (widgets/typeahead.py)."""
 
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="choice-cancel")]
     DEFAULT_CSS = """
@@ -36,6 +41,8 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
     ChoiceList OptionList { height: auto; max-height: 15; }
     ChoiceList .choice-hint { color: $text-muted; }
     """
+    MOVES = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
+             "pagedown": "page_down", "home": "first", "end": "last"}
 
     def __init__(self, found: Found, room_list: Optional[Sequence[Participant]] = None) -> None:
         super().__init__()
@@ -43,6 +50,7 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
         self.people = list(found.people)
         self.room_list = room_list
         self._chosen = False
+        self.early: list[tuple[str, Optional[str]]] = []  # typed after the choice, in order
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -50,25 +58,31 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
             if self.found.hint:
                 head += f" ({self.found.hint})"
             yield Static(head, classes="choice-title", markup=False)
-            yield OptionList(*[Option(f"{i}. {label(p, self.room_list)}", id=p.guid)
-                               for i, p in enumerate(self.people, 1)], id="choice-list")
+            lines = OptionList(*[Option(f"{i}. {label(p, self.room_list)}", id=p.guid)
+                                 for i, p in enumerate(self.people, 1)], id="choice-list")
+            lines.can_focus = False  # the keys stay in this screen's queue, in their order
+            yield lines
             yield Static("Стрелки и Enter или номер строки — выбрать · Esc — отмена",
                          classes="choice-hint")
 
     def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
-        ol.highlighted = 0
-        ol.focus()
+        self.query_one(OptionList).highlighted = 0
 
     def on_key(self, event) -> None:
-        if self._chosen:  # typed after the choice, before this list was gone: for the screen below
-            event.stop()
-            event.prevent_default()
-            self.app.call_later(self.app.simulate_key, event.key)  # in their order
+        event.stop()
+        event.prevent_default()
+        if self._chosen:  # typed after the choice, before this list was gone: kept, in order
+            self.early.append((event.key, event.character))
             return
+        ol = self.query_one(OptionList)
         ch = event.character
-        if ch and ch.isdigit() and ch != "0" and int(ch) <= len(self.people):
-            event.stop()
+        if event.key == "escape":
+            self.action_cancel()
+        elif event.key == "enter" and ol.highlighted is not None:
+            self._choose(self.people[ol.highlighted])
+        elif event.key in self.MOVES:
+            getattr(ol, f"action_{self.MOVES[event.key]}")()
+        elif ch and ch.isdigit() and ch != "0" and int(ch) <= len(self.people):
             self._choose(self.people[int(ch) - 1])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -79,7 +93,11 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
         if self._chosen:
             return
         self._chosen = True
-        self.query_one(OptionList).disabled = True  # its Enter must not choose again
+        self.query_one(OptionList).disabled = True
+        self.app.typeahead.start()  # new keys wait at the app from now on
+        self.call_later(self._close, p)  # after the keys already queued here
+
+    def _close(self, p: Optional[Participant]) -> None:
         self.dismiss(p)
 
     def action_cancel(self) -> None:
@@ -87,12 +105,26 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
 
 
 def pick(app, found: Found, then: Callable[[Optional[Participant]], None],
-         room_list: Optional[Sequence[Participant]] = None) -> None:
-    """One match → `then(it)` at once; several → the ChoiceList first; none → `then(None)`."""
+         room_list: Optional[Sequence[Participant]] = None,
+         sink: Optional[Callable[[list], None]] = None) -> None:
+    """One match → `then(it)` at once; several → the ChoiceList first; none → `then(None)`.
+
+    The keys typed after a choice from the list go, once `then` has run, to `sink` (a
+    callable taking [(key, character), …]) or else to the focused widget of the screen that
+    asked — never to a dialog `then` opened (widgets/typeahead.py)."""
     if found.one is not None:
         then(found.one)
     elif found.several:
-        app.push_screen(ChoiceList(found, room_list), then)
+        below = app.screen
+        box = ChoiceList(found, room_list)
+
+        def chosen(p: Optional[Participant]) -> None:
+            try:
+                then(p)
+            finally:
+                app.post_message(ReleaseKeys(box.early, below, sink))
+
+        app.push_screen(box, chosen)
     else:
         then(None)
 
