@@ -83,9 +83,10 @@ def _mutate(page, data) -> None:
                          BlockName="Регион", Value="47")
     elif kind == 7 and blocks:
         page.remove(el)
-    elif kind == 8:
-        page.insert(i, data.draw(st.sampled_from([etree.Comment("c"), etree.PI("p", "q"),
-                                                  etree.Entity("amp")])))
+    elif kind == 8:  # no entity node: the reader's parser resolves the predefined ones and
+        # refuses any DOCTYPE, so a read page never holds one (and Windows' libxml2 answers
+        # an entity node with an internal error of the schema, not a yes or no)
+        page.insert(i, data.draw(st.sampled_from([etree.Comment("c"), etree.PI("p", "q")])))
     elif kind == 9 and blocks:
         el.tag = data.draw(st.sampled_from(["Blocks", "{urn:x}Block", "block"]))
     elif kind == 10:  # up to and past the most blocks a page may hold
@@ -147,3 +148,20 @@ def test_the_first_line_of_a_field_is_line_of_its_block():
                 row = B2PRow(nn=nn, line=line, lines=lines)
                 for attr, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
                     assert b2p_read._field_line(row, attr) == row.line_of(block_name(attr, nn))
+
+
+def test_a_schema_that_cannot_decide_refuses_the_page(monkeypatch):
+    """Windows' libxml2 answers some trees with «Internal error in XML Schema validation»
+    instead of yes or no (seen in the Windows leg): the page is refused with a Russian
+    message, never accepted and never a traceback."""
+    from tui_app.exchange import b2p_read
+
+    class Undecided:
+        error_log = []
+
+        def validate(self, el):
+            raise etree.XMLSchemaValidateError("Internal error in XML Schema validation.")
+
+    monkeypatch.setattr(b2p_read, "schema", lambda: Undecided())
+    problems = b2p_read._validate("f.xml", etree.fromstring("<Page/>"))
+    assert [p.message for p in problems] == ["f.xml: нарушена структура пакета (схема B2P)."]

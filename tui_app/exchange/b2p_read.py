@@ -318,8 +318,11 @@ def _xsd_problem(name: str, err) -> FileProblem:
 
 def _validate(name: str, el) -> list[FileProblem]:
     xsd = schema()
-    if xsd.validate(el):
-        return []
+    try:
+        if xsd.validate(el):
+            return []
+    except etree.XMLSchemaValidateError:  # libxml2 could not decide (an internal error): no
+        return [FileProblem("xsd", f"{name}: нарушена структура пакета (схема B2P).")]
     return [_xsd_problem(name, e) for e in list(xsd.error_log)[:20]]
 
 
