@@ -157,8 +157,8 @@ class CriteriaGrid(Widget, can_focus=True):
         if epoch != self.epoch:
             return
         for key, ch in keys:
-            if not self._take(key, ch) and not self._run_binding(key):
-                continue  # an async action runs: the keys after it wait in `pending`
+            if not self._take(key, ch):  # the screen's key: its action now, in its turn (an
+                self._run_binding(key)  # async one makes the keys after it wait in `pending`)
 
     def _take(self, key: str, ch: str | None) -> bool:
         """A key of the grid: handled now, or kept while an Enter is handled (True); False —
