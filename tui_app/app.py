@@ -79,9 +79,13 @@ class ShtabApp(App):
             if not self.typeahead.expired():
                 self.typeahead.keep(event.key, event.character)  # in its turn, after the list's
                 return
-            for key, character in self.typeahead.end():  # nobody released them: on, in order
-                await super().on_event(events.Key(key, character))
+            await self._hand_on(self.typeahead.end())  # nobody released them: on, in order
         await super().on_event(event)
+
+    async def _hand_on(self, keys: list) -> None:
+        """Keys the app kept, on to where they go, as if typed now (in this order)."""
+        for key, character in keys:
+            await super().on_event(events.Key(key, character))
 
     async def on_release_keys(self, message: ReleaseKeys) -> None:
         """The list closed and the screen below took the choice: the keys typed meanwhile
@@ -92,9 +96,8 @@ class ShtabApp(App):
             return  # a dialog opened meanwhile: keys typed before it was seen answer nothing
         if message.sink is not None:
             message.sink(keys)
-            return
-        for key, character in keys:
-            await super().on_event(events.Key(key, character))
+        else:
+            await self._hand_on(keys)
 
     def stop_recording(self) -> None:
         """Stop the room's stream, if one runs: the last seconds are written, the personal
