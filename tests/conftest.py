@@ -7,11 +7,16 @@ import sys
 
 import pytest
 
+from support.wine import retry_spawns
 from support.workspaces import copy_workspace
 from tui_app.services.demo import create_demo
 from tui_app.store.workspace import Workspace
 
 pytest_plugins = ["support.speed"]  # what keeps the suite fast (see its docstring)
+
+
+def pytest_configure(config):
+    retry_spawns()  # under wine only: a child wine could not start (WinError 1359) is started again
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from support.wine import under_wine
 from tui_app.domain.models import Protocol
 from tui_app.errors import FileBusy
 from tui_app.services.protocols import save_protocol
@@ -303,18 +304,11 @@ def test_windows_a_file_held_for_good_is_a_true_message(tmp_path, monkeypatch):
     assert target.read_bytes() == b"old" and not list(tmp_path.glob(".*.tmp"))
 
 
-def _under_wine() -> bool:
-    try:
-        return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")
-    except (AttributeError, OSError):
-        return False
-
-
 @on_windows
 def test_windows_a_locked_journal_refuses_the_save_and_keeps_memory(demo_results_ws):
     """Another program locks the journal (LockFileEx): the save fails with a true message,
     memory keeps what is on disk, and the next save after the unlock works."""
-    if _under_wine():
+    if under_wine():
         pytest.skip("wine does not enforce byte-range locks on writes (Windows does); "
                     "simulated in test_a_save_that_cannot_be_written_says_so_and_changes_nothing")
     s = demo_results_ws.store
