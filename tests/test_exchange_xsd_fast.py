@@ -147,7 +147,7 @@ def test_the_first_line_of_a_field_is_line_of_its_block():
             for lines in (None, {}, {block_name("guid", nn): 5}):
                 row = B2PRow(nn=nn, line=line, lines=lines)
                 for attr, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS:
-                    assert b2p_read._field_line(row, attr) == row.line_of(block_name(attr, nn))
+                    assert row.field_line(attr) == row.line_of(block_name(attr, nn))
 
 
 def test_a_schema_that_cannot_decide_refuses_the_page(monkeypatch):

@@ -184,7 +184,7 @@ def test_the_main_screen_summary_builds_no_model_of_a_participant_or_protocol(de
     counts the validated models (absent, early, removed, зачёт/незачёт, ОВЗ, remote, scans)."""
     from tui_app.domain.models import Participant, Protocol
     from tui_app.services import stats
-    from tui_app.services.distribute import is_remote
+    from tui_app.services.remote import is_remote
     from tui_app.services.summary import summarize
     from tui_app.store.workspace import Store
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..services import distribute as dist
+from ..services.remote import is_remote
 from ._common import EXIT_OK, EXIT_PROBLEMS, UserError, say, workspace
 
 
@@ -47,7 +48,7 @@ def run_timetable(args: argparse.Namespace) -> int:
             if not tables:
                 raise UserError(f"Аудитории {args.room} нет.")
         for t in tables:
-            remote = dist.is_remote(store, t.room)
+            remote = is_remote(store, t.room)
             kind = "График подключения" if remote else "Расписание"
             flag = f"  ! позже {t.limit:%H:%M}" if t.over_limit and t.limit else ""
             say(f"{kind}: аудитория {t.room}, {t.start:%H:%M}–{t.end:%H:%M}{flag}")

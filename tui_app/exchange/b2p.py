@@ -19,7 +19,6 @@ from typing import Iterable, Optional
 from ..domain.checks import B2P_STEM
 from ..domain.limits import MAX_B2P_BYTES, ROWS_PER_PAGE
 from ..errors import Refused
-from ..store.journal import no_gc  # noqa: F401  (the one pause of the collector; used by exchange)
 
 OWNER = "Federal Test Center"
 VERSION = "12.0.0.4"
@@ -134,6 +133,13 @@ def _row_offsets() -> tuple[dict[str, int], ...]:
     return tuple({n: k for k, n in enumerate(names)} for names in _row_names())
 
 
+@lru_cache(maxsize=1)
+def _field_offsets() -> dict[str, int]:
+    """Row field -> the position of its block among a row's blocks (the same for every NN)."""
+    first = _row_offsets()[0]
+    return {a: first[block_name(a, 1)] for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS}
+
+
 def expected_block_names(n_pages: int) -> list[str]:
     """Every BlockName of a file of n_pages pages, in file order (pages are always full)."""
     page = list(PAGE_BLOCKS)
@@ -187,6 +193,13 @@ class B2PRow:
             return self.lines.get(block, self.line)
         k = _row_offsets()[self.nn - 1].get(block) if 1 <= self.nn <= ROWS_PER_PAGE else None
         return self.line + k if k is not None else self.line
+
+    def field_line(self, attr: str) -> int:
+        """Source line of the block of field attr: line_of(block_name(attr, nn)) without
+        building the block's name (a row of the usual layout is one block a line)."""
+        if self.lines is None and self.line and 1 <= self.nn <= ROWS_PER_PAGE:
+            return self.line + _field_offsets()[attr]
+        return self.line_of(block_name(attr, self.nn))
 
     def is_empty(self) -> bool:
         return not any(getattr(self, a) for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS) and not any(

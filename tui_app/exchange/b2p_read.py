@@ -48,6 +48,7 @@ from ..domain.limits import (
 )
 from ..domain.models import guid_or_none
 from ..domain.names import document_key
+from ..store.journal import no_gc
 from . import untrusted
 from .untrusted import encoding_form
 from .b2p import (
@@ -68,12 +69,10 @@ from .b2p import (
     B2PRow,
     FileProblem,
     _block_index,
-    _row_offsets,
     block_name,
     crc_start,
     expected_block_names,
     fail,
-    no_gc,
     page_date,
     score_block,
     subtotal_block,
@@ -669,7 +668,7 @@ class _Reader:
                 continue
             first = self.seen[table].get(key)
             if first is None:  # a small record, not the row: rows may be let go page by page
-                self.seen[table][key] = (_field_line(row, attr), row.page, row.nn,
+                self.seen[table][key] = (row.field_line(attr), row.page, row.nn,
                                          row.surname, row.name[:1])
                 continue
             line, page, first_nn, surname, initial = first
@@ -773,21 +772,6 @@ def _row_at(chunk: list[str], pno: int, nn: int, line: int) -> Optional[B2PRow]:
     s2 = s1 + N_SCORES
     s3 = s2 + N_SUBTOTALS
     return B2PRow(*v[:s1], v[s1:s2], v[s2:s3], *v[s3:], page=pno, nn=nn, line=line)
-
-
-@lru_cache(maxsize=1)
-def _field_offsets() -> dict[str, int]:
-    """Row field -> the position of its block among a row's blocks (the same for every NN)."""
-    first = _row_offsets()[0]
-    return {a: first[block_name(a, 1)] for a, _ in ROW_TEXT_FIELDS + ROW_TAIL_FIELDS}
-
-
-def _field_line(row: B2PRow, attr: str) -> int:
-    """row.line_of(block_name(attr, row.nn)) without building the block's name: a row of
-    the usual layout is one block a line from row.line."""
-    if row.lines is None and row.line and 1 <= row.nn <= ROWS_PER_PAGE:
-        return row.line + _field_offsets()[attr]
-    return row.line_of(block_name(attr, row.nn))
 
 
 def _rows_by_name(names, vals, pno: int, lines: _Lines) -> list[B2PRow]:

@@ -13,6 +13,7 @@ from ..domain.distribution import RoomTimetable, end_spread
 from ..domain.models import Participant
 from ..services import distribute as dist
 from ..services import rooms as svc
+from ..services.remote import is_remote
 from ..services import staff as staff_svc
 from ..widgets.status_line import StatusLine
 from .base import BaseScreen
@@ -91,7 +92,7 @@ class RoomsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         rt = self.query_one(RoomsTable)
-        self.remote = dist.is_remote(self.app.store)
+        self.remote = is_remote(self.app.store)
         cols = [("no", "№"), ("fio", "ФИО"), ("grade", "Класс")]
         if self.remote:
             cols += [("connect", "Подкл."), ("start", "Начало"), ("end", "Конец"), ("test", "Тест накануне")]

@@ -28,7 +28,7 @@ from ..domain.distribution import (
 from ..domain.models import Participant, Room, parse_hhmm
 from ..store.workspace import Store
 from .data import scheme_for
-from .remote import is_remote, remote_of  # noqa: F401  (dist.is_remote, dist.remote_of)
+from .remote import is_remote, remote_of
 
 
 class DistributeError(Refused):

@@ -24,9 +24,10 @@ from ..domain.models import ExamDay, Participant, Protocol
 from ..exchange import mapping
 from ..diskspace import require_free
 from ..exchange.b2p import (ROWS_PER_PAGE, STEM_RE, VERSION, B2PError, B2PPackage, B2PRow,
-                             no_gc, stem_for)
+                             stem_for)
 from ..exchange.b2p_write import write_b2p_file
 from ..store.atomic import make_private_dir
+from ..store.journal import no_gc
 from ..store.workspace import Store
 from .data import scheme_for_day
 from .documents import writing_document

@@ -211,7 +211,7 @@ def is_answer_audio(path: Path) -> bool:
 
 
 def plan_for(store) -> Plan:
-    from .distribute import is_remote
+    from .remote import is_remote
 
     if is_remote(store):  # the connection schedule goes to the МСУ with the forms (seed 002)
         from .forms import build_form

@@ -33,8 +33,9 @@ from ..domain.names import document_key
 from ..domain.ordering import fold, room_number_key
 from ..domain.scoring import score_protocol, validate_protocol
 from ..exchange import mapping
-from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, B2PRow, no_gc, read_b2p, stem_for
+from ..exchange.b2p import STEM_RE, B2PError, B2PPackage, B2PRow, read_b2p, stem_for
 from ..exchange.csvio import CsvError, CsvTable, find_key, read_table
+from ..store.journal import no_gc
 from ..store.workspace import Store
 from .import_plan import (
     ImportRefused,

@@ -41,9 +41,10 @@ class ConnectRow:
 
 def connection_rows(store: Store, room: Optional[str] = None) -> list[ConnectRow]:
     from . import distribute as dist
+    from .remote import remote_of
 
     people = {p.guid: p for p in store.participants()}
-    remote = dist.remote_of(store)
+    remote = remote_of(store)
     out = []
     for t in dist.timetables(store):
         if room and t.room != room:
