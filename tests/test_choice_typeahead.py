@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from support.pilot import burst, wait_until
+from support.pilot import burst, text_of, wait_until
 from support.workspaces import present_in, protocol
 from test_entry_stack import _open_room, add_namesakes
 from tui_app.app import ShtabApp
@@ -88,3 +88,49 @@ async def test_keys_after_the_choice_never_answer_the_unsaved_question(typing_ws
         assert protocol(store, first.guid) is None
         assert screen.state.participant.guid == first.guid
         assert [screen.state.scores.get(c.code) for c in screen.scheme.criteria[:3]] == [1, 0, None]
+
+
+async def test_keys_typed_before_the_list_is_up_choose_nobody_and_are_said(typing_ws):
+    """A terminal's one read of «F4 ёлкин Enter 2 3 Enter 13 digits Enter»: the «2» was
+    typed before the typist could see there are two Ёлкины, so it chooses nobody (nor do the
+    keys after it land anywhere); the list says that what was typed was not taken; a choice
+    from the list then opens the namesake, and the protocol typed after it is saved."""
+    store = typing_ws.store
+    vasily = add_namesakes(store)[1]
+    before = len(store.protocols())
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        codes = [c.code for c in screen.scheme.criteria]
+        digits = PROTOCOLS[0]
+        burst(app, "f4", *"ёлкин", "enter", "2", "3", "enter", *digits, "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceList), what="the list")
+        for _ in range(10):
+            await pilot.pause()
+        assert isinstance(app.screen, ChoiceList) and len(store.protocols()) == before
+        assert "Набранное после Enter не принято" in text_of(app, ".choice-note")
+        burst(app, "2", "3", "enter", *digits, "enter")
+
+        def saved() -> bool:
+            p = protocol(store, vasily.guid)
+            return p is not None and p.variant == "3" \
+                and [str(p.scores.get(c)) for c in codes] == digits
+
+        await wait_until(pilot, saved, what="the namesake's protocol")
+        assert len(store.protocols()) == before + 1
+
+
+async def test_keys_typed_after_an_enter_that_finds_nobody_are_said(typing_ws):
+    """«ъъъ» finds nobody: the «3 Enter 1» typed after its Enter go nowhere, and the message
+    says so besides «не найден»."""
+    before = len(typing_ws.store.protocols())
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        burst(app, "f4", *"ъъъ", "enter", "3", "enter", "1")
+        await wait_until(pilot, lambda: "не принято" in text_of(app, "#entry-msg"),
+                         what="the message")
+        for _ in range(5):
+            await pilot.pause()
+        assert screen.state is None and len(typing_ws.store.protocols()) == before
+        assert "не найден" in text_of(app, "#entry-msg")

@@ -283,3 +283,46 @@ async def test_a_participant_without_an_ovz_category_is_not_opened_and_no_key_is
         await pilot.pause()
         assert screen.state is not None and screen.state.participant.guid == people[0].guid
         assert protocol(store, unset.guid) is None
+
+
+DIGITS = ["1", "0", "1", "2", "0", "1", "2", "0", "3", "1", "2", "0", "1"]
+
+
+async def test_f4_typed_ahead_runs_before_the_keys_after_it(typing_ws):
+    """One read of «F4, a code, Enter, the variant, Enter, 13 digits, Enter» with a protocol
+    open: F4 (the screen's key) runs in its turn. Before, it bubbled up to the app and ran
+    after the keys typed after it: the typed protocol sat under «№, фамилия или код», and
+    the last Enter opened the participant afresh, wiping it without a word."""
+    store = typing_ws.store
+    first, second = present_in(store, "102")[:2]
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        codes = [c.code for c in screen.scheme.criteria]
+        await pilot.press(*str(first.order), "enter")
+        await wait_until(pilot, lambda: screen.state is not None, what="the first protocol")
+        burst(app, "f4", *second.code, "enter", "2", "enter", *DIGITS, "enter")
+
+        def saved() -> bool:
+            p = protocol(store, second.guid)
+            return p is not None and p.variant == "2" and [str(p.scores[c]) for c in codes] == DIGITS
+
+        await wait_until(pilot, saved, what="the coded participant's protocol")
+        assert protocol(store, first.guid) is None
+        assert not screen.query_one(CriteriaGrid).pick_mode or screen.state is None
+
+
+async def test_the_open_participant_chosen_again_keeps_what_was_typed(typing_ws):
+    """F4 and the open participant's own code (or number) while their protocol is half typed:
+    the typing stays, nothing is reopened from the store, the rest goes on from there."""
+    store = typing_ws.store
+    first = present_in(store, "102")[0]
+    app = ShtabApp(typing_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        screen = await _open_room(pilot, app)
+        codes = [c.code for c in screen.scheme.criteria]
+        await pilot.press(*str(first.order), "enter", "2", "enter", *DIGITS[:5])
+        await pilot.press("f4", *first.code, "enter", *DIGITS[5:], "enter")
+        await wait_until(pilot, lambda: protocol(store, first.guid) is not None, what="the save")
+        p = protocol(store, first.guid)
+        assert p.variant == "2" and [str(p.scores[c]) for c in codes] == DIGITS

@@ -49,6 +49,15 @@ MARKS = {"present": "✔", "early": "Д", "removed": "У"}
 NAME_WIDTH = 14
 
 
+def _not_taken(dropped: int) -> str:
+    """What the typist is told of the keys typed after an Enter that found nobody or several
+    (dropped: they must not land on anyone); "" when none were typed."""
+    if not dropped:
+        return ""
+    return (" Набранное после Enter не принято: сначала выберите участника, "
+            "затем наберите протокол.")
+
+
 class HistoryScreen(ModalScreen[None]):
     """Who changed what and when in one protocol (from the audit log)."""
 
@@ -329,9 +338,10 @@ class EntryScreen(BaseScreen):
             return
         found = self._find(text)
         if not found:
-            grid.cancel_pending()
+            dropped = grid.cancel_pending()
             self.app.bell()
-            self.say(found.not_found(f"ни в аудитории {self.room}, ни в списке школы"), Level.ERROR)
+            self.say(found.not_found(f"ни в аудитории {self.room}, ни в списке школы")
+                     + _not_taken(dropped), Level.ERROR)
             return
         hint = f" ({found.hint})" if found.hint else ""
         if found.one is not None:
@@ -339,7 +349,9 @@ class EntryScreen(BaseScreen):
                 self._saved_note = f"«{text}» → {found.one.short_fio}{hint}."
             self.request(found.one)
             return
-        grid.cancel_pending()  # keys typed after an ambiguous Enter must not land on anyone
+        # keys typed after an ambiguous Enter, before the list was seen, must not land on
+        # anyone (a «2» meant as the variant would choose a namesake): dropped, and said
+        dropped = grid.cancel_pending()
         epoch = grid.epoch
 
         def chosen(p: Optional[Participant]) -> None:
@@ -350,7 +362,8 @@ class EntryScreen(BaseScreen):
                 self.request(p)
 
         # the keys typed after the choice go to the grid in their order (widgets/typeahead.py)
-        pick(self.app, found, chosen, self.stack, sink=lambda keys: grid.feed(keys, epoch))
+        pick(self.app, found, chosen, self.stack, sink=lambda keys: grid.feed(keys, epoch),
+             note=_not_taken(dropped).strip())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         p = next((p for p in self.stack if p.guid == event.option.id), None)
@@ -360,6 +373,12 @@ class EntryScreen(BaseScreen):
     def request(self, p: Participant) -> None:
         """The user picked `p`: open it (asking first about an unsaved protocol)."""
         if self.state is not None and self.state.participant.guid == p.guid:
+            if self.state.changed:  # the one open, typed and not saved: go on with it
+                grid = self.query_one(CriteriaGrid)
+                grid.set_state(self.state)  # (replays the keys typed after the Enter)
+                self._show_pick()
+                grid.focus()
+                return
             self.choose(p)
             return
         self._leave_protocol(lambda: self.choose(p))

@@ -157,20 +157,23 @@ class CriteriaGrid(Widget, can_focus=True):
         if epoch != self.epoch:
             return
         for key, ch in keys:
-            if not self._take(key, ch):  # the screen's key: its action now, in its turn (an
-                self._run_binding(key)  # async one makes the keys after it wait in `pending`)
+            self._take(key, ch)  # a screen's key runs its binding in its turn (an async one
+            # makes the keys after it wait in `pending`)
 
     def _take(self, key: str, ch: str | None) -> bool:
-        """A key of the grid: handled now, or kept while an Enter is handled (True); False —
-        the screen's key, not kept (F-keys, Esc, Tab, … when nothing waits)."""
+        """A key of the grid, or a screen's key with a binding (F4, Esc, …): handled now, or
+        kept while an Enter is handled (True); False — a key nobody here has a use for."""
         printable = bool(ch) and len(ch) == 1 and ch.isprintable() and key != "space"
         screens = key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space")
         screens = screens or (key == "escape" and not (self.pick_mode and self.state is not None))
-        if screens:  # F-keys, Esc, Tab, …: the screen's — in their turn after keys still waiting
-            if self.awaiting and key in self.screen.active_bindings:
+        if screens:  # F-keys, Esc, Tab, …: the screen's — in their turn, before the keys after them
+            if key not in self.screen.active_bindings:
+                return False
+            if self.awaiting:  # after the keys still waiting
                 self.pending.append((BINDING, key))
-                return True
-            return False
+            else:  # now: left to bubble up to the app, its binding would run after the keys
+                self._run_binding(key)  # typed after it (F4 after the next name's Enter)
+            return True
         if self.awaiting:
             self.pending.append((key, ch))
         else:

@@ -40,13 +40,16 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
     }
     ChoiceList OptionList { height: auto; max-height: 15; }
     ChoiceList .choice-hint { color: $text-muted; }
+    ChoiceList .choice-note { color: $warning; }
     """
     MOVES = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
              "pagedown": "page_down", "home": "first", "end": "last"}
 
-    def __init__(self, found: Found, room_list: Optional[Sequence[Participant]] = None) -> None:
+    def __init__(self, found: Found, room_list: Optional[Sequence[Participant]] = None,
+                 note: str = "") -> None:
         super().__init__()
         self.found = found
+        self.note = note  # e.g. that the keys typed before the list was up were not taken
         self.people = list(found.people)
         self.room_list = room_list
         self._chosen = False
@@ -64,6 +67,8 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
             yield lines
             yield Static("Стрелки и Enter или номер строки — выбрать · Esc — отмена",
                          classes="choice-hint")
+            if self.note:
+                yield Static(self.note, classes="choice-note", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
@@ -106,8 +111,9 @@ class ChoiceList(ModalScreen[Optional[Participant]]):
 
 def pick(app, found: Found, then: Callable[[Optional[Participant]], None],
          room_list: Optional[Sequence[Participant]] = None,
-         sink: Optional[Callable[[list], None]] = None) -> None:
-    """One match → `then(it)` at once; several → the ChoiceList first; none → `then(None)`.
+         sink: Optional[Callable[[list], None]] = None, note: str = "") -> None:
+    """One match → `then(it)` at once; several → the ChoiceList first (with `note` under
+    it, if given); none → `then(None)`.
 
     The keys typed after a choice from the list go, once `then` has run, to `sink` (a
     callable taking [(key, character), …]) or else to the focused widget of the screen that
@@ -116,7 +122,7 @@ def pick(app, found: Found, then: Callable[[Optional[Participant]], None],
         then(found.one)
     elif found.several:
         below = app.screen
-        box = ChoiceList(found, room_list)
+        box = ChoiceList(found, room_list, note)
 
         def chosen(p: Optional[Participant]) -> None:
             try:
