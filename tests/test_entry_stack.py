@@ -132,9 +132,13 @@ async def test_after_a_jump_the_stack_goes_on_where_it_was(typing_ws):
         for _ in range(len(people)):  # bounded: a refused save must fail, not spin
             if screen.state is None:
                 break
-            opened.append(screen.state.participant.guid)
-            await pilot.press("enter", *protocol_keys(store, screen.state.participant), "enter")
-            await pilot.pause()
+            who = screen.state.participant
+            opened.append(who.guid)
+            # each protocol in one burst (typed ahead: the stack is what is tested here)
+            burst(app, "enter", *protocol_keys(store, who), "enter")
+            await wait_until(pilot, lambda: protocol(store, who.guid) is not None and (
+                screen.state is None or screen.state.participant.guid != who.guid),
+                what=f"the save of {who.short_fio} and the next one", timeout=20)
         assert screen.state is None, _msg(app)
         assert people[9].guid not in opened and len(opened) == len(opened and set(opened))
         assert len(opened) == len(people) - 3
