@@ -97,13 +97,32 @@ def big_roster(tmp_path_factory):
 
 
 @pytest.mark.slow
-async def test_keys_work_during_a_big_import_and_esc_cancels_it(ws, big_roster):
+async def test_keys_work_during_a_big_import_and_esc_cancels_it(ws, big_roster, monkeypatch):
     """The import runs in a worker process: while it reads, a key typed into the path field
     is handled (the screen is not starved), and Esc stops it — the workspace is byte for
-    byte unchanged. Then the same file loads completely (the plan came back from the worker)."""
+    byte unchanged. Then the same file loads completely (the plan came back from the worker).
+    The worker's answer is held back until the first import is cancelled: on a quiet machine
+    the worker could finish between the progress bar's move and the key, and the test would
+    no longer be about a key *during* the import."""
+    import threading
+
     from tui_app.services import jobs
 
     assert big_roster.stat().st_size > jobs.ISOLATE_FILE_BYTES
+    answer = threading.Event()
+    read_messages = jobs._read_messages
+
+    class HeldAnswer:  # the job's queue as the reader thread sees it: "done" waits
+        def __init__(self, box) -> None:
+            self.box = box
+
+        def put(self, msg) -> None:
+            if msg is not None and msg[0] == "done":
+                answer.wait(120)
+            self.box.put(msg)
+
+    monkeypatch.setattr(jobs, "_read_messages",
+                        lambda stream, box: read_messages(stream, HeldAnswer(box)))
     ws.store.update_settings(roster_reviewed=True)
     before = db_fingerprint(ws.root)
     app = ShtabApp(ws)
@@ -124,6 +143,7 @@ async def test_keys_work_during_a_big_import_and_esc_cancels_it(ws, big_roster):
         assert "не изменилась" in shown and not screen.busy
         assert isinstance(app.screen, ExchangeScreen)  # Esc cancelled, did not leave
         assert db_fingerprint(ws.root) == before
+        answer.set()
         inp.value = str(big_roster)
         await pilot.press("f5")
         await wait_until(pilot, lambda: "Добавлено: 5000" in text_of(app, "#exchange-result"),
