@@ -54,8 +54,7 @@ def _not_taken(dropped: int) -> str:
     (dropped: they must not land on anyone); "" when none were typed."""
     if not dropped:
         return ""
-    return (" Набранное после Enter не принято: сначала выберите участника, "
-            "затем наберите протокол.")
+    return "Набранное после Enter не принято: сначала выберите участника, затем наберите протокол."
 
 
 class HistoryScreen(ModalScreen[None]):
@@ -340,8 +339,9 @@ class EntryScreen(BaseScreen):
         if not found:
             dropped = grid.cancel_pending()
             self.app.bell()
-            self.say(found.not_found(f"ни в аудитории {self.room}, ни в списке школы")
-                     + _not_taken(dropped), Level.ERROR)
+            self.say(" ".join(filter(None, (
+                found.not_found(f"ни в аудитории {self.room}, ни в списке школы"),
+                _not_taken(dropped)))), Level.ERROR)
             return
         hint = f" ({found.hint})" if found.hint else ""
         if found.one is not None:
@@ -363,7 +363,7 @@ class EntryScreen(BaseScreen):
 
         # the keys typed after the choice go to the grid in their order (widgets/typeahead.py)
         pick(self.app, found, chosen, self.stack, sink=lambda keys: grid.feed(keys, epoch),
-             note=_not_taken(dropped).strip())
+             note=_not_taken(dropped))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         p = next((p for p in self.stack if p.guid == event.option.id), None)

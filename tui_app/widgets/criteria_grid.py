@@ -127,10 +127,11 @@ class CriteriaGrid(Widget, can_focus=True):
             else:
                 self._handle(key, ch)
 
-    def _run_binding(self, pressed: str) -> bool:
-        """Run the screen's binding of a key that waited its turn, before the keys typed
-        after it (they are replayed when its action is done). False: the rest waits."""
-        active = self.screen.active_bindings.get(pressed)
+    def _run_binding(self, pressed: str, active=None) -> bool:
+        """Run the screen's binding of a key in its turn, before the keys typed after it
+        (they are replayed when its action is done); `active`: its ActiveBinding, if already
+        looked up. False: the rest waits."""
+        active = active or self.screen.active_bindings.get(pressed)
         if active is None:
             return True
         self.awaiting = True
@@ -167,12 +168,13 @@ class CriteriaGrid(Widget, can_focus=True):
         screens = key not in self.GRID_KEYS and not printable and not (self.pick_mode and key == "space")
         screens = screens or (key == "escape" and not (self.pick_mode and self.state is not None))
         if screens:  # F-keys, Esc, Tab, …: the screen's — in their turn, before the keys after them
-            if key not in self.screen.active_bindings:
+            active = self.screen.active_bindings.get(key)
+            if active is None:
                 return False
             if self.awaiting:  # after the keys still waiting
                 self.pending.append((BINDING, key))
             else:  # now: left to bubble up to the app, its binding would run after the keys
-                self._run_binding(key)  # typed after it (F4 after the next name's Enter)
+                self._run_binding(key, active)  # typed after it (F4 after the next name's Enter)
             return True
         if self.awaiting:
             self.pending.append((key, ch))
