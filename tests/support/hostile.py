@@ -5,7 +5,7 @@ refused with a given kind and words of its Russian message, or be accepted with 
 counts. Classes: encodings (with and without BOM), DTD/entity variants pointing at files,
 pipes, devices, UNC and network addresses, XML structure, the limits of domain/limits.py,
 duplicates, case and braces of GUIDs, look-alike letters, FAT/NTFS names, CSV quoting and
-NUL bytes, formula cells, special files (a pipe, a folder, a device — POSIX only).
+NUL bytes, invisible characters and decomposed Unicode, formula cells, special files (a pipe, a folder, a device — POSIX only).
 
 tests/test_exchange_corpus.py imports each into a workspace (the database bytes must not
 change where refused); tests/test_exchange_open_audit.py parses each under strace and an
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -422,6 +423,12 @@ def _rows() -> None:
     b2p("control-in-name", "limits", lambda t: roster_text(t).replace(
         f'Value="{roster_pkg(t).rows[0].surname}"', 'Value="Ива&#9;нов"', 1).encode(), "control_char",
         ["управляющий символ"])
+    for tag, ch in (("zwsp-in-name", "\u200b"), ("bidi-in-name", "\u202e"), ("bom-in-name", "\ufeff")):
+        b2p(tag, "invisible", lambda t, c=ch: with_rows(t, lambda p: setattr(
+            p.rows[1], "surname", p.rows[1].surname[:2] + c + p.rows[1].surname[2:])),
+            "invisible_char", [f"U+{ord(ch):04X}", "невидимый символ", "строка"])
+    b2p("nfd-name", "invisible", lambda t: with_rows(t, _set("surname", unicodedata.normalize(
+        "NFD", "Семёнов-Соловьёв"))), added=3, composed=1, words=["разложенной"])
     b2p("barcode-letters", "limits", lambda t: with_rows(t, _set("barcode", "20A")), "not_digits")
     b2p("score-3digits", "limits", lambda t: with_rows(t, _set_score("100"), True), "too_long")
     b2p("score-100digits", "limits", lambda t: with_rows(t, _set_score("9" * 100), True), "too_long")
@@ -547,6 +554,16 @@ def _csvs() -> None:
         n = FIELDS[attr].max_len
         csv(f"long-{attr}", "limits", lambda c=col, n=n: _csv_text(_with(0, c, "Я" * (n + 1))).encode(),
             "invalid_rows", [str(n)])
+    for tag, ch in (("zwsp", "\u200b"), ("bidi", "\u202e"), ("soft-hyphen", "\xad"),
+                    ("line-separator", "\u2028"), ("private-use", "\ue000")):
+        csv(tag, "invisible", lambda c=ch: _csv_text(_with(1, 0, "Поно" + c + "марёва")).encode(),
+            "invalid_rows", ["строка 3", f"U+{ord(ch):04X}", "невидимый символ"])
+    # two UTF-8 files with a BOM each, joined: the second BOM starts a row
+    csv("bom-joined", "invisible", lambda: b"\xef\xbb\xbf" + _csv_text(ROSTER_ROWS[:1]).encode()
+        + b"\xef\xbb\xbf" + ";".join(ROSTER_ROWS[1]).encode() + b"\r\n", "invalid_rows",
+        ["строка 3", "U+FEFF"])
+    csv("nfd", "invisible", lambda: unicodedata.normalize("NFD", _csv_text()).encode(), added=3,
+        composed=3, words=["разложенной", "буквы те же"])
     csv("formula-names", "formula", lambda: _csv_text([
         ["=HYPERLINK(\"http://x\")", "Иван", "", "9А", "", "", "", ""],
         ["+cmd|' /C calc'!A0", "Пётр", "", "9А", "", "", "", ""],

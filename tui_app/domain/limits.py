@@ -9,6 +9,7 @@ the three agree and tests every limit at the limit and one past it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -67,14 +68,50 @@ FIELDS: dict[str, FieldLimit] = {
 MAX_VALUE_LEN = max(f.max_len for f in FIELDS.values())  # the XSD's Value maxLength
 MAX_FILE_NAME = 100  # FileName (the results file is <FileName>.b2p)
 
-_CONTROL = {chr(c) for c in range(32)} | {chr(127)} | {chr(c) for c in range(0x80, 0xA0)}
+# Characters no value may hold (escapes for re: no raw controls in the source): the C0 and
+# C1 controls and DEL; and the invisible ones — Unicode's format characters (Cf: zero-width
+# spaces and joiners, the soft hyphen, the bidi overrides, a BOM inside a text), line and
+# paragraph separators (Zl, Zp) and the private-use area. Each is unseen on a screen and on a
+# form, yet makes a name another string: «Ива<U+200B>нов» is not «Иванов» to a search or to
+# a duplicate check, and a bidi override shows a name reversed. The list is Cf of Unicode 15
+# (a superset of older versions); tests/test_exchange_limits.py checks it against the
+# running Python's unicodedata.
+FORBIDDEN_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ue000-\uf8ff\ufeff\ufff9-\ufffb"
+    r"\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    r"\U000e0001\U000e0020-\U000e007f\U000f0000-\U0010ffff]")
+
+
+def char_problem(ch: str) -> str:
+    """The Russian name of a forbidden character (see FORBIDDEN_CHARS)."""
+    code = ord(ch)
+    return f"управляющий символ (код {code})" if code < 0xA0 else f"невидимый символ U+{code:04X}"
+
+
+INVISIBLE_HINT = ("его не видно ни на экране, ни в бланке, но имя с ним не совпадёт с тем же "
+                  "именем без него; удалите его в исходном файле")
 
 
 def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:
     """(kind, Russian reason) when `value` cannot be the field `field`, else None; kinds:
-    "too_long", "not_digits", "control_char". Empty values pass."""
+    "too_long", "not_digits", "control_char", "invisible_char". Empty values pass."""
     if not value:
         return None
+    lim = FIELDS[field]
+    if len(value) > lim.max_len:
+        shown = value[:20] + "…" if len(value) > 20 else value
+        return "too_long", (f"{lim.label}: «{shown}» — {len(value)} знаков, допустимо не "
+                            f"больше {lim.max_len}")
+    if lim.digits and not (value.isascii() and value.isdigit()):
+        return "not_digits", f"{lim.label}: «{value}» — допустимы только цифры"
+    bad = FORBIDDEN_CHARS.search(value)
+    if bad is not None:
+        ch = bad.group()
+        if ord(ch) < 0xA0:
+            return "control_char", f"{lim.label}: {char_problem(ch)} в значении"
+        return "invisible_char", f"{lim.label}: {char_problem(ch)} в значении — {INVISIBLE_HINT}"
+    return None
     lim = FIELDS[field]
     if len(value) > lim.max_len:
         shown = value[:20] + "…" if len(value) > 20 else value

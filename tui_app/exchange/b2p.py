@@ -249,6 +249,7 @@ class B2PPackage:
     crc: str = ""
     path: Optional[Path] = None
     n_rows: int = -1  # rows read (when they went to a consumer instead of .rows)
+    composed: int = 0  # values read in a decomposed Unicode form and composed (NFC, see b2p_read)
 
     @property
     def condition_label(self) -> str:

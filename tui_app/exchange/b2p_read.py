@@ -32,6 +32,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Optional
+from unicodedata import is_normalized, normalize
 
 from lxml import etree
 
@@ -39,6 +40,7 @@ from ..domain.filenames import file_name_problem
 from ..domain.limits import (
     BLOCKS_PER_PAGE,
     FIELDS,
+    FORBIDDEN_CHARS,
     MAX_B2P_BYTES,
     MAX_FILE_NAME,
     MAX_PAGES,
@@ -91,7 +93,6 @@ _CHECKED_FIELDS = tuple(a for a in _TEXT_ATTRS + _TAIL_ATTRS
                         if a not in ("variant", "total", "passed", "not_finished"))
 _CHECKED_OF = operator.attrgetter(*_CHECKED_FIELDS)
 _CHECKED_MAX = tuple(FIELDS[a].max_len for a in _CHECKED_FIELDS)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # escapes for re: no raw controls in the source
 
 
 class _NoExternal(etree.Resolver):
@@ -412,6 +413,7 @@ class _Reader:
                                                   ("guid", "local_guid", "code", "document")}
         self.on_rows = on_rows  # page by page to a consumer instead of kept in .rows
         self.count = 0
+        self.composed = 0  # values composed to NFC (see _composed)
         self._head_pkg: Optional[B2PPackage] = None
 
     # -- feeding -------------------------------------------------------------------------
@@ -544,7 +546,10 @@ class _Reader:
                               f"пакета (схема B2P).", self.path)
 
     def _read_page(self, page, pno: int, names: list[str], vals: list[str]) -> None:
-        self.crc.update("".join(vals).encode("utf-8"))
+        joined = "".join(vals)
+        self.crc.update(joined.encode("utf-8"))  # over the file's own text
+        if not joined.isascii() and not is_normalized("NFC", joined):
+            vals = self._composed(vals)
         if page.get("PageNumber") != str(pno):
             self.problems.append(FileProblem("page", f"{self.name}: строка {page.sourceline}: "
                                              f"страница №{page.get('PageNumber')} стоит {pno}-й — "
@@ -560,6 +565,16 @@ class _Reader:
             self.rows.extend(rows)
         elif not self.problems:
             self.on_rows(self.header_package(), rows)
+
+    def _composed(self, vals: list[str]) -> list[str]:
+        """The values in Unicode's composed form (NFC). A file written on a Mac (or by a
+        program that decomposes) holds «й» as «и» + U+0306 and «ё» as «е» + U+0308: the same
+        letters to a reader, another string to a search, a sort, a duplicate check and a
+        font. Composed here, after the CRC (over the file's text) and before any check; the
+        summary says how many values were."""
+        out = [normalize("NFC", v) for v in vals]
+        self.composed += sum(map(operator.ne, vals, out))
+        return out
 
     def _page_blocks_ok(self, names, vals, pno: int, lines: "_Lines") -> bool:
         name = self.name
@@ -619,7 +634,7 @@ class _Reader:
         self._check_identity(row, add)
         texts = _CHECKED_OF(row)
         # the usual row decided by three C-level tests; the field by field look only otherwise
-        if (any(map(operator.gt, map(len, texts), _CHECKED_MAX)) or _CONTROL.search("".join(texts))
+        if (any(map(operator.gt, map(len, texts), _CHECKED_MAX)) or FORBIDDEN_CHARS.search("".join(texts))
                 or (row.barcode and not (row.barcode.isdigit() and row.barcode.isascii()))):
             for attr, value in zip(_CHECKED_FIELDS, texts):
                 p = value_problem(attr, value)
@@ -733,6 +748,7 @@ class _Reader:
         pkg = B2PPackage(condition=condition, rows=self.rows, version=version, crc=crc,
                          path=path, **self.header)
         pkg.n_rows = self.count
+        pkg.composed = self.composed
         return pkg
 
 

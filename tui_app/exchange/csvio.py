@@ -23,6 +23,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
+from unicodedata import is_normalized, normalize
 
 from ..domain.limits import MAX_CSV_BYTES, MAX_CSV_ROWS
 from ..domain.ordering import fold
@@ -57,6 +58,7 @@ class CsvTable:
     header: list[str]  # as in the file
     keys: list[str]  # normalized
     rows: list[tuple[int, dict[str, str]]]  # (line number, normalized key -> value)
+    composed: int = 0  # values in a decomposed Unicode form, composed (NFC; see read_table)
 
 
 # -- bytes -> text ---------------------------------------------------------------------
@@ -198,7 +200,12 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_CSV_BYTES,
     head = next(records, None)
     if head is None:
         raise CsvError([f"{path.name}: файл пустой."], "empty")
-    header = head[2]
+    # a file saved on a Mac (or by a program that decomposes) holds «й» as «и» + U+0306 and
+    # «ё» as «е» + U+0308: the same letters to a reader, another string to a search, a sort,
+    # a duplicate check and a font; every value is composed (NFC) and counted for the summary
+    decomposed = not text.isascii() and not is_normalized("NFC", text)
+    composed = 0
+    header = [normalize("NFC", h) for h in head[2]] if decomposed else head[2]
     keys = [norm_header(h) for h in header]
     dup = sorted({k for k in keys if k and keys.count(k) > 1})
     if dup:
@@ -210,8 +217,15 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_CSV_BYTES,
         if len(rows) == max_rows:
             raise CsvError([f"{path.name}: строка {start}: строк больше {max_rows} — это больше "
                             f"любого региона. Файл не загружен."], "too_many_rows")
-        rows.append((start, _row(path, header, keys, start, end, rec)))
-    return CsvTable(path, encoding, delimiter, header, keys, rows)
+        row = _row(path, header, keys, start, end, rec)
+        if decomposed:
+            for k, v in row.items():
+                c = normalize("NFC", v)
+                if c != v:
+                    row[k] = c
+                    composed += 1
+        rows.append((start, row))
+    return CsvTable(path, encoding, delimiter, header, keys, rows, composed)
 
 
 def find_key(table: CsvTable, *aliases: str) -> Optional[str]:

@@ -79,6 +79,7 @@ class ImportSummary:
     ovz_unknown: list[str] = field(default_factory=list)  # РезервI=22, category to be set
     rooms_added: list[str] = field(default_factory=list)
     lookalikes: list[str] = field(default_factory=list)  # names mixing Latin and Cyrillic
+    composed: int = 0  # values of the file in a decomposed Unicode form, composed (NFC)
     day_created: bool = False
     file_name: str = ""
 
@@ -104,6 +105,10 @@ class ImportSummary:
             out.append(f"ВНИМАНИЕ: участники с ОВЗ (Резерв 22), категория которых в файле не указана "
                        f"{_some(self.ovz_unknown)} — установите категорию ОВЗ в списке участников "
                        f"до ввода баллов.")
+        if self.composed:
+            out.append(f"Значений в «разложенной» записи Юникода (так сохраняют macOS и некоторые "
+                       f"программы: «й» как «и» со знаком краткой): {self.composed} — записаны "
+                       f"обычными буквами, буквы те же.")
         if self.lookalikes:
             out.append(f"ВНИМАНИЕ: в именах смешаны латинские и русские буквы "
                        f"({len(self.lookalikes)}) — исправьте написание в списке участников:")
@@ -247,6 +252,7 @@ def _plan_b2p(snap: Snapshot, path: Path, progress: Progress) -> Plan:
     pkg = _read_package(path, progress, on_rows)
     rows = planner or start(pkg)
     summary = rows.summary
+    summary.composed = pkg.composed
     refuse_if(rows.problems, "invalid_results")
     if progress:
         progress(0.8)
@@ -472,7 +478,8 @@ def _plan_csv(snap: Snapshot, path: Path, *, region=None, msu=None, oo=None,
     table = _read_csv(path)
     cols = _csv_preconditions(snap, table, path)
     day, created = _day_from_flags(snap.day, path.name, region, msu, oo, exam_date)
-    summary = ImportSummary(path=path, kind="csv", day_created=created, file_name=day.source_file)
+    summary = ImportSummary(path=path, kind="csv", day_created=created, file_name=day.source_file,
+                            composed=table.composed)
     rows = _CsvRows(snap, cols, path.name, summary)
     for line, rec in table.rows:
         rows.plan(line, rec)
