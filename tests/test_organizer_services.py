@@ -63,6 +63,25 @@ def test_add_missing_participant(demo_ws):
     assert len(store.participants()) == 121
 
 
+def test_a_typed_or_pasted_name_is_held_to_the_rules_of_a_file(demo_ws):
+    """An invisible character pasted with a name (a zero-width space from a web page, a bidi
+    override) or a name past its limit is refused as an import would refuse it; a name
+    pasted in decomposed form («и» + U+0306) is stored with its ordinary «й», and found as
+    one typed with it."""
+    store = demo_ws.store
+    before = len(store.participants())
+    for bad, words in (("Ива\u200bнов", "U+200B"), ("Ива\u202eнов", "U+202E"),
+                       ("Я" * 61, "не больше 60")):
+        with pytest.raises(roster.RosterError, match=re.escape(words)):
+            roster.add_participant(store, bad, "Иван", grade="9А")
+    p = store.participants()[0]
+    with pytest.raises(roster.RosterError, match="невидимый символ U\\+00AD"):
+        roster.edit_participant(store, p.guid, name="Ан\xadна")
+    assert len(store.participants()) == before and store.participant(p.guid) == p
+    new = roster.add_participant(store, "Сергеи\u0306кина", "Алёна", grade="9А")
+    assert store.participant(new.guid).surname == "Сергейкина"
+
+
 def test_absent_mark_and_protocol_exclude_each_other(demo_results_ws):
     store = demo_results_ws.store
     protocols = store.protocols()

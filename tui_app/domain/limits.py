@@ -90,7 +90,7 @@ def char_problem(ch: str) -> str:
 
 
 INVISIBLE_HINT = ("его не видно ни на экране, ни в бланке, но имя с ним не совпадёт с тем же "
-                  "именем без него; удалите его в исходном файле")
+                  "именем без него; перенаберите это значение")
 
 
 def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:

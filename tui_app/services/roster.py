@@ -8,10 +8,12 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Optional, Sequence
+from unicodedata import normalize
 
 from pydantic import ValidationError
 
 from ..domain.layout import has_latin, to_russian
+from ..domain.limits import value_problem
 from ..domain.ordering import fold
 from ..errors import Refused
 from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, RoomLogEntry
@@ -202,11 +204,22 @@ def _validation_message(e: ValidationError) -> str:
     return "Проверьте поля — " + "; ".join(out) + "."
 
 
+# the text fields of a participant a person types (or pastes from a web page or a letter)
+_TYPED_TEXT = ("surname", "name", "patronymic", "grade", "doc_series", "doc_number")
+
+
 def _apply(p: Participant, changes: dict[str, Any], store: Store) -> Participant:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise RosterError(f"Эти поля нельзя менять здесь: {', '.join(sorted(unknown))}.")
     changes = dict(changes)
+    for attr in _TYPED_TEXT:  # typed or pasted: held to an imported file's rules
+        value = changes.get(attr)
+        if isinstance(value, str):
+            value = changes[attr] = normalize("NFC", value)
+            problem = value_problem(attr, value)
+            if problem:
+                raise RosterError(f"{problem[1]}.")
     if "category" in changes:
         cat = changes["category"] or scheme_for(store).default_category
         _check_category(store, cat)
