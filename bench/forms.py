@@ -95,14 +95,21 @@ def measure(n: int = 300) -> dict:
 
 
 def figures_json(n: int = 300) -> list[dict]:
-    """The row of bench/run_all.py (this process's peak memory with it)."""
+    """The rows of bench/run_all.py (this process's peak memory with them)."""
     from bench.common import Figure, peak_rss_mb
 
     r = measure(n)
+    f = is01_long_names(n)
     return [Figure(f"ИС-03: {n} протоколов в один PDF ({r['pages']} стр.)", None, r["ours"] * 1000,
                    baseline=r["base"] * 1000, baseline_what="голый fpdf2, те же страницы",
                    goal_value=10000 if n == 300 else None, peak_mb=peak_rss_mb(),
-                   note="цель ≤ 10 с (SPEC)").to_json()]
+                   note="цель ≤ 10 с (SPEC)").to_json(),
+            Figure(f"ИС-01: {n} участников, самые длинные допустимые ФИО (ЦП)", None,
+                   f["long_s"] * 1000, baseline=f["plain_s"] * 1000,
+                   baseline_what="тот же ИС-01 с обычными ФИО",
+                   goal_ratio=round(max(f["replay_ratio"], 1.0), 2),
+                   note=(f"цель: не дольше, чем голому fpdf2 нарисовать те же ячейки (его "
+                         f"отношение {f['replay_ratio']:.2f}×); шум {f['noise']:.2f}×")).to_json()]
 
 
 def _longest(text: str, field: str) -> str:
@@ -112,7 +119,7 @@ def _longest(text: str, field: str) -> str:
     return (text * (n // len(text) + 1))[:n]
 
 
-def is01_long_names(n: int = 300, repeat: int = 3) -> dict:
+def is01_long_names(n: int = 300, repeat: int = 9) -> dict:
     """ИС-01 of n participants with ordinary names and with the longest allowed names
     (issue 16: 5,000-character surnames once took minutes; now the import refuses anything
     longer than the limits). Returns CPU seconds of each (best of repeat: the machine is
@@ -178,13 +185,20 @@ def is03_figures(n: int) -> None:
 
 def is01_figures(n: int) -> None:
     f = is01_long_names(n)
-    print(f"ИС-01 (время процессора): {n} участников; обычные ФИО {f['plain_s']:.2f} с "
+    print(f"ИС-01 (время процессора): {n} участников; обычные ФИО {f['plain_s']:.3f} с "
           f"({f['plain_pages']} стр.), самые длинные допустимые ФИО (60+60+60 символов) "
-          f"{f['long_s']:.2f} с "
+          f"{f['long_s']:.3f} с "
           f"({f['long_pages']} стр.): отношение {f['ratio']:.2f}×, на страницу "
-          f"{f['ratio_per_page']:.2f}×; шум: обычные ФИО ещё раз {f['again_s']:.2f} с, "
+          f"{f['ratio_per_page']:.2f}×; шум: обычные ФИО ещё раз {f['again_s']:.3f} с, "
           f"{f['noise']:.2f}×; голый fpdf2, рисующий те же ячейки (самые длинные против "
           f"обычных): {f['replay_ratio']:.2f}×")
+    # the same time = the long names cost no more than drawing their longer text costs
+    # fpdf2 itself (the cells as ИС-01 laid them out, no layout at all): what is left is
+    # the characters drawn, not the fitting that once took minutes
+    same = f["ratio"] <= max(f["replay_ratio"], f["noise"], 1.0)
+    print(f"  вывод: подгонка длинных ФИО не добавляет времени сверх рисования их символов "
+          f"(наше {f['ratio']:.2f}× против {f['replay_ratio']:.2f}× у голого fpdf2): "
+          f"{'да' if same else 'НЕТ'}")
 
 
 if __name__ == "__main__":
