@@ -17,7 +17,10 @@ from tui_app import cli
 HEAVY = ("lxml", "fpdf", "sounddevice", "soundfile", "markdown_it", "numpy", "fontTools")
 
 PROBE = textwrap.dedent("""
-    import asyncio, json, sys
+    import asyncio, importlib.metadata as metadata, json, sys
+    scans = []
+    _distributions = metadata.distributions
+    metadata.distributions = lambda *a, **k: scans.append(1) or _distributions(*a, **k)
     from tui_app.app import ShtabApp
 
     async def headless(app):
@@ -30,7 +33,8 @@ PROBE = textwrap.dedent("""
     code = main(sys.argv[1:])
     from tui_app.domain import models
     built = sorted(n for n, c in vars(models).items() if getattr(c, "__pydantic_complete__", False))
-    print("@@" + json.dumps(sorted(sys.modules) + ["built-model:" + n for n in built]))
+    print("@@" + json.dumps(sorted(sys.modules) + ["built-model:" + n for n in built]
+                            + ["distribution-scans:" + str(len(scans))]))
     sys.exit(code)
 """)
 
@@ -57,6 +61,9 @@ def test_the_tui_starts_without_command_modules_or_heavy_libraries(demo_ws):
     # the checklist's deadlines need the Russian production calendar: read from the table
     # written out of `holidays` (data/calendar/ru.json), the package is not imported
     assert [m for m in mods if m.split(".")[0] == "holidays"] == []
+    # pydantic's plugin search reads every installed distribution's entry points (~40 ms
+    # with a cold disk cache): disabled by tui_app (PYDANTIC_DISABLE_PLUGINS)
+    assert "distribution-scans:0" in mods
 
 
 def test_russia_loaded_alone_is_the_calendar_of_the_whole_package():
