@@ -252,3 +252,15 @@ def test_a_forbidden_character_is_named_by_its_code(ch, kind):
     got, text = value_problem("surname", "Ива" + ch + "нов")
     assert got == kind
     assert (f"код {ord(ch)}" if kind == "control_char" else f"U+{ord(ch):04X}") in text
+
+
+def test_a_document_is_one_however_its_spaces_and_dashes_are_typed():
+    """The duplicate-document check compares document_key: an Excel cell's no-break space,
+    «№», dashes, case and Cyrillic look-alike letters make no other document."""
+    from tui_app.domain.names import document_key
+
+    one = document_key("IV-АБ", "123456")
+    for series, number in (("IV АБ", "123 456"), ("iv-аб", "№ 123456"), ("IV-AБ", "123\xa0456"),
+                           ("ІV—АБ".replace("І", "I"), "123–456")):
+        assert document_key(series, number) == one, (series, number)
+    assert document_key("IV-АБ", "123457") != one

@@ -128,6 +128,26 @@ def test_rooms_crud(demo_ws):
     assert store.get(Room, "303") is None and store.get(Room, "301") is None
 
 
+@pytest.mark.parametrize("number,words", [
+    ("1/2", "«/»"), ("CON", "зарезервированное имя"), ("101.", "оканчивается точкой"),
+    ("１０１", "выглядит как «101»"), ("Я" * 11, "от 1 до 10 символов"), ("1\u200b01", "U+200B"),
+    ("101A", "совпал бы с аудиторией «101А»"),  # a Latin A beside the Cyrillic А of 101А
+])
+def test_a_room_number_typed_is_held_to_the_rules_of_a_file(demo_ws, number, words):
+    """The screen and the CLI take a room number only if an import would (it names the
+    folders and files of its recordings on a FAT stick), and not one whose recordings would
+    be named as another room's."""
+    store = demo_ws.store
+    rooms.create_room(store, "101А")
+    before = [r.number for r in store.rooms()]
+    with pytest.raises(rooms.RoomError, match=re.escape(words)):
+        rooms.create_room(store, number)
+    rooms.create_room(store, "301")
+    with pytest.raises(rooms.RoomError, match=re.escape(words)):
+        rooms.edit_room(store, "301", new_number=number)
+    assert sorted(r.number for r in store.rooms()) == sorted(before + ["301"])
+
+
 def test_room_keeps_ovz_accessible(demo_ws):
     store = demo_ws.store
     dist.auto_distribute(store)

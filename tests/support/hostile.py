@@ -429,6 +429,10 @@ def _rows() -> None:
             "invisible_char", [f"U+{ord(ch):04X}", "невидимый символ", "строка"])
     b2p("nfd-name", "invisible", lambda t: with_rows(t, _set("surname", unicodedata.normalize(
         "NFD", "Семёнов-Соловьёв"))), added=3, composed=1, words=["разложенной"])
+    b2p("room-fullwidth", "lookalike", lambda t: with_rows(t, _set("room", "１０１"), True),
+        "compat_char", ["выглядит как «101»"])
+    b2p("series-roman", "lookalike", lambda t: with_rows(t, _set("doc_series", "Ⅳ-АБ")), "compat_char",
+        ["«IV-АБ»"])
     b2p("barcode-letters", "limits", lambda t: with_rows(t, _set("barcode", "20A")), "not_digits")
     b2p("score-3digits", "limits", lambda t: with_rows(t, _set_score("100"), True), "too_long")
     b2p("score-100digits", "limits", lambda t: with_rows(t, _set_score("9" * 100), True), "too_long")
@@ -564,6 +568,9 @@ def _csvs() -> None:
         ["строка 3", "U+FEFF"])
     csv("nfd", "invisible", lambda: unicodedata.normalize("NFD", _csv_text()).encode(), added=3,
         composed=3, words=["разложенной", "буквы те же"])
+    csv("doc-fullwidth", "lookalike", lambda: _csv_text(_with(0, 5, "１２３４５６")).encode(),
+        "invalid_rows", ["строка 2", "выглядит как «123456»"])
+    csv("doc-nbsp", "lookalike", lambda: _csv_text(_with(0, 5, "123\xa0456")).encode(), added=3)
     csv("formula-names", "formula", lambda: _csv_text([
         ["=HYPERLINK(\"http://x\")", "Иван", "", "9А", "", "", "", ""],
         ["+cmd|' /C calc'!A0", "Пётр", "", "9А", "", "", "", ""],
@@ -600,6 +607,8 @@ def _csvs() -> None:
     csv("room-colon", "filename", lambda: scores(row(room="1:0")), "invalid_rows",
         ["запрещены в именах файлов"], importer="scores")
     csv("room-long", "limits", lambda: scores(row(room="1" * 11)), "invalid_rows", importer="scores")
+    csv("room-fullwidth", "lookalike", lambda: scores(row(room="１０１")), "invalid_rows",
+        ["выглядит как «101»"], importer="scores")
     csv("unknown", "results", lambda: scores(row(guid="8f1e0000-0000-4000-8000-0000000000ff")),
         "invalid_rows", ["не найден"], importer="scores")
     csv("guid-upper", "case", lambda: scores(row(guid="{" + guid0.upper() + "}")), importer="scores",

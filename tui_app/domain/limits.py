@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Optional
+from unicodedata import is_normalized, normalize
 
 MiB = 1024 * 1024
 
@@ -37,6 +38,7 @@ class FieldLimit:
     label: str  # Russian, for messages
     max_len: int
     digits: bool = False
+    plain: bool = False  # an identifier (room, code, class, document): no compatibility forms
 
 
 # Keys: the attributes of a B2P row (exchange.b2p.B2PRow) and of a participant; "score" and
@@ -46,10 +48,10 @@ FIELDS: dict[str, FieldLimit] = {
     "name": FieldLimit("Имя", 60),
     "patronymic": FieldLimit("Отчество", 60),
     "short_fio": FieldLimit("ФИО участника", 70),
-    "grade": FieldLimit("Класс", 10),
-    "room": FieldLimit("Аудитория", 10),
-    "doc_series": FieldLimit("Серия документа", 10),
-    "doc_number": FieldLimit("Номер документа", 20),
+    "grade": FieldLimit("Класс", 10, plain=True),
+    "room": FieldLimit("Аудитория", 10, plain=True),
+    "doc_series": FieldLimit("Серия документа", 10, plain=True),
+    "doc_number": FieldLimit("Номер документа", 20, plain=True),
     "variant": FieldLimit("Номер варианта", 3, digits=True),
     "score": FieldLimit("Балл критерия", 2, digits=True),
     "subtotal": FieldLimit("Промежуточный итог", 3, digits=True),
@@ -60,8 +62,8 @@ FIELDS: dict[str, FieldLimit] = {
     "guid": FieldLimit("Код в базе (GUID)", 38),
     "local_guid": FieldLimit("Локальный ID (GUID)", 38),
     "barcode": FieldLimit("Штрих-код", 20, digits=True),
-    "kim": FieldLimit("Номер КИМ", 20),
-    "code": FieldLimit("Код участника", 20),
+    "kim": FieldLimit("Номер КИМ", 20, plain=True),
+    "code": FieldLimit("Код участника", 20, plain=True),
     "reserve": FieldLimit("РезервI", 10),
 }
 
@@ -83,6 +85,11 @@ FORBIDDEN_CHARS = re.compile(
     r"\U000e0001\U000e0020-\U000e007f\U000f0000-\U0010ffff]")
 
 
+# «№» and a no-break space (Excel writes one in a formatted number) have compatibility forms
+# («No», a space) but read as themselves; documents are compared without them (names.document_key)
+_KEPT = str.maketrans("", "", "№\xa0")
+
+
 def char_problem(ch: str) -> str:
     """The Russian name of a forbidden character (see FORBIDDEN_CHARS)."""
     code = ord(ch)
@@ -95,7 +102,8 @@ INVISIBLE_HINT = ("его не видно ни на экране, ни в бла
 
 def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:
     """(kind, Russian reason) when `value` cannot be the field `field`, else None; kinds:
-    "too_long", "not_digits", "control_char", "invisible_char". Empty values pass."""
+    "too_long", "not_digits", "compat_char", "control_char", "invisible_char". Empty values
+    pass."""
     if not value:
         return None
     lim = FIELDS[field]
@@ -105,6 +113,12 @@ def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:
                             f"больше {lim.max_len}")
     if lim.digits and not (value.isascii() and value.isdigit()):
         return "not_digits", f"{lim.label}: «{value}» — допустимы только цифры"
+    if lim.plain and not value.isascii() and not is_normalized("NFKC", value.translate(_KEPT)):
+        # fullwidth «１０１», a superscript «²», a Roman numeral «Ⅳ», a ligature: look like
+        # «101», «2», «IV» — and are other strings to a search, a comparison, a file name
+        return "compat_char", (f"{lim.label}: «{value}» — знаки полной ширины или особые формы "
+                               f"Юникода (выглядит как «{normalize('NFKC', value)}»): наберите "
+                               f"обычными цифрами и буквами")
     bad = FORBIDDEN_CHARS.search(value)
     if bad is not None:
         ch = bad.group()

@@ -76,14 +76,14 @@ def latin_letters(text: str) -> str:
     return ", ".join(dict.fromkeys(_LATIN.findall(text)))
 
 
-_DOC_DROP = str.maketrans("", "", " \t-–—№")
+_DOC_DROP = str.maketrans("", "", " \t\xa0-–—№")
 _DOC_TWIN = str.maketrans({c: lat for c, lat in _CYRILLIC_TWIN.items() if c.isupper()})
 
 
 def document_key(series: str, number: str) -> str:
-    """The comparable form of an identity document: no spaces, dashes or «№», upper case,
-    Cyrillic look-alikes as Latin (series «IV-АБ» typed either way is one document).
-    Empty when both parts are empty."""
+    """The comparable form of an identity document: no spaces (no-break ones too), dashes or
+    «№», upper case, Cyrillic look-alikes as Latin (series «IV-АБ» typed either way is one
+    document). Empty when both parts are empty."""
     s = (series or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
     n = (number or "").translate(_DOC_DROP).upper().translate(_DOC_TWIN)
     return f"{s}|{n}" if (s or n) else ""

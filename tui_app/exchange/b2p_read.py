@@ -633,8 +633,10 @@ class _Reader:
 
         self._check_identity(row, add)
         texts = _CHECKED_OF(row)
-        # the usual row decided by three C-level tests; the field by field look only otherwise
-        if (any(map(operator.gt, map(len, texts), _CHECKED_MAX)) or FORBIDDEN_CHARS.search("".join(texts))
+        joined = "".join(texts)
+        # the usual row decided by a few C-level tests; the field by field look only otherwise
+        if (any(map(operator.gt, map(len, texts), _CHECKED_MAX)) or FORBIDDEN_CHARS.search(joined)
+                or (not joined.isascii() and not is_normalized("NFKC", joined))
                 or (row.barcode and not (row.barcode.isdigit() and row.barcode.isascii()))):
             for attr, value in zip(_CHECKED_FIELDS, texts):
                 p = value_problem(attr, value)

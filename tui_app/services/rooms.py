@@ -6,6 +6,9 @@ from typing import Optional
 
 from pydantic import ValidationError
 
+from ..audio.names import safe_part
+from ..domain.filenames import file_name_problem
+from ..domain.limits import value_problem
 from ..domain.ordering import seat_key
 from ..errors import Refused
 from ..domain.models import Participant, Room, StaffMember
@@ -42,11 +45,32 @@ def _validated(**data) -> Room:
         raise RoomError("Проверьте поля — " + "; ".join(msgs) + ".") from None
 
 
+def _check_number(store: Store, number: str, old: str = "") -> None:
+    """A number typed on the screen or given to the CLI, held to the rules a file's room
+    number meets at import (length, characters, a folder name on a FAT stick and on
+    Windows); and not one that would name the same recording files as another room's
+    («12А» with a Cyrillic А and «12A» with a Latin one, «1-2» and «1_2»)."""
+    problem = value_problem("room", number)
+    if problem:
+        raise RoomError(f"{problem[1]}.")
+    fat = file_name_problem(number, "номер аудитории")
+    if fat:
+        raise RoomError(f"{fat[:1].upper()}{fat[1:]}: номер аудитории становится частью имён "
+                        f"папок и файлов записей. Укажите другой номер.")
+    stem = safe_part(number)
+    twin = next((r.number for r in store.rooms() if r.number not in (number, old)
+                 and safe_part(r.number) == stem), None)
+    if twin is not None:
+        raise RoomError(f"Номер «{number}» в именах файлов записей совпал бы с аудиторией «{twin}» "
+                        f"(«aud{stem}»): похожие номера легко спутать. Укажите другой номер.")
+
+
 def create_room(store: Store, number: str, capacity: int = 30, accessible: bool = False,
                 note: str = "") -> Room:
     room = _validated(number=(number or "").strip(), capacity=capacity, accessible=accessible, note=note)
     if store.get(Room, room.number) is not None:
         raise RoomError(f"Аудитория {room.number} уже есть. Укажите другой номер.")
+    _check_number(store, room.number)
     store.put(room)
     return room
 
@@ -87,6 +111,7 @@ def edit_room(store: Store, number: str, *, capacity: Optional[int] = None,
     if renamed:
         if store.get(Room, new.number) is not None:
             raise RoomError(f"Аудитория {new.number} уже есть. Укажите другой номер.")
+        _check_number(store, new.number, old=number)
         if seated:
             raise RoomError(f"В аудитории {number} есть участники ({len(seated)}): номер менять "
                             "нельзя. Сначала переместите их.")
