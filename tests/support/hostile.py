@@ -571,6 +571,10 @@ def _csvs() -> None:
     csv("doc-fullwidth", "lookalike", lambda: _csv_text(_with(0, 5, "１２３４５６")).encode(),
         "invalid_rows", ["строка 2", "выглядит как «123456»"])
     csv("doc-nbsp", "lookalike", lambda: _csv_text(_with(0, 5, "123\xa0456")).encode(), added=3)
+    # Excel's «sep=;» first line names the delimiter; the lines keep their numbers
+    csv("sep-hint", "csv", lambda: b"sep=;\r\n" + _csv_text().encode(), added=3)
+    csv("sep-hint-quote", "csv", lambda: b"sep=;\r\n" + _csv_text(_with(2, 0, '"Ли')).encode(),
+        "quote", ["строка 5"])
     csv("formula-names", "formula", lambda: _csv_text([
         ["=HYPERLINK(\"http://x\")", "Иван", "", "9А", "", "", "", ""],
         ["+cmd|' /C calc'!A0", "Пётр", "", "9А", "", "", "", ""],

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -130,6 +131,9 @@ def unescape_cell(value: str) -> str:
     return value
 
 
+_SEP_HINT = re.compile(r"sep=([;,\t|])", re.IGNORECASE)  # Excel's first line naming the delimiter
+
+
 def _delimiter(path: Path, text: str) -> str:
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (";", ",", "\t")}
@@ -153,10 +157,12 @@ def _csv_error(path: Path, e: csv.Error, start: int) -> CsvError:
                      f"должен идти разделитель столбцов ({text})."], "quote")
 
 
-def _records(path: Path, text: str, delimiter: str) -> Iterable[tuple[int, int, list[str]]]:
-    """(first line, last line, values) of every record, strictly."""
+def _records(path: Path, text: str, delimiter: str,
+             skipped: int = 0) -> Iterable[tuple[int, int, list[str]]]:
+    """(first line, last line, values) of every record, strictly; `skipped` lines before
+    text (the «sep=» line) count in the numbers."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    line = 0
+    line = skipped
     while True:
         start = line + 1
         try:
@@ -165,7 +171,7 @@ def _records(path: Path, text: str, delimiter: str) -> Iterable[tuple[int, int, 
             return
         except csv.Error as e:
             raise _csv_error(path, e, start) from None
-        line = reader.line_num
+        line = skipped + reader.line_num
         yield start, line, rec
 
 
@@ -195,8 +201,14 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_CSV_BYTES,
         text, encoding = decode(data)
     except CsvError as e:
         raise CsvError([f"{path.name}: {m}" for m in e.problems], e.kind) from None
-    delimiter = _delimiter(path, text)
-    records = iter(_records(path, text, delimiter))
+    skipped = 0
+    first, _, rest = text.partition("\n")
+    hint = _SEP_HINT.fullmatch(first.rstrip("\r"))
+    if hint:  # Excel's «sep=;» line: the delimiter named, not a header
+        delimiter, text, skipped = hint.group(1), rest, 1
+    else:
+        delimiter = _delimiter(path, text)
+    records = iter(_records(path, text, delimiter, skipped))
     head = next(records, None)
     if head is None:
         raise CsvError([f"{path.name}: файл пустой."], "empty")
