@@ -611,6 +611,10 @@ def _csvs() -> None:
     csv("room-colon", "filename", lambda: scores(row(room="1:0")), "invalid_rows",
         ["запрещены в именах файлов"], importer="scores")
     csv("room-long", "limits", lambda: scores(row(room="1" * 11)), "invalid_rows", importer="scores")
+    csv("absent-latin-h", "lookalike", lambda: _csv_text([[guid0, "H", "", *[""] * 13, "", ""]], head).encode(),
+        "invalid_rows", ["латинская буква H", "русской буквой «Н»"], importer="scores")
+    csv("absent-cyrillic-n", "results", lambda: _csv_text([[guid0, "н", "", *[""] * 13, "", ""]], head).encode(),
+        importer="scores", protocols_added=0, absent_marked=1)
     csv("room-fullwidth", "lookalike", lambda: scores(row(room="１０１")), "invalid_rows",
         ["выглядит как «101»"], importer="scores")
     csv("unknown", "results", lambda: scores(row(guid="8f1e0000-0000-4000-8000-0000000000ff")),

@@ -183,6 +183,9 @@ class _ScoreRows:
         room = self.get(rec, "room")
         if room.upper() == "Н":
             room = ""
+        elif room.upper() == "H" and "H" not in self.snap.rooms:  # typed on the Latin layout
+            errs.append(f"аудитория «{room}» — латинская буква H: отметка «не явился» пишется "
+                        f"русской буквой «Н»")
         for key in ("room", "variant", "expert"):
             problem = value_problem(key, room if key == "room" else self.get(rec, key))
             if problem:
