@@ -126,14 +126,3 @@ def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:
             return "control_char", f"{lim.label}: {char_problem(ch)} в значении"
         return "invisible_char", f"{lim.label}: {char_problem(ch)} в значении — {INVISIBLE_HINT}"
     return None
-    lim = FIELDS[field]
-    if len(value) > lim.max_len:
-        shown = value[:20] + "…" if len(value) > 20 else value
-        return "too_long", (f"{lim.label}: «{shown}» — {len(value)} знаков, допустимо не "
-                            f"больше {lim.max_len}")
-    if lim.digits and not (value.isascii() and value.isdigit()):
-        return "not_digits", f"{lim.label}: «{value}» — допустимы только цифры"
-    bad = next((ch for ch in value if ch in _CONTROL), None)
-    if bad is not None:
-        return "control_char", f"{lim.label}: управляющий символ (код {ord(bad)}) в значении"
-    return None
