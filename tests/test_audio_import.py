@@ -215,6 +215,36 @@ def test_a_format_nothing_here_reads_is_refused_with_what_to_install(tmp_path, w
     assert "не читается" in c.refused and "PyAV" in c.refused and "ffmpeg" in c.refused
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX: pipes and device links")
+def test_a_pipe_a_device_or_a_link_loop_named_as_audio_is_refused_not_read(tmp_path, ws):
+    """A folder to import from is untrusted too: a named pipe or a link to /dev/zero called
+    *.wav would be read for ever (the scan hung), a link loop is said in Russian; the rest
+    of the folder is looked at as usual."""
+    from tui_app.services import audio_import as imp
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    os.mkfifo(stick / "pipe.wav")
+    (stick / "zero.mp3").symlink_to("/dev/zero")
+    (stick / "loop1.wav").symlink_to("loop2.wav")
+    (stick / "loop2.wav").symlink_to("loop1.wav")
+    (stick / "empty.wav").write_bytes(b"")
+    out = subprocess.run([sys.executable, "-c", (
+        "import sys; from pathlib import Path; from tui_app.store.workspace import Workspace; "
+        "from tui_app.services import audio_import as imp; "
+        "w = Workspace.open(Path(sys.argv[1]), snapshot=False); "
+        "[print(c.path.name, '|', c.refused) for c in imp.scan(w.store, Path(sys.argv[2]))]"),
+        str(tmp_path / "w"), str(stick)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    said = dict(line.split(" | ", 1) for line in out.stdout.splitlines())
+    assert set(said) == {"pipe.wav", "zero.mp3", "loop1.wav", "loop2.wav", "empty.wav"}
+    assert "не обычный файл" in said["pipe.wav"] and "не обычный файл" in said["zero.mp3"]
+    assert "петля символических ссылок" in said["loop1.wav"]
+    assert "пустой" in said["empty.wav"]
+    (c,) = imp.scan(ws.store, stick / "pipe.wav")  # the pipe given alone: the same answer
+    assert "не обычный файл" in c.refused
+
+
 async def test_import_screen_by_keys_at_80x25(tmp_path, demo_results_ws):
     """F7 → F9: type the stick's folder, Enter; the table shows a ready WAV and a refused
     silence; F5 loads the ready one; Esc back."""

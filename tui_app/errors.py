@@ -143,6 +143,9 @@ def os_error_text(e: OSError, path: PathLike = None) -> str:
         return f"Слишком длинное имя файла{': ' + where if where else ''}."
     if e.errno == errno.EINVAL and path is not None:
         return f"Недопустимое имя файла для этого диска: {where}."
+    if e.errno == errno.ELOOP:
+        return (f"Ссылка{' ' + where if where else ''} ведёт сама на себя (петля символических "
+                "ссылок): файла за ней нет.")
     detail = e.strerror or e.__class__.__name__
     return f"Ошибка диска{' (' + where + ')' if where else ''}: {detail}."
 

@@ -35,9 +35,11 @@ from ..audio import decode, journal, names
 from ..audio.quality import frame_levels
 from ..audio.segments import SAMPLERATE, AudioFile, Manifest, Segment, bytes_per_hour
 from ..diskspace import require_free
+from ..domain.limits import MAX_AUDIO_BYTES
 from ..domain.models import RoomLogEntry
 from ..domain.ordering import fold
 from ..errors import Refused, from_os_error
+from ..exchange import untrusted
 from ..store.atomic import fsync_dir
 from ..store.workspace import Store
 from . import audio as svc
@@ -97,7 +99,7 @@ class Candidate:
 def find_files(path: Path, skip: Optional[Path] = None) -> list[Path]:
     """Audio files under `path` (a file, a folder, a stick), hidden folders included."""
     path = Path(path)
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # a file (or a pipe or a device: examine refuses it)
         return [path] if path.suffix.lower() in EXTENSIONS else []
     if not path.is_dir():
         raise ImportRefused(f"Папка «{path}» не найдена: вставьте флешку или укажите другую папку.")
@@ -225,6 +227,11 @@ def _measure(c: Candidate, p: decode.Probe) -> None:
 
 def examine(store: Store, path: Path, rel: str, known: set[str]) -> Candidate:
     c = Candidate(Path(path), rel)
+    try:  # before any open: a pipe or a device named *.wav would be read for ever
+        untrusted.check_input(c.path, MAX_AUDIO_BYTES)
+    except untrusted.InputRefused as e:
+        c.refused = str(e)
+        return c
     try:
         c.sha256 = _sha256(c.path)
         p = decode.probe(c.path)
