@@ -611,6 +611,13 @@ def _csvs() -> None:
     csv("room-colon", "filename", lambda: scores(row(room="1:0")), "invalid_rows",
         ["запрещены в именах файлов"], importer="scores")
     csv("room-long", "limits", lambda: scores(row(room="1" * 11)), "invalid_rows", importer="scores")
+    both = ["Код_в_базе", "Код_участника", *head[1:]]  # a row naming a child twice
+    csv("guid-code-disagree", "duplicates", lambda: _csv_text(
+        [[guid0, ROSTER_ROWS[1][7], *row()[1:]]], both).encode(), "invalid_rows",
+        ["не на одного участника", "Пономарёва"], importer="scores")
+    csv("guid-code-agree", "results", lambda: _csv_text(
+        [[guid0, ROSTER_ROWS[0][7], *row()[1:]]], both).encode(), importer="scores",
+        protocols_added=1)
     csv("absent-latin-h", "lookalike", lambda: _csv_text([[guid0, "H", "", *[""] * 13, "", ""]], head).encode(),
         "invalid_rows", ["латинская буква H", "русской буквой «Н»"], importer="scores")
     csv("absent-cyrillic-n", "results", lambda: _csv_text([[guid0, "н", "", *[""] * 13, "", ""]], head).encode(),

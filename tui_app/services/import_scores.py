@@ -164,6 +164,13 @@ class _ScoreRows:
             self.problems.append(f"{where}: участник с кодом «{(guid or code)[:40]}» не найден в "
                                  f"списке.")
             return None
+        if guid and code and code != p.code:  # the row names two children: whose are the scores?
+            other = self.by_code.get(code)
+            whom = f" — это {other.short_fio}" if other is not None else " — такого кода в списке нет"
+            self.problems.append(f"{where}: Код_в_базе — участник {p.short_fio} (код "
+                                 f"{p.code or 'не указан'}), а Код_участника «{code[:20]}»{whom}: "
+                                 f"строка указывает не на одного участника. Исправьте код в файле.")
+            return None
         again = self.seen.check("участник", p.short_fio, here)
         if again:
             self.problems.append(f"{where}: {again}.")
