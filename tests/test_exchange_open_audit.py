@@ -27,7 +27,7 @@ from tui_app.exchange.b2p import read_b2p
 from tui_app.exchange.b2p_read import schema
 from tui_app.exchange.csvio import read_table
 
-files = json.loads(sys.argv[1])
+files = json.loads(sys.stdin.read())  # (not argv: Windows caps a command line at 32,767)
 schema()  # the program's own XSD: loaded before the audit
 
 def parse(path, kind):
@@ -83,7 +83,7 @@ def corpus(tmp_path_factory):
 
 def _run(cmd, files):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    p = subprocess.run(cmd + [sys.executable, "-c", CHILD, json.dumps(files)], cwd=ROOT,
+    p = subprocess.run(cmd + [sys.executable, "-c", CHILD], input=json.dumps(files), cwd=ROOT,
                        capture_output=True, text=True, encoding="utf-8", env=env, timeout=900)
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-3000:]
     return json.loads(p.stdout.strip().splitlines()[-1])
