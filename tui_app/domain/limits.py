@@ -97,8 +97,7 @@ def char_problem(ch: str) -> str:
     return f"управляющий символ (код {code})" if code < 0xA0 else f"невидимый символ U+{code:04X}"
 
 
-INVISIBLE_HINT = ("его не видно ни на экране, ни в бланке, но имя с ним не совпадёт с тем же "
-                  "именем без него; перенаберите это значение")
+INVISIBLE_HINT = "его не видно, но с ним это другая строка для поиска и сверки; перенаберите значение"
 
 
 def value_problem(field: str, value: str) -> Optional[tuple[str, str]]:

@@ -55,8 +55,7 @@ def _check_number(store: Store, number: str, old: str = "") -> None:
         raise RoomError(f"{problem[1]}.")
     fat = file_name_problem(number, "номер аудитории")
     if fat:
-        raise RoomError(f"{fat[:1].upper()}{fat[1:]}: номер аудитории становится частью имён "
-                        f"папок и файлов записей. Укажите другой номер.")
+        raise RoomError(f"{fat[:1].upper()}{fat[1:]}: номер — часть имён файлов записей.")
     stem = safe_part(number)
     twin = next((r.number for r in store.rooms() if r.number not in (number, old)
                  and safe_part(r.number) == stem), None)
