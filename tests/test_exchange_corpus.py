@@ -49,7 +49,7 @@ def _import(case, ws, path):
 def test_the_corpus_is_big_and_covers_every_class():
     assert len(hostile.CASES) >= 150
     want = {"encoding", "dtd", "entity", "special", "csv", "nul", "duplicates", "case",
-            "lookalike", "invisible", "limits", "formula", "filename", "structure", "results"}
+            "lookalike", "invisible", "spreadsheet", "limits", "formula", "filename", "structure", "results"}
     assert want <= set(hostile.CLASSES)
     for cls in want - {"formula"}:  # formula cells are accepted: the writers escape them
         assert any(c.refused for c in hostile.CASES if c.cls == cls), cls

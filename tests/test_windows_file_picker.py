@@ -18,6 +18,8 @@ def home(tmp_path, monkeypatch):
     (h / "Downloads" / "47002090-06-470123-005-20270210.b2p").write_bytes(b"b2p")
     (h / "Desktop" / "список 9А.csv").write_bytes(b"csv")
     (h / "Documents" / "баллы.csv").write_bytes(b"csv")
+    (h / "Documents" / "список 9Б.xlsx").write_bytes(b"PK\x03\x04")
+    (h / "Documents" / "фото.jpg").write_bytes(b"jpg")
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: h))
     monkeypatch.setattr(candidates, "removable_drives", lambda: [])
     monkeypatch.setattr(candidates, "_known_folder", lambda guid: None)
@@ -27,7 +29,9 @@ def home(tmp_path, monkeypatch):
 
 def test_downloads_desktop_documents_are_looked_in(home):
     names = [p.name for p in candidates.candidate_files()]
-    assert names[:3] == ["47002090-06-470123-005-20270210.b2p", "список 9А.csv", "баллы.csv"]
+    assert names[:4] == ["47002090-06-470123-005-20270210.b2p", "список 9А.csv", "баллы.csv",
+                         "список 9Б.xlsx"]  # a workbook too: choosing it says how to save as CSV
+    assert "фото.jpg" not in names
 
 
 def test_russian_folder_names_and_xdg(home, tmp_path):

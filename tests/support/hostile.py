@@ -575,6 +575,14 @@ def _csvs() -> None:
     csv("sep-hint", "csv", lambda: b"sep=;\r\n" + _csv_text().encode(), added=3)
     csv("sep-hint-quote", "csv", lambda: b"sep=;\r\n" + _csv_text(_with(2, 0, '"Ли')).encode(),
         "quote", ["строка 5"])
+    # a workbook where a CSV is wanted: by its name, and renamed to .csv (by its bytes)
+    zip_head = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)
+    for name, data, words in (("roster.xlsx", zip_head, ["Excel (.xlsx)", "CSV UTF-8"]),
+                              ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+                               ["Excel 97–2003 (.xls)"]),
+                              ("roster.ods", zip_head, ["LibreOffice (.ods)"]),
+                              ("csv-workbook-renamed.csv", zip_head, ["архив .xlsx/.ods", "CSV UTF-8"])):
+        case(name, "spreadsheet", "csv", _bytes(data), "spreadsheet", words)
     csv("formula-names", "formula", lambda: _csv_text([
         ["=HYPERLINK(\"http://x\")", "Иван", "", "9А", "", "", "", ""],
         ["+cmd|' /C calc'!A0", "Пётр", "", "9А", "", "", "", ""],

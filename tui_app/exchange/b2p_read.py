@@ -879,6 +879,10 @@ def read_b2p(path: Path | str, *, max_bytes: Optional[int] = None, check_name: b
 
 
 def _check_path_name(path: Path) -> None:
+    sheet = untrusted.spreadsheet_form(path.name)
+    if sheet:
+        fail("spreadsheet", f"{path.name}: это файл таблицы {sheet}, а не B2P и не CSV. Список "
+                            f"из таблицы: {untrusted.SAVE_AS_CSV}.", path)
     if path.suffix.lower() not in (".b2p", ".xml"):
         fail("filename", f"{path.name}: у файла B2P должно быть расширение .b2p.", path)
     if not STEM_RE.match(path.stem):

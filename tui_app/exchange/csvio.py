@@ -68,7 +68,11 @@ def _line(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _refuse_shape(data: bytes) -> None:
+def _refuse_shape(data: bytes, name: str = "") -> None:
+    sheet = untrusted.spreadsheet_form(name, data[:8])
+    if sheet:
+        raise CsvError([f"это файл таблицы {sheet}, а не текст CSV: {untrusted.SAVE_AS_CSV}."],
+                       "spreadsheet")
     form = untrusted.encoding_form(data)  # the same decision from the bytes as for B2P
     if form:
         raise CsvError([f"файл в кодировке {form}: сохраните его из Excel как «CSV UTF-8» "
@@ -96,9 +100,10 @@ def _mixed_line(data: bytes) -> Optional[int]:
     return None
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name) of a CSV's bytes; raises CsvError with the line."""
-    _refuse_shape(data)
+def decode(data: bytes, name: str = "") -> tuple[str, str]:
+    """(text, encoding name) of a CSV's bytes (`name`: the file's, for a workbook's suffix);
+    raises CsvError with the line."""
+    _refuse_shape(data, name)
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 (BOM)"
@@ -198,7 +203,7 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_CSV_BYTES,
     except untrusted.InputRefused as e:
         raise CsvError([str(e)], e.kind) from None
     try:
-        text, encoding = decode(data)
+        text, encoding = decode(data, path.name)
     except CsvError as e:
         raise CsvError([f"{path.name}: {m}" for m in e.problems], e.kind) from None
     skipped = 0

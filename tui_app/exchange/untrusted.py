@@ -70,6 +70,27 @@ def encoding_form(head: bytes) -> Optional[str]:
     return None
 
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SAVE_AS_CSV = ("откройте его в Excel (или LibreOffice Calc) и сохраните как «CSV UTF-8 (разделитель — "
+               "запятая)» или «CSV (разделители — точка с запятой)», затем загрузите этот CSV")
+
+
+def spreadsheet_form(name: str, head: bytes = b"") -> Optional[str]:
+    """«Excel (.xlsx)» and the like when the file is a spreadsheet workbook, not a text file:
+    by its name, or by its first bytes (a ZIP package: .xlsx, .ods; an OLE compound file:
+    .xls) — a workbook renamed to .csv too."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "Excel (.xlsx)"
+    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "Excel 97–2003 (.xls)"
+    if suffix == ".ods":
+        return "LibreOffice (.ods)"
+    if head.startswith(b"PK\x03\x04"):
+        return "Excel или LibreOffice (архив .xlsx/.ods)"
+    return None
+
+
 def _reads_as_text(data: bytes, codec: str) -> bool:
     """The bytes decode in that codec to text (letters, digits, punctuation, line breaks)."""
     unit = 4 if "32" in codec else 2

@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 from typing import Iterable, Optional
 
+from ..exchange.untrusted import SPREADSHEET_SUFFIXES
 from .drives import removable_drives
 
-SUFFIXES = (".b2p", ".csv")
+# a workbook is listed too: choosing it says how to save it as CSV (a stick holding only
+# «список 9А.xlsx» showed an empty list)
+SUFFIXES = (".b2p", ".csv", *SPREADSHEET_SUFFIXES)
 # Windows known folders (SHGetKnownFolderPath): they may be moved, e.g. to D:\ or OneDrive
 KNOWN_FOLDERS = {
     "Downloads": "{374DE290-123F-4565-9164-39C4925E467B}",
