@@ -95,3 +95,32 @@ def test_cli_help_is_russian(capsys):
         assert ei.value.code == 0
         out = capsys.readouterr().out
         assert "Использование" in out and "параметры" in out
+
+
+def test_a_refusal_counts_every_problem_and_says_how_many_are_not_listed(tmp_path):
+    """A CSV with 250 bad rows: the first 100 are listed, the count is of all 250 and the
+    rest are said («… и ещё 150»); a B2P whose reading stops early says the count is a
+    floor. (The count once said «ошибок: 100» for a file with 40,000 bad rows.)"""
+    from support import hostile
+    from tui_app.exchange.b2p import write_b2p
+
+    csv = tmp_path / "плохой.csv"
+    csv.write_text("Фамилия;Имя;Класс\n" + "".join(f"Ф{i};И;\n" for i in range(250)),
+                   encoding="utf-8", newline="")
+    p = run_cli("import", csv, "--region", "47", "--msu", "005", "--oo", "470123",
+                "--date", "2027-02-10", ws=tmp_path / "ws")
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.splitlines()
+    assert "(ошибок: 250):" in lines[0]
+    assert sum(1 for ln in lines if ln.startswith("  • ")) == 100
+    assert lines[-1].strip().startswith("… и ещё 150:")
+    pkg = hostile.results_pkg("many", 200)
+    for r in pkg.rows:
+        r.surname = "Ива\u200bнов"
+    b2p = tmp_path / f"{pkg.file_name}.b2p"
+    b2p.write_bytes(write_b2p(pkg))
+    p = run_cli("import", b2p, ws=tmp_path / "ws2")
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.splitlines()
+    assert "(ошибок: не меньше" in lines[0] and "проверка остановлена" in lines[0]
+    assert lines[-1].strip().startswith("… и ещё не меньше")

@@ -47,8 +47,26 @@ async def test_hostile_file_is_refused_and_nothing_changes(demo_ws):
         inp.value = str(EXCHANGE_FIXTURES / "47002090-06-470123-005(xxe)-20270210.b2p")
         await pilot.press("enter")
         shown = await _wait_result(app, pilot, "НЕ загружен")
-        assert "рабочая папка не изменилась" in shown
+        assert "рабочая папка не изменилась (ошибок: 1)" in shown
     assert db_fingerprint(demo_ws.root) == before
+
+
+async def test_a_refusal_of_many_problems_shows_15_and_says_how_many_more(ws, tmp_path):
+    csv = tmp_path / "плохой.csv"
+    csv.write_text("Фамилия;Имя;Класс\n" + "".join(f"Ф{i};И;\n" for i in range(40)),
+                   encoding="utf-8", newline="")
+    app = ShtabApp(ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await _open(app, pilot)
+        for key, value in (("path", str(csv)), ("region", "47"), ("msu", "005"),
+                           ("oo", "470123"), ("date", "2027-02-10")):
+            app.screen.query_one(f"#exchange-{key}").value = value
+        app.screen.query_one("#exchange-path").focus()
+        await pilot.press("enter")
+        shown = await _wait_result(app, pilot, "НЕ загружен")
+    assert "(ошибок: 40)" in shown
+    assert shown.count("не заполнен столбец «Класс»") == 15
+    assert "… и ещё 25:" in shown
 
 
 async def test_export_clean_results_then_forced_asks_first(demo_results_ws, demo_ws):

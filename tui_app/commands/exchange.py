@@ -73,10 +73,12 @@ def register(sub) -> None:
     p.set_defaults(func=run_consolidate)
 
 
-def _refused(title: str, problems: list[str], kind: str = "") -> int:
+def _refused(title: str, problems: list[str], kind: str = "", more: str = "") -> int:
     warn(title)
     for m in problems:
         warn(f"  • {m}")
+    if more:
+        warn(f"  {more}")
     return EXIT_ERROR if kind in _USAGE_KINDS else EXIT_PROBLEMS
 
 
@@ -89,8 +91,8 @@ def _import(args: argparse.Namespace, load, refused: str) -> int:
         try:
             s = load(ws.store, path)
         except ImportRefused as e:
-            return _refused(f"{refused}, рабочая папка не изменена (ошибок: {len(e.problems)}):",
-                            e.problems, e.kind)
+            return _refused(f"{refused}, рабочая папка не изменена (ошибок: {e.count_text}):",
+                            e.problems, e.kind, e.more_text(len(e.problems)))
         for line in s.lines():
             say(line)
     return EXIT_OK

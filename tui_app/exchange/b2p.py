@@ -278,13 +278,16 @@ class FileProblem:
 class B2PError(Refused):
     """The file is refused; .problems lists every reason found (Russian)."""
 
-    def __init__(self, problems: list[FileProblem], path: Optional[Path] = None) -> None:
+    def __init__(self, problems: list[FileProblem], path: Optional[Path] = None,
+                 total: int = 0, stopped: bool = False) -> None:
         self.problems = problems
         self.path = path
+        self.total = max(total, len(problems))  # problems found (more than listed, maybe)
+        self.stopped = stopped  # the reading stopped at that many: there may be more
         super().__init__("\n".join(p.message for p in problems))
 
     def __reduce__(self):  # travels from a worker process
-        return (self.__class__, (self.problems, self.path))
+        return (self.__class__, (self.problems, self.path, self.total, self.stopped))
 
     @property
     def kind(self) -> str:

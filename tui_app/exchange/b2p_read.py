@@ -434,7 +434,8 @@ class _Reader:
         elif event == "end" and el.tag == "Page":
             self._on_page(el)
             if len(self.problems) > MAX_PROBLEMS:
-                raise B2PError(self.problems[:MAX_PROBLEMS], self.path)
+                raise B2PError(self.problems[:MAX_PROBLEMS], self.path, len(self.problems),
+                               stopped=True)
 
     # -- root and header -----------------------------------------------------------------
     def _on_root(self, root) -> None:
@@ -740,7 +741,7 @@ class _Reader:
         skeleton = _validate(name, self.root)  # root, Header and the last page left in the tree
         problems = self.problems + [p for p in skeleton if p not in self.problems]
         if problems:
-            raise B2PError(problems[:MAX_PROBLEMS], path)
+            raise B2PError(problems[:MAX_PROBLEMS], path, len(problems))
         condition, version = self.root.get("Condition"), self.root.get("Version")
         crc = (self.root.get("CRC") or "").lower()
         if crc != self.crc.hexdigest():

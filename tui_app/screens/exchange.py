@@ -137,7 +137,9 @@ class ExchangeScreen(JobScreen):
         if isinstance(e, jobs.Cancelled):  # what the user asked for: said, not alarmed
             return Note(Level.INFO, "Загрузка отменена: рабочая папка не изменилась.")
         if isinstance(e, ImportRefused):
-            return "\n".join(["Файл НЕ загружен, рабочая папка не изменилась:", *e.problems[:15]])
+            more = e.more_text(15)
+            return "\n".join([f"Файл НЕ загружен, рабочая папка не изменилась (ошибок: "
+                              f"{e.count_text}):", *e.problems[:15], *([more] if more else [])])
         return f"Файл не прочитан: {message}"
 
     # -- export ----------------------------------------------------------

@@ -35,13 +35,29 @@ MAX_LISTED = 100  # problems listed in a refusal
 class ImportRefused(Refused):
     """The file was not imported (nothing changed). .problems: Russian, with lines."""
 
-    def __init__(self, problems: list[str], kind: str = "refused") -> None:
+    def __init__(self, problems: list[str], kind: str = "refused", total: int = 0,
+                 stopped: bool = False) -> None:
         self.problems = problems
         self.kind = kind
+        self.total = max(total, len(problems))  # problems found; the first MAX_LISTED listed
+        self.stopped = stopped  # the check stopped there: the file may hold more
         super().__init__("\n".join(problems))
 
     def __reduce__(self):  # travels from a worker process
-        return (self.__class__, (self.problems, self.kind))
+        return (self.__class__, (self.problems, self.kind, self.total, self.stopped))
+
+    @property
+    def count_text(self) -> str:
+        """«40000», or «не меньше 101, проверка остановлена» when it stopped early."""
+        return f"не меньше {self.total}, проверка остановлена" if self.stopped else str(self.total)
+
+    def more_text(self, shown: int) -> str:
+        """The line after the first `shown` problems when there are more, else ""."""
+        rest = self.total - min(shown, len(self.problems))
+        if rest <= 0:
+            return ""
+        more = f"ещё не меньше {rest}" if self.stopped else f"ещё {rest}"
+        return f"… и {more}: исправьте показанные ошибки в файле и загрузите его снова."
 
 
 @dataclass
@@ -246,6 +262,8 @@ def first_error(e: Exception) -> str:
     return str(e).splitlines()[0]
 
 
-def refuse_if(problems: list[str], kind: str) -> None:
+def refuse_if(problems: list[str], kind: str, stopped: bool = False) -> None:
+    """Refuse with the first MAX_LISTED problems and the count of all (`stopped`: the check
+    gave up there, so the count is a floor)."""
     if problems:
-        raise ImportRefused(problems[:MAX_LISTED], kind)
+        raise ImportRefused(problems[:MAX_LISTED], kind, len(problems), stopped)

@@ -161,7 +161,7 @@ def _read_package(path: Path, progress: Progress, on_rows=None) -> B2PPackage:
     try:
         return read_b2p(path, progress=step, on_rows=on_rows)
     except B2PError as e:
-        raise ImportRefused([p.message for p in e.problems], e.kind) from None
+        raise ImportRefused([p.message for p in e.problems], e.kind, e.total, e.stopped) from None
 
 
 def _check_day(day: Optional[ExamDay], region: str, msu: str, oo: str, d: date, file_name: str,
@@ -247,7 +247,7 @@ def _plan_b2p(snap: Snapshot, path: Path, progress: Progress) -> Plan:
         for row in rows:
             planner.plan(row)
         if len(planner.problems) > 100:
-            refuse_if(planner.problems, "invalid_results")
+            refuse_if(planner.problems, "invalid_results", stopped=True)
 
     pkg = _read_package(path, progress, on_rows)
     rows = planner or start(pkg)
