@@ -82,6 +82,23 @@ def test_a_typed_or_pasted_name_is_held_to_the_rules_of_a_file(demo_ws):
     assert store.participant(new.guid).surname == "Сергейкина"
 
 
+def test_one_document_one_participant_when_typed_too(demo_ws):
+    """As at import: a participant added or edited on screen under another's document is
+    refused (spaces, case and a Latin look-alike make no other document)."""
+    store = demo_ws.store
+    p = next(x for x in store.participants() if x.doc_number)
+    other = next(x for x in store.participants() if x.guid != p.guid)
+    before = len(store.participants())
+    with pytest.raises(roster.RosterError, match="один документ — один участник"):
+        roster.add_participant(store, "Ивaнов", "Иван", grade="9А", doc_series=p.doc_series,
+                               doc_number=" ".join(p.doc_number))
+    with pytest.raises(roster.RosterError, match=re.escape(p.short_fio)):
+        roster.edit_participant(store, other.guid, doc_series=p.doc_series,
+                                doc_number=p.doc_number)
+    assert len(store.participants()) == before and store.participant(other.guid) == other
+    roster.edit_participant(store, p.guid, grade=p.grade)  # its own document: no question
+
+
 def test_absent_mark_and_protocol_exclude_each_other(demo_results_ws):
     store = demo_results_ws.store
     protocols = store.protocols()

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from ..domain.layout import has_latin, to_russian
 from ..domain.limits import value_problem
+from ..domain.names import document_key
 from ..domain.ordering import fold
 from ..errors import Refused
 from ..domain.models import OVZ_RESERVE, Attendance, Participant, Protocol, RoomLogEntry
@@ -265,6 +266,20 @@ def _no_room(store: Store, number: str) -> bool:
     return store.get(Room, number) is None
 
 
+def _same_document(store: Store, new: Participant) -> None:
+    """One document — one participant, as at import: a child typed in again (a namesake
+    with a Latin letter, a changed class) under another's document is refused."""
+    key = document_key(new.doc_series, new.doc_number)
+    if not key:
+        return
+    other = next((p for p in store.participants() if p.guid != new.guid
+                  and document_key(p.doc_series, p.doc_number) == key), None)
+    if other is not None:
+        raise RosterError(f"Документ {new.doc_series} {new.doc_number} уже у участника "
+                          f"{other.short_fio} (класс {other.grade or '—'}): один документ — один "
+                          f"участник.")
+
+
 def edit_participant(store: Store, guid: str, **changes: Any) -> Participant:
     """Change fields of a participant (incl. the ОВЗ category). A new room goes through the
     same checks as a move (seats, accessibility for ОВЗ, no protocol yet). All or nothing,
@@ -274,6 +289,8 @@ def edit_participant(store: Store, guid: str, **changes: Any) -> Participant:
         raise RosterError("Участник не найден: список изменился. Обновите экран.")
     room = changes.pop("room", None)
     new = _apply(p, changes, store)
+    if (new.doc_series, new.doc_number) != (p.doc_series, p.doc_number):
+        _same_document(store, new)
     with store.transaction():
         if new != p:
             store.put(new)
@@ -331,6 +348,7 @@ def add_participant(store: Store, surname: str, name: str, patronymic: str = "",
            == (new.surname.casefold(), new.name.casefold(), new.patronymic.casefold(), new.birth_date)]
     if dup:
         raise RosterError(f"{new.short_fio} уже есть в списке (класс {dup[0].grade or '—'}).")
+    _same_document(store, new)
     if new.room:
         new = new.model_copy(update={"order": _next_order(store, new.room)})
     store.put(new)
