@@ -106,6 +106,21 @@ def test_guess_form_and_room():
     assert sc.guess("IMG_0001.jpg", rooms) == ("", "")
 
 
+def test_a_scan_too_big_or_empty_is_refused_before_it_is_read(demo_results_ws, tmp_path):
+    """A scan is read whole when added: a file past MAX_SCAN_BYTES (sparse here) or an empty
+    one is refused by its size, without reading it."""
+    from tui_app.domain.limits import MAX_SCAN_BYTES
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    with open(folder / "ИС-02 ауд 101.pdf", "wb") as f:
+        f.truncate(MAX_SCAN_BYTES + 1)
+    (folder / "ИС-03 ауд 101.pdf").write_bytes(b"")
+    found = {f.rel: f.refused for f in sc.find(demo_results_ws.store, folder)}
+    assert "слишком большой" in found["ИС-02 ауд 101.pdf"]
+    assert "пустой" in found["ИС-03 ауд 101.pdf"]
+
+
 async def test_handoff_screen_adds_scans_with_f6(demo_results_ws, tmp_path):
     from support.pilot import settle, text_of, wait_until
     from tui_app.app import ShtabApp

@@ -20,6 +20,7 @@ MiB = 1024 * 1024
 MAX_B2P_BYTES = 80 * MiB  # a region of 36,000 participants is ~64 MB in our serialization
 MAX_CSV_BYTES = 20 * MiB
 MAX_AUDIO_BYTES = 4 * 1024 * MiB - 1  # one recording to import: FAT32's largest file
+MAX_SCAN_BYTES = 200 * MiB  # one scan of a signed ИС-02/ИС-03 (a page at 600 dpi is ~25 MB)
 MAX_PROLOG_BYTES = 64 * 1024  # the start tag of HwPackage must end within the first 64 KB
 MAX_PARTICIPANTS = 40_000  # rows of a roster or a results file (a region is ~36,000)
 ROWS_PER_PAGE = 20

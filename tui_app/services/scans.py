@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Optional
 
 from ..diskspace import require_free
+from ..domain.limits import MAX_SCAN_BYTES
 from ..domain.models import Attendance, Participant
 from ..domain.ordering import room_number_key
 from ..errors import NotFound, Refused, from_os_error
+from ..exchange import untrusted
 from ..store.atomic import durable_write
 from ..store.workspace import Store
 
@@ -97,8 +99,11 @@ def find(store: Store, folder: Path | str, *, form: str = "", room: str = "") ->
         g_form, g_room = guess(rel, rooms)
         f = Found(p, rel, kind, form or g_form, room or g_room)
         try:
+            untrusted.check_input(p, MAX_SCAN_BYTES)  # read whole when added: bounded first
             with open(p, "rb") as fh:
                 head = fh.read(8)
+        except untrusted.InputRefused as e:
+            f.refused = str(e)
         except OSError as e:
             f.refused = str(from_os_error(e, p))
         else:
