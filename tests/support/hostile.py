@@ -583,6 +583,14 @@ def _csvs() -> None:
                               ("roster.ods", zip_head, ["LibreOffice (.ods)"]),
                               ("csv-workbook-renamed.csv", zip_head, ["архив .xlsx/.ods", "CSV UTF-8"])):
         case(name, "spreadsheet", "csv", _bytes(data), "spreadsheet", words)
+    # birth dates as Excel writes them
+    head_bd = ROSTER_HEAD + ["Дата рождения"]
+    csv("date-impossible", "csv", lambda: _csv_text([[*ROSTER_ROWS[0], "31.02.2011"]], head_bd).encode(),
+        "invalid_rows", ["строка 2", "такой даты нет"])
+    csv("date-excel-number", "csv", lambda: _csv_text([[*ROSTER_ROWS[0], "40667"]], head_bd).encode(),
+        "invalid_rows", ["число, а не дата", "формат «Дата»"])
+    csv("date-with-midnight", "csv", lambda: _csv_text([[*ROSTER_ROWS[0], "04.05.2011 0:00:00"]],
+                                                       head_bd).encode(), added=1)
     csv("formula-names", "formula", lambda: _csv_text([
         ["=HYPERLINK(\"http://x\")", "Иван", "", "9А", "", "", "", ""],
         ["+cmd|' /C calc'!A0", "Пётр", "", "9А", "", "", "", ""],

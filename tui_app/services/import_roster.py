@@ -11,6 +11,8 @@ that mixes Latin and Cyrillic letters is named in the summary with its Cyrillic 
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -377,8 +379,12 @@ _YES = {"22", "да", "+", "1", "овз", "true", "yes", "д"}
 _NO = {"", "нет", "0", "-", "false", "no", "н"}
 
 
+_MIDNIGHT = re.compile(r"\s+0?0:00(:00)?$")  # Excel writes a date cell as «04.05.2011 0:00:00»
+_DATE_SHAPE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})|(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def _parse_date(text: str) -> Optional[date]:
-    text = text.strip()
+    text = _MIDNIGHT.sub("", text.strip())
     if not text:
         return None
     for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y"):
@@ -386,6 +392,11 @@ def _parse_date(text: str) -> Optional[date]:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    if _DATE_SHAPE.fullmatch(text):
+        raise ValueError(f"дата рождения «{text}»: такой даты нет")
+    if text.isdigit() and 20000 <= int(text) <= 60000:
+        raise ValueError(f"дата рождения «{text}» — число, а не дата (Excel записал ячейку без "
+                         f"формата «Дата»): задайте столбцу формат «Дата» и сохраните CSV снова")
     raise ValueError(f"дата рождения «{text}» не в формате ДД.ММ.ГГГГ")
 
 
