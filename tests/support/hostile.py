@@ -550,6 +550,8 @@ def _csvs() -> None:
         "invalid_rows", ["документ"])
     csv("lookalike", "lookalike", lambda: _csv_text(_with(1, 0, "Пoномарёва")).encode(), added=3,
         words=["латинские буквы «o»", "вероятно, «Пономарёва»"])
+    csv("class-latin", "lookalike", lambda: _csv_text(_with(0, 3, "9A")).encode(), added=3,
+        words=["класс «9A» — латинские буквы «A» вместо русских", "вероятно, «9А»"])
     csv("guid-upper", "case", lambda: _csv_text([[*r[:6], "{" + r[6].upper() + "}", r[7]]
                                                  for r in ROSTER_ROWS]).encode(), added=3)
     csv("guid-bad", "case", lambda: _csv_text(_with(0, 6, "xyz")).encode(), "invalid_rows", ["не GUID"])

@@ -71,6 +71,15 @@ def cyrillic_spelling(text: str) -> Optional[str]:
     return None if _LATIN.search(fixed) else fixed
 
 
+def class_spelling(grade: str) -> Optional[str]:
+    """«9А» for a class written with a Latin look-alike («9A», «10B»: a class letter is
+    Cyrillic), when every Latin letter of it has a Cyrillic twin; None otherwise."""
+    if not _LATIN.search(grade):
+        return None
+    fixed = grade.translate(_TO_CYRILLIC)
+    return None if _LATIN.search(fixed) else fixed
+
+
 def latin_letters(text: str) -> str:
     """The Latin letters of a mixed name, for a message: «a, o»."""
     return ", ".join(dict.fromkeys(_LATIN.findall(text)))

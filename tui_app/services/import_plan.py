@@ -22,7 +22,8 @@ from ..domain.models import (
     RoomLogEntry,
     norm_guid,
 )
-from ..domain.names import cyrillic_spelling, document_key, latin_letters, mixes_scripts
+from ..domain.names import (class_spelling, cyrillic_spelling, document_key, latin_letters,
+                            mixes_scripts)
 from ..errors import Refused
 from ..store.audit import AuditEntry
 from ..store.workspace import Store
@@ -185,19 +186,28 @@ class Seen:
 
 
 def lookalike_notes(where: Callable[[], str], **names: str) -> list[str]:
-    """«строка 5: фамилия «Ивaнова» — латинские буквы «a» среди русских; вероятно, «Иванова»».
-    where() names the place (called only for a name that mixes scripts)."""
-    labels = {"surname": "фамилия", "name": "имя", "patronymic": "отчество"}
+    """«строка 5: фамилия «Ивaнова» — латинские буквы «a» среди русских; вероятно, «Иванова»»;
+    for the class (grade=): «класс «9A» — латинская буква вместо русской; вероятно, «9А»».
+    where() names the place (called only for a value that needs a note)."""
+    labels = {"surname": "фамилия", "name": "имя", "patronymic": "отчество", "grade": "класс"}
     out = []
     for key, value in names.items():
-        if not value or not mixes_scripts(value):
+        if not value:
+            continue
+        if key == "grade":
+            fixed = class_spelling(value)
+            if fixed is None:
+                continue
+            what = f"латинские буквы «{latin_letters(value)}» вместо русских"
+        elif mixes_scripts(value):
+            fixed = cyrillic_spelling(value)
+            what = f"латинские буквы «{latin_letters(value)}» среди русских"
+        else:
             continue
         if not isinstance(where, str):
             where = where()
-        fixed = cyrillic_spelling(value)
         hint = f"; вероятно, «{fixed}»" if fixed else ""
-        out.append(f"{where}: {labels.get(key, key)} «{value}» — латинские буквы "
-                   f"«{latin_letters(value)}» среди русских{hint}.")
+        out.append(f"{where}: {labels.get(key, key)} «{value}» — {what}{hint}.")
     return out
 
 

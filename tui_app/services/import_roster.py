@@ -112,7 +112,7 @@ class ImportSummary:
                        f"программы: «й» как «и» со знаком краткой): {self.composed} — записаны "
                        f"обычными буквами, буквы те же.")
         if self.lookalikes:
-            out.append(f"ВНИМАНИЕ: в именах смешаны латинские и русские буквы "
+            out.append(f"ВНИМАНИЕ: латинские буквы в именах или классах, где должны быть русские "
                        f"({len(self.lookalikes)}) — исправьте написание в списке участников:")
             out.extend(f"  {n}" for n in self.lookalikes[:10])
         return out
@@ -307,7 +307,7 @@ class _B2PRows:
                                      "category_confirmed_at": self.stamp})
         self.summary.lookalikes += lookalike_notes(lambda: f"{self.name}: {row.where()}",
                                                    surname=p.surname, name=p.name,
-                                                   patronymic=p.patronymic)
+                                                   patronymic=p.patronymic, grade=p.grade)
         proto = None if self.pkg.is_roster else mapping.row_to_protocol(self.sch, row,
                                                                         saved_at=self.stamp)
         if proto is not None:
@@ -550,7 +550,8 @@ class _CsvRows:
             return
         self.summary.lookalikes += lookalike_notes(f"{self.name}: {where}", surname=fields["surname"],
                                                    name=fields["name"],
-                                                   patronymic=fields["patronymic"])
+                                                   patronymic=fields["patronymic"],
+                                                   grade=fields["grade"])
         old = self.snap.participants.get(guid) if guid else self.by_key.get(key)
         try:
             p = self._new(fields, category, guid) if old is None else self._update(old, fields, category)
