@@ -187,7 +187,7 @@ class Seen:
 
 def lookalike_notes(where: Callable[[], str], **names: str) -> list[str]:
     """«строка 5: фамилия «Ивaнова» — латинские буквы «a» среди русских; вероятно, «Иванова»»;
-    for the class (grade=): «класс «9A» — латинская буква вместо русской; вероятно, «9А»».
+    for the class (grade=): «класс «9A» — латинские буквы «A» вместо русских; вероятно, «9А»».
     where() names the place (called only for a value that needs a note)."""
     labels = {"surname": "фамилия", "name": "имя", "patronymic": "отчество", "grade": "класс"}
     out = []
