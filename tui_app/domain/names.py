@@ -65,8 +65,11 @@ def mixes_scripts(text: str) -> bool:
 def cyrillic_spelling(text: str) -> Optional[str]:
     """The all-Cyrillic spelling of a name that mixes scripts, when every Latin letter in it
     has a Cyrillic twin (А В Е К М Н О Р С Т У Х); None otherwise."""
-    if not mixes_scripts(text):
-        return None
+    return _all_cyrillic(text) if mixes_scripts(text) else None
+
+
+def _all_cyrillic(text: str) -> Optional[str]:
+    """text with each Latin look-alike as its Cyrillic twin; None if a Latin letter has none."""
     fixed = text.translate(_TO_CYRILLIC)
     return None if _LATIN.search(fixed) else fixed
 
@@ -74,10 +77,7 @@ def cyrillic_spelling(text: str) -> Optional[str]:
 def class_spelling(grade: str) -> Optional[str]:
     """«9А» for a class written with a Latin look-alike («9A», «10B»: a class letter is
     Cyrillic), when every Latin letter of it has a Cyrillic twin; None otherwise."""
-    if not _LATIN.search(grade):
-        return None
-    fixed = grade.translate(_TO_CYRILLIC)
-    return None if _LATIN.search(fixed) else fixed
+    return _all_cyrillic(grade) if _LATIN.search(grade) else None
 
 
 def latin_letters(text: str) -> str:

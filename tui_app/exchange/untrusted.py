@@ -70,7 +70,9 @@ def encoding_form(head: bytes) -> Optional[str]:
     return None
 
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_SHEETS = {".xlsx": "Excel (.xlsx)", ".xlsm": "Excel (.xlsx)", ".xls": "Excel 97–2003 (.xls)",
+           ".ods": "LibreOffice (.ods)"}  # a workbook's suffix -> its name in a message
+SPREADSHEET_SUFFIXES = tuple(_SHEETS)
 SAVE_AS_CSV = ("откройте его в Excel (или LibreOffice Calc) и сохраните как «CSV UTF-8 (разделитель — "
                "запятая)» или «CSV (разделители — точка с запятой)», затем загрузите этот CSV")
 
@@ -79,13 +81,11 @@ def spreadsheet_form(name: str, head: bytes = b"") -> Optional[str]:
     """«Excel (.xlsx)» and the like when the file is a spreadsheet workbook, not a text file:
     by its name, or by its first bytes (a ZIP package: .xlsx, .ods; an OLE compound file:
     .xls) — a workbook renamed to .csv too."""
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return "Excel (.xlsx)"
-    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "Excel 97–2003 (.xls)"
-    if suffix == ".ods":
-        return "LibreOffice (.ods)"
+    by_name = _SHEETS.get(Path(name).suffix.lower())
+    if by_name:
+        return by_name
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _SHEETS[".xls"]
     if head.startswith(b"PK\x03\x04"):
         return "Excel или LibreOffice (архив .xlsx/.ods)"
     return None
