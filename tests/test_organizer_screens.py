@@ -315,3 +315,42 @@ async def test_roster_2500_rows_incremental_search_is_exact(demo_ws):
         await pilot.press("escape")
         await settle(pilot)
         assert table.row_count == 2500
+
+
+async def test_a_refused_form_stays_open_with_what_was_typed(demo_ws):
+    """A room number already taken: the refusal shows in the form itself, everything typed
+    stays, and a corrected number saves it all (nothing is typed twice)."""
+    from textual.widgets import Input, Static
+
+    from tui_app.screens.organizer_modals import RoomModal
+
+    store = demo_ws.store
+    taken = store.rooms()[0].number
+    before = len(store.rooms())
+    app = ShtabApp(demo_ws)
+    async with app.run_test(size=(80, 25)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RoomsScreen)
+        await pilot.press("insert")
+        await wait_until(pilot, lambda: isinstance(app.screen, RoomModal))
+        modal = app.screen
+        await pilot.press(*taken, "tab", "end", "backspace", "backspace", *"24")
+        modal.query_one("#r-note", Input).focus()
+        await pilot.press(*"у окна")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is modal  # refused: still open
+        error = str(modal.query_one(".org-modal-error", Static).render())
+        assert "уже есть" in error, error
+        assert modal.query_one("#r-capacity", Input).value == "24"
+        assert modal.query_one("#r-note", Input).value == "у окна"
+        assert len(store.rooms()) == before
+        modal.query_one("#r-number", Input).focus()
+        await pilot.press("end", *"-А", "f2")
+        await settle(pilot)
+        assert app.screen is screen
+        room = store.get(Room, f"{taken}-А")
+        assert room is not None and (room.capacity, room.note) == (24, "у окна"), room
+        assert len(store.rooms()) == before + 1

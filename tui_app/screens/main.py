@@ -177,8 +177,10 @@ class MainScreen(BaseScreen):
             return
 
         def done(result) -> None:
-            if result and self.attempt(set_school, self.app.store, **result)[0]:
+            if result:
                 self.say("Наименование и адрес школы сохранены.", "ok")
                 self.refresh_summary()
 
-        self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name), done)
+        self.app.push_screen(SchoolModal(day.oo_name, day.oo_address, day.region_name,
+                                         apply=lambda result: set_school(self.app.store, **result)),
+                             done)

@@ -4,7 +4,7 @@ The yes/no question is screens/dialogs.Confirm."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from rich.markup import escape
+
 from ..domain.models import Attendance, Participant, Role, Room, StaffMember
+from ..errors import ShtabError
 from ..services import roster as roster_svc
 from ..services.roster import NO_ROOM, RosterFilter
 from ..widgets.toggles import Check
+from .base import failure_text
 from .dialogs import Confirm, ask_unsaved
 
 SAVE_KEYS = [
@@ -26,10 +30,18 @@ SAVE_KEYS = [
 
 
 class _Form(ModalScreen):
-    """A modal with labelled rows; Enter in an Input saves, F2/Ctrl+S saves, Esc cancels."""
+    """A modal with labelled rows; Enter in an Input saves, F2/Ctrl+S saves, Esc cancels.
+
+    The screen that opens it may give `apply` (the values → the save itself): a refusal
+    (the error family's or the OS's Russian text) then shows in the form, which stays open
+    with everything typed, and the form closes only once the values are saved."""
 
     BINDINGS = SAVE_KEYS
     TITLE_TEXT = ""
+
+    def __init__(self, *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+        super().__init__()
+        self.apply = apply
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="org-modal"):
@@ -48,7 +60,18 @@ class _Form(ModalScreen):
         return Horizontal(Label(label, classes="org-label"), widget, classes="org-row")
 
     def show_error(self, text: str) -> None:
-        self.query_one(".org-modal-error", Static).update(f"[b red]{text}[/]")
+        self.query_one(".org-modal-error", Static).update(f"[b red]{escape(text)}[/]")
+
+    def submit(self, values: Any) -> None:
+        """Save `values` through `apply` (if given), then close with them; refused, stay."""
+        if self.apply is not None:
+            try:
+                self.apply(values)
+            except (ShtabError, OSError) as e:
+                self.app.bell()
+                self.show_error(failure_text(e))
+                return
+        self.dismiss(values)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -107,8 +130,8 @@ class ParticipantModal(_Form):
     """Edit a participant, or add a missing one (participant=None). Returns a dict of fields."""
 
     def __init__(self, participant: Optional[Participant], categories: list[tuple[str, str]],
-                 rooms: list[str]) -> None:
-        super().__init__()
+                 rooms: list[str], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+        super().__init__(apply=apply)
         self.p = participant
         self.categories = categories
         self.rooms = rooms
@@ -151,7 +174,7 @@ class ParticipantModal(_Form):
             self.show_error(f"Дата рождения: {e}.")
             return
         sex = self.query_one("#f-sex", Select).value
-        self.dismiss({
+        self.submit({
             "surname": val("f-surname"), "name": val("f-name"), "patronymic": val("f-patronymic"),
             "grade": val("f-grade"), "birth_date": birth,
             "sex": sex if sex in ("М", "Ж") else "",
@@ -235,8 +258,8 @@ class MoveModal(ModalScreen):
 class RoomModal(_Form):
     """Create (room=None) or edit a room. Returns a dict."""
 
-    def __init__(self, room: Optional[Room], staff: list[StaffMember]) -> None:
-        super().__init__()
+    def __init__(self, room: Optional[Room], staff: list[StaffMember], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+        super().__init__(apply=apply)
         self.room = room
         self.staff = staff
         self.TITLE_TEXT = f"Аудитория {room.number}" if room else "Новая аудитория"
@@ -268,7 +291,7 @@ class RoomModal(_Form):
         except ValueError:
             self.show_error("Вместимость: целое число от 1 до 500.")
             return
-        self.dismiss({
+        self.submit({
             "number": self.query_one("#r-number", Input).value.strip(),
             "capacity": cap,
             "accessible": self.query_one("#r-accessible", Check).value,
@@ -281,8 +304,8 @@ class RoomModal(_Form):
 class ScheduleModal(_Form):
     TITLE_TEXT = "Расписание аудиторий"
 
-    def __init__(self, start: str, limit: str, minutes: int) -> None:
-        super().__init__()
+    def __init__(self, start: str, limit: str, minutes: int, *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+        super().__init__(apply=apply)
         self.values = (start, limit, minutes)
 
     def fields(self) -> ComposeResult:
@@ -298,12 +321,12 @@ class ScheduleModal(_Form):
         self.query_one("#s-start", Input).focus()
 
     def action_save(self) -> None:
-        self.dismiss({k: self.query_one(f"#s-{k}", Input).value.strip() for k in ("start", "limit", "minutes")})
+        self.submit({k: self.query_one(f"#s-{k}", Input).value.strip() for k in ("start", "limit", "minutes")})
 
 
 class StaffModal(_Form):
-    def __init__(self, member: Optional[StaffMember], rooms: list[str]) -> None:
-        super().__init__()
+    def __init__(self, member: Optional[StaffMember], rooms: list[str], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+        super().__init__(apply=apply)
         self.member = member
         self.rooms = rooms
         self.TITLE_TEXT = f"Сотрудник: {member.fio}" if member else "Новый сотрудник"
@@ -326,7 +349,7 @@ class StaffModal(_Form):
         if not fio:
             self.show_error("Укажите ФИО.")
             return
-        self.dismiss({"fio": fio, "role": Role(self.query_one("#st-role", Select).value),
+        self.submit({"fio": fio, "role": Role(self.query_one("#st-role", Select).value),
                       "room": str(self.query_one("#st-room", Select).value)})
 
 

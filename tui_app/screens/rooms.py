@@ -238,35 +238,36 @@ class RoomsScreen(BaseScreen):
     # -- rooms --------------------------------------------------------------------------
     def _room_modal(self, info: Optional[svc.RoomInfo]) -> None:
         store = self.app.store
-        modal = RoomModal(info.room if info else None, staff_svc.staff_list(store))
+        saved = []
+
+        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+            with store.transaction():
+                if info is None:
+                    room = svc.create_room(store, result["number"], result["capacity"],
+                                           result["accessible"], result["note"])
+                else:
+                    room = svc.edit_room(store, info.room.number, capacity=result["capacity"],
+                                         accessible=result["accessible"], note=result["note"],
+                                         new_number=result["number"])
+                for field in ("interlocutor", "expert"):
+                    sid = result[field]
+                    old = getattr(store.get(type(room), room.number), field)
+                    if sid and sid != old:
+                        staff_svc.assign(store, sid, room.number)
+                    elif not sid and old:
+                        staff_svc.assign(store, old, "")
+            saved.append(room)
 
         def done(result) -> None:
-            if not result:
+            if not result or not saved:
                 return
-            try:
-                with store.transaction():
-                    if info is None:
-                        room = svc.create_room(store, result["number"], result["capacity"],
-                                               result["accessible"], result["note"])
-                    else:
-                        room = svc.edit_room(store, info.room.number, capacity=result["capacity"],
-                                             accessible=result["accessible"], note=result["note"],
-                                             new_number=result["number"])
-                    for field in ("interlocutor", "expert"):
-                        sid = result[field]
-                        old = getattr(store.get(type(room), room.number), field)
-                        if sid and sid != old:
-                            staff_svc.assign(store, sid, room.number)
-                        elif not sid and old:
-                            staff_svc.assign(store, old, "")
-            except (svc.RoomError, staff_svc.StaffError) as e:
-                self.say(str(e), "error")
-                return
+            room = saved[-1]
             self.current_room = room.number
             self.say(f"Аудитория {room.number} сохранена", "ok")
             self.reload()
 
-        self.app.push_screen(modal, done)
+        self.app.push_screen(RoomModal(info.room if info else None, staff_svc.staff_list(store),
+                                       apply=apply), done)
 
     def action_add_room(self) -> None:
         self._room_modal(None)
@@ -328,18 +329,15 @@ class RoomsScreen(BaseScreen):
         store = self.app.store
         s = dist.schedule_settings(store)
 
-        def done(result) -> None:
-            if not result:
-                return
-            try:
-                dist.set_schedule(store, result["start"], result["limit"], result["minutes"])
-            except dist.DistributeError as e:
-                self.say(str(e), "error")
-                return
-            self.say("Расписание пересчитано", "ok")
-            self.reload()
+        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+            dist.set_schedule(store, result["start"], result["limit"], result["minutes"])
 
-        self.app.push_screen(ScheduleModal(_hm(s.start), _hm(s.limit), s.minutes), done)
+        def done(result) -> None:
+            if result:
+                self.say("Расписание пересчитано", "ok")
+                self.reload()
+
+        self.app.push_screen(ScheduleModal(_hm(s.start), _hm(s.limit), s.minutes, apply=apply), done)
 
     # -- a room's list ------------------------------------------------------------------
     def action_toggle_absent(self) -> None:

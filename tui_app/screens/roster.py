@@ -305,39 +305,34 @@ class RosterScreen(BaseScreen):
         if p is None:
             return
         store = self.app.store
-        modal = ParticipantModal(p, svc.category_choices(store), [r.number for r in store.rooms()])
+        saved = []
+
+        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+            changes = {k: v for k, v in result.items() if getattr(p, k) != v}
+            if changes:
+                saved.append(svc.edit_participant(store, p.guid, **changes))
 
         def done(result) -> None:
-            if not result:
+            if not result or not saved:
                 return
-            changes = {k: v for k, v in result.items() if getattr(p, k) != v}
-            if not changes:
-                return
-            try:
-                new = svc.edit_participant(store, p.guid, **changes)
-            except svc.RosterError as e:
-                self.say(str(e), "error")
-                return
+            new = saved[-1]
             self.say(f"Сохранено: {new.short_fio}", "ok")
             warning = svc.placement_warning(store, new)
             if warning:
                 self.say(warning, "warning")
             self.reload()
 
-        self.app.push_screen(modal, done)
+        self.app.push_screen(ParticipantModal(p, svc.category_choices(store),
+                                              [r.number for r in store.rooms()], apply=apply), done)
 
     def action_add(self) -> None:
         store = self.app.store
-        modal = ParticipantModal(None, svc.category_choices(store), [r.number for r in store.rooms()])
+        added = []
 
         def done(result) -> None:
-            if not result:
+            if not result or not added:
                 return
-            try:
-                new = svc.add_participant(store, **result)
-            except svc.RosterError as e:
-                self.say(str(e), "error")
-                return
+            new = added[-1]
             self.say(f"Добавлен: {new.short_fio}", "ok")
             self.flt = svc.RosterFilter()
             self.reload()
@@ -345,7 +340,9 @@ class RosterScreen(BaseScreen):
             if at is not None:
                 self.query_one(RosterTable).move_cursor(at)
 
-        self.app.push_screen(modal, done)
+        self.app.push_screen(ParticipantModal(
+            None, svc.category_choices(store), [r.number for r in store.rooms()],
+            apply=lambda result: added.append(svc.add_participant(store, **result))), done)
 
     def action_filter(self) -> None:
         store = self.app.store

@@ -97,24 +97,24 @@ class StaffScreen(BaseScreen):
     def _edit(self, member: Optional[StaffMember]) -> None:
         store = self.app.store
 
-        def done(result) -> None:
-            if not result:
-                return
-            try:
-                with store.transaction():
-                    if member is None:
-                        new = svc.add_staff(store, result["fio"], result["role"], result["room"])
-                    else:
-                        new = svc.edit_staff(store, member.id, fio=result["fio"], role=result["role"])
-                        if result["room"] != new.room:
-                            new = svc.assign(store, new.id, result["room"])
-            except svc.StaffError as e:
-                self.say(str(e), "error")
-                return
-            self.say(f"Сохранено: {new.fio}", "ok")
-            self.reload(new.id)
+        saved = []
 
-        self.app.push_screen(StaffModal(member, [r.number for r in store.rooms()]), done)
+        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+            with store.transaction():
+                if member is None:
+                    new = svc.add_staff(store, result["fio"], result["role"], result["room"])
+                else:
+                    new = svc.edit_staff(store, member.id, fio=result["fio"], role=result["role"])
+                    if result["room"] != new.room:
+                        new = svc.assign(store, new.id, result["room"])
+            saved.append(new)
+
+        def done(result) -> None:
+            if result and saved:
+                self.say(f"Сохранено: {saved[-1].fio}", "ok")
+                self.reload(saved[-1].id)
+
+        self.app.push_screen(StaffModal(member, [r.number for r in store.rooms()], apply=apply), done)
 
     def action_assign(self) -> None:
         member = self.current()
