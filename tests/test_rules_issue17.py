@@ -3,6 +3,7 @@ sittings, forms, handoff, typing sheet, results rows, re-check, the remote form.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from datetime import date, time
 
@@ -353,6 +354,24 @@ def test_remote_recording_is_imported_under_the_naming_rule(demo_results_ws, tmp
                  "--participant", p.code]) == 0
     [f] = list((root / "audio").rglob("*.mp4"))
     assert re.fullmatch(rf"2027-02-10_OO470123_aud101_distant_uch{p.code}_\d{{6}}\.mp4", f.name)
+
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe (POSIX)")
+def test_a_recording_that_is_not_a_file_is_named_as_such(demo_results_ws, tmp_path, capsys):
+    """A folder or a pipe given as the recording is refused for what it is, not as «не найден»,
+    and the pipe is never opened (a read from it would hang the program)."""
+    root = demo_results_ws.root
+    demo_results_ws.close()
+    pipe = tmp_path / "запись.mp4"
+    os.mkfifo(pipe)
+    folder = tmp_path / "папка.mp4"
+    folder.mkdir()
+    for src, says in ((pipe, "не обычный файл"), (folder, "папка"), (tmp_path / "нет.mp4", "не найден")):
+        assert main(["-w", str(root), "recording-import", str(src), "--room", "101"]) == 2
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err, err
+    assert not list((root / "audio").rglob("*.mp4"))
 
 
 # -- every edit a screen can make is a command ----------------------------------------------

@@ -12,8 +12,10 @@ from typing import Optional
 
 from ..audio import names
 from ..diskspace import require_free
+from ..domain.limits import MAX_AUDIO_BYTES
 from ..domain.models import Participant
 from ..errors import NotFound, Refused, from_os_error
+from ..exchange import untrusted
 from ..store.workspace import Store
 
 
@@ -54,8 +56,10 @@ def recording_name(store: Store, room: str, src: Path, participant=None,
 
 def import_recording(store: Store, path: str | Path, room: str, participant=None) -> Path:
     src = Path(path).expanduser()
-    if not src.is_file():
-        raise NotFound(f"Файл «{src}» не найден.")
+    try:  # a folder, a pipe or a device is named as such, not as «не найден»
+        untrusted.check_input(src, MAX_AUDIO_BYTES)
+    except untrusted.InputRefused as e:
+        raise (NotFound if e.kind == "not_found" else Refused)(str(e)) from None
     if src.suffix.lower() not in KNOWN:
         raise Refused(f"«{src.name}»: не аудио- или видеофайл ({', '.join(KNOWN)}).")
     room = (room or "").strip()
