@@ -67,7 +67,8 @@ print(json.dumps({"mb": mb, "s": dt, "open_mb": open_mb, "op_mb": op_mb}))
 """
 
 
-def _run(op: str, path: Path, ws_dir: Path) -> dict:
+def run_op(op: str, path: Path, ws_dir: Path) -> dict:
+    """One operation in a fresh process: its seconds and peak MB (whole, after the open, own)."""
     out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), op, str(path), str(ws_dir)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -88,7 +89,7 @@ def measure(n: int = 36000, folder: Path | None = None) -> dict:
         files[tag] = tmp / tag / f"{pkg.file_name}.b2p"
         files[tag].write_bytes(write_b2p(pkg))
         del pkg
-    base = _run("none", files["roster"], tmp / "ws-base")
+    base = run_op("none", files["roster"], tmp / "ws-base")
     f: dict = {"n": n, "base_mb": round(base["mb"], 1), "goal_mb": GOAL_MB,
                "roster_file_mb": round(files["roster"].stat().st_size / 2**20, 1),
                "results_file_mb": round(files["results"].stat().st_size / 2**20, 1)}
@@ -96,7 +97,7 @@ def measure(n: int = 36000, folder: Path | None = None) -> dict:
                               ("import_roster", "import", files["roster"], "ws-roster"),
                               ("import_results", "import", files["results"], "ws-results"),
                               ("export", "export", tmp / "out", "ws-results")):
-        r = _run(op, path, tmp / ws)
+        r = run_op(op, path, tmp / ws)
         f[f"{key}_mb"] = round(r["mb"], 1)
         f[f"{key}_above_base_mb"] = round(r["mb"] - base["mb"], 1)
         f[f"{key}_s"] = round(r["s"], 2)

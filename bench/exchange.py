@@ -128,23 +128,24 @@ def _run(n: int, tmp: Path) -> list[str]:
 
 
 def figures_json(sizes: list[int]) -> list[dict]:
-    """The rows of bench/run_all.py, one process per call: the import of a roster and the
-    export of results, each with the peak memory of its own step (the peak is reset before
-    it, Linux) and its lxml baseline on the same file."""
-    from bench.common import Figure, peak_rss_mb, reset_peak
+    """The rows of bench/run_all.py: the import of a roster and the export of results, each
+    timed in a fresh process with that process's peak memory (bench/b2p_memory.run_op: in
+    this process the peak would include the generated test data and the baseline's lxml
+    tree, which glibc keeps mapped after they are freed), and its lxml baseline on the same
+    file measured here."""
+    from bench.b2p_memory import run_op
+    from bench.common import Figure
 
     out = []
-    for i, n in enumerate([20, *sizes]):  # the first, 20: a warm-up of the code paths
+    for n in sizes:  # each operation in a fresh process: no warm-up (as a user's first import)
         tmp = Path(tempfile.mkdtemp(prefix=f"bench-b2p-{n}-"))
         roster = make_roster(n)
         rpath = tmp / f"{roster.file_name}.b2p"
         rpath.write_bytes(write_b2p(roster))
         del roster
         base_parse, _ = timed(lambda: etree.parse(str(rpath)))
-        with Workspace.open(tmp / "ws-roster", snapshot=False) as ws:
-            reset_peak()
-            t_import, _ = timed(lambda: import_file(ws.store, rpath))
-            peak_import = peak_rss_mb()
+        r = run_op("import", rpath, tmp / "ws-roster")
+        t_import, peak_import = r["s"], r["mb"]
         results, _, _ = make_results(n)
         xpath = tmp / f"{results.file_name}.b2p"
         xpath.write_bytes(write_b2p(results))
@@ -153,14 +154,10 @@ def figures_json(sizes: list[int]) -> list[dict]:
         base_ser, _ = timed(lambda: (tmp / "plain.xml").write_bytes(
             etree.tostring(tree, xml_declaration=True, encoding="utf-8")))
         del tree
-        with Workspace.open(tmp / "ws-results", snapshot=False) as ws:
-            import_file(ws.store, xpath)
-            reset_peak()
-            t_export, res = timed(lambda: export_results(ws.store, tmp / "out", force=True))
-            peak_export = peak_rss_mb()
+        run_op("import", xpath, tmp / "ws-results")
+        r = run_op("export", tmp / "out", tmp / "ws-results")
+        t_export, peak_export = r["s"], r["mb"]
         shutil.rmtree(tmp, ignore_errors=True)
-        if i == 0:
-            continue
         for what, t, base, bwhat, peak, kind in (
                 ("B2P: импорт списка", t_import, base_parse, "разбор lxml того же файла", peak_import, "import"),
                 ("B2P: выгрузка результатов", t_export, base_ser, "запись lxml того же дерева", peak_export,
