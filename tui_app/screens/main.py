@@ -176,8 +176,8 @@ class MainScreen(BaseScreen):
             self.say("Сначала загрузите список участников.", "warning")
             return
 
-        def done(result) -> None:
-            if result:
+        def done(saved) -> None:
+            if saved is not None:
                 self.say("Наименование и адрес школы сохранены.", "ok")
                 self.refresh_summary()
 

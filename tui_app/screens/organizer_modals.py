@@ -32,9 +32,10 @@ SAVE_KEYS = [
 class _Form(ModalScreen):
     """A modal with labelled rows; Enter in an Input saves, F2/Ctrl+S saves, Esc cancels.
 
-    The screen that opens it may give `apply` (the values → the save itself): a refusal
-    (the error family's or the OS's Russian text) then shows in the form, which stays open
-    with everything typed, and the form closes only once the values are saved."""
+    The screen that opens it may give `apply` (the values → the save itself, returning what
+    was saved): a refusal (the error family's or the OS's Russian text) then shows in the
+    form, which stays open with everything typed, and the form closes only once the values
+    are saved — with what `apply` returned (None: nothing needed saving)."""
 
     BINDINGS = SAVE_KEYS
     TITLE_TEXT = ""
@@ -63,10 +64,10 @@ class _Form(ModalScreen):
         self.query_one(".org-modal-error", Static).update(f"[b red]{escape(text)}[/]")
 
     def submit(self, values: Any) -> None:
-        """Save `values` through `apply` (if given), then close with them; refused, stay."""
+        """Close with `values`, or with what `apply` saved of them; refused, stay open."""
         if self.apply is not None:
             try:
-                self.apply(values)
+                values = self.apply(values)
             except (ShtabError, OSError) as e:
                 self.app.bell()
                 self.show_error(failure_text(e))

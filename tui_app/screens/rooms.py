@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..domain.distribution import RoomTimetable, end_spread
-from ..domain.models import Participant
+from ..domain.models import Participant, Room
 from ..services import distribute as dist
 from ..services import rooms as svc
 from ..services.remote import is_remote
@@ -238,9 +238,8 @@ class RoomsScreen(BaseScreen):
     # -- rooms --------------------------------------------------------------------------
     def _room_modal(self, info: Optional[svc.RoomInfo]) -> None:
         store = self.app.store
-        saved = []
 
-        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+        def apply(result) -> Room:  # a refusal shows in the form, which keeps what was typed
             with store.transaction():
                 if info is None:
                     room = svc.create_room(store, result["number"], result["capacity"],
@@ -256,12 +255,11 @@ class RoomsScreen(BaseScreen):
                         staff_svc.assign(store, sid, room.number)
                     elif not sid and old:
                         staff_svc.assign(store, old, "")
-            saved.append(room)
+            return room
 
-        def done(result) -> None:
-            if not result or not saved:
+        def done(room: Optional[Room]) -> None:
+            if room is None:
                 return
-            room = saved[-1]
             self.current_room = room.number
             self.say(f"Аудитория {room.number} сохранена", "ok")
             self.reload()
@@ -329,8 +327,8 @@ class RoomsScreen(BaseScreen):
         store = self.app.store
         s = dist.schedule_settings(store)
 
-        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
-            dist.set_schedule(store, result["start"], result["limit"], result["minutes"])
+        def apply(result) -> dist.ScheduleSettings:  # a refusal shows in the form, as typed
+            return dist.set_schedule(store, result["start"], result["limit"], result["minutes"])
 
         def done(result) -> None:
             if result:

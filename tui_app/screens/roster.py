@@ -305,17 +305,14 @@ class RosterScreen(BaseScreen):
         if p is None:
             return
         store = self.app.store
-        saved = []
 
-        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+        def apply(result) -> Optional[Participant]:  # a refusal shows in the form, as typed
             changes = {k: v for k, v in result.items() if getattr(p, k) != v}
-            if changes:
-                saved.append(svc.edit_participant(store, p.guid, **changes))
+            return svc.edit_participant(store, p.guid, **changes) if changes else None
 
-        def done(result) -> None:
-            if not result or not saved:
+        def done(new: Optional[Participant]) -> None:
+            if new is None:
                 return
-            new = saved[-1]
             self.say(f"Сохранено: {new.short_fio}", "ok")
             warning = svc.placement_warning(store, new)
             if warning:
@@ -327,12 +324,10 @@ class RosterScreen(BaseScreen):
 
     def action_add(self) -> None:
         store = self.app.store
-        added = []
 
-        def done(result) -> None:
-            if not result or not added:
+        def done(new: Optional[Participant]) -> None:
+            if new is None:
                 return
-            new = added[-1]
             self.say(f"Добавлен: {new.short_fio}", "ok")
             self.flt = svc.RosterFilter()
             self.reload()
@@ -342,7 +337,7 @@ class RosterScreen(BaseScreen):
 
         self.app.push_screen(ParticipantModal(
             None, svc.category_choices(store), [r.number for r in store.rooms()],
-            apply=lambda result: added.append(svc.add_participant(store, **result))), done)
+            apply=lambda result: svc.add_participant(store, **result)), done)
 
     def action_filter(self) -> None:
         store = self.app.store

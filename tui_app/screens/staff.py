@@ -97,9 +97,7 @@ class StaffScreen(BaseScreen):
     def _edit(self, member: Optional[StaffMember]) -> None:
         store = self.app.store
 
-        saved = []
-
-        def apply(result) -> None:  # a refusal shows in the form, which keeps what was typed
+        def apply(result) -> StaffMember:  # a refusal shows in the form, which keeps what was typed
             with store.transaction():
                 if member is None:
                     new = svc.add_staff(store, result["fio"], result["role"], result["room"])
@@ -107,12 +105,12 @@ class StaffScreen(BaseScreen):
                     new = svc.edit_staff(store, member.id, fio=result["fio"], role=result["role"])
                     if result["room"] != new.room:
                         new = svc.assign(store, new.id, result["room"])
-            saved.append(new)
+            return new
 
-        def done(result) -> None:
-            if result and saved:
-                self.say(f"Сохранено: {saved[-1].fio}", "ok")
-                self.reload(saved[-1].id)
+        def done(new: Optional[StaffMember]) -> None:
+            if new is not None:
+                self.say(f"Сохранено: {new.fio}", "ok")
+                self.reload(new.id)
 
         self.app.push_screen(StaffModal(member, [r.number for r in store.rooms()], apply=apply), done)
 
