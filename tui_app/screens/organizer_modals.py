@@ -28,6 +28,10 @@ SAVE_KEYS = [
     Binding("escape", "cancel", "Отмена", id="modal-cancel"),
 ]
 
+# what a screen gives a form to save its values: the values -> what was saved (None: nothing
+# needed saving); a refusal raises (ShtabError or OSError)
+Apply = Optional[Callable[[Any], Any]]
+
 
 class _Form(ModalScreen):
     """A modal with labelled rows; Enter in an Input saves, F2/Ctrl+S saves, Esc cancels.
@@ -40,7 +44,7 @@ class _Form(ModalScreen):
     BINDINGS = SAVE_KEYS
     TITLE_TEXT = ""
 
-    def __init__(self, *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+    def __init__(self, *, apply: Apply = None) -> None:
         super().__init__()
         self.apply = apply
 
@@ -131,7 +135,7 @@ class ParticipantModal(_Form):
     """Edit a participant, or add a missing one (participant=None). Returns a dict of fields."""
 
     def __init__(self, participant: Optional[Participant], categories: list[tuple[str, str]],
-                 rooms: list[str], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+                 rooms: list[str], *, apply: Apply = None) -> None:
         super().__init__(apply=apply)
         self.p = participant
         self.categories = categories
@@ -259,7 +263,7 @@ class MoveModal(ModalScreen):
 class RoomModal(_Form):
     """Create (room=None) or edit a room. Returns a dict."""
 
-    def __init__(self, room: Optional[Room], staff: list[StaffMember], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+    def __init__(self, room: Optional[Room], staff: list[StaffMember], *, apply: Apply = None) -> None:
         super().__init__(apply=apply)
         self.room = room
         self.staff = staff
@@ -305,7 +309,7 @@ class RoomModal(_Form):
 class ScheduleModal(_Form):
     TITLE_TEXT = "Расписание аудиторий"
 
-    def __init__(self, start: str, limit: str, minutes: int, *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+    def __init__(self, start: str, limit: str, minutes: int, *, apply: Apply = None) -> None:
         super().__init__(apply=apply)
         self.values = (start, limit, minutes)
 
@@ -326,7 +330,7 @@ class ScheduleModal(_Form):
 
 
 class StaffModal(_Form):
-    def __init__(self, member: Optional[StaffMember], rooms: list[str], *, apply: Optional[Callable[[Any], Any]] = None) -> None:
+    def __init__(self, member: Optional[StaffMember], rooms: list[str], *, apply: Apply = None) -> None:
         super().__init__(apply=apply)
         self.member = member
         self.rooms = rooms
