@@ -3,6 +3,7 @@ and the export's check of its own bytes (each check shown failing on a broken wr
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 from lxml import etree
@@ -225,3 +226,22 @@ def test_export_of_a_generated_workspace_is_byte_for_byte_as_before(tmp_path):
         res = export_results(ws.store, tmp_path / "out", force=True)
     assert (res.rows, res.condition) == (300, "19")
     assert hashlib.sha256(res.path.read_bytes()).hexdigest() == GOLDEN_300
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_export_into_a_folder_of_the_users_leaves_its_rights_as_they_were(demo_results_ws, tmp_path):
+    """`export --out` a folder that exists (the desktop, a shared folder, a stick): the file
+    is written into it and the folder's rights are not touched (a folder the program makes
+    for it, and the workspace's own, are private)."""
+    import stat as st
+
+    shared = tmp_path / "общая"
+    shared.mkdir()
+    os.chmod(shared, 0o755)
+    r = export_results(demo_results_ws.store, shared)
+    assert r.path.parent == shared and r.path.is_file()
+    assert st.S_IMODE(shared.stat().st_mode) == 0o755
+    made = tmp_path / "новая" / "папка"
+    r = export_results(demo_results_ws.store, made)
+    assert st.S_IMODE(made.stat().st_mode) == 0o700
+    assert st.S_IMODE(demo_results_ws.root.stat().st_mode) == 0o700

@@ -180,7 +180,7 @@ def destroy(store, today: date, members: list[str], head: str = "",
     due_now = {r.material for r in rows}
     db_too = all(m in due_now or m in destroyed(store) for m in DB_MATERIALS)
     pdf = act_pdf(store, rows, today, members, head, db_too)
-    folder = make_private_dir(store.root / ACTS_DIR)
+    folder = make_private_dir(store.root / ACTS_DIR, ours=True)
     act = folder / f"akt-unichtozheniya-{today:%Y-%m-%d}-{datetime.now():%H%M%S}.pdf"
     write_document(act, pdf)
     removed = nbytes = 0

@@ -287,15 +287,19 @@ def append_durable(path: Path, line: bytes) -> None:
         os.close(fd)
 
 
-def make_private_dir(path: Path) -> Path:
+def make_private_dir(path: Path, *, ours: bool = False) -> Path:
     """Create the folder (and parents), private to the user: 0700 on POSIX, an ACL of the
-    current user on Windows where the file system has ACLs (NTFS; not FAT sticks)."""
+    current user on Windows where the file system has ACLs (NTFS; not FAT sticks).
+
+    A folder that already exists is left as it is (a folder the user chose to write into:
+    the desktop, a stick, a shared folder), unless it is `ours` (the workspace and its
+    folders), which on POSIX is narrowed to 0700 if others could read it."""
     path = Path(path)
     existed = path.is_dir()
     try:
         path.mkdir(parents=True, exist_ok=True)
         if not IS_WINDOWS:
-            if not existed or (path.stat().st_mode & 0o077):
+            if not existed or (ours and path.stat().st_mode & 0o077):
                 os.chmod(path, PRIVATE_DIR)
     except OSError as e:
         raise from_os_error(e, path) from e

@@ -532,7 +532,7 @@ class Workspace:
     @classmethod
     def open(cls, root: Path | str, *, snapshot: bool = True) -> "Workspace":
         root = Path(root).expanduser().resolve()
-        make_private_dir(root)  # a missing folder that cannot be made: the family's error
+        make_private_dir(root, ours=True)  # a missing folder that cannot be made: the family's error
         lock: Optional[WorkspaceLock] = WorkspaceLock(root)
         reason = ""
         try:
@@ -550,7 +550,7 @@ class Workspace:
             if lock is not None:
                 for sub in SUBDIRS:
                     try:
-                        make_private_dir(root / sub)
+                        make_private_dir(root / sub, ours=True)
                     except StorageError:
                         pass  # a full disk: the folder is made when it is first needed
                 remove_stale_temps(root)
