@@ -86,6 +86,38 @@ def test_cli_usage_errors_exit_2(tmp_path):
     assert p.returncode == 0 and "Добавлено: 1" in p.stdout
 
 
+def test_cli_import_of_what_is_not_a_file_says_what_it_is_and_makes_no_workspace(tmp_path):
+    """A folder (or, on Linux, a pipe) given to `import` or `import-scores` is named as such —
+    not «не найден» — and a mistyped name leaves no new workspace folder behind."""
+    import os
+
+    ws = tmp_path / "new-ws"
+    cases = [(tmp_path, "папка, а нужен файл"), (tmp_path / "нет.b2p", "не найден")]
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "канал.csv")
+        cases.append((tmp_path / "канал.csv", "не обычный файл (канал, устройство или сокет)"))
+    for command in ("import", "import-scores"):
+        for path, words in cases:
+            p = run_cli(command, path, ws=ws, timeout=60)
+            assert p.returncode == 2, (command, path, p.stderr)
+            assert words in p.stderr and "рабочая папка не изменена" in p.stderr, p.stderr
+    assert not ws.exists()
+
+
+def test_an_out_folder_that_is_a_file_is_said_in_russian(demo_results_dir, tmp_path):
+    """`--out` names a file, not a folder: the export and the forms say so in Russian (not
+    the OS's English «File exists»), exit 2, and write nothing."""
+    taken = tmp_path / "итоги.b2p"
+    taken.write_bytes(b"not a folder")
+    p = run_cli("export", "--out", taken, ws=demo_results_dir)
+    assert p.returncode == 2, p.stderr
+    assert "Уже есть файл с таким именем" in p.stderr and "File exists" not in p.stderr
+    p = run_cli("forms", "ИС-01", "--out", taken, ws=demo_results_dir)
+    assert p.returncode == 2, p.stderr
+    assert "— не папка" in p.stderr and "File exists" not in p.stderr
+    assert taken.read_bytes() == b"not a folder"
+
+
 def test_cli_help_is_russian(capsys):
     from tui_app.cli import main
 

@@ -134,6 +134,8 @@ def os_error_text(e: OSError, path: PathLike = None) -> str:
         return f"Нет такого файла или папки{': ' + where if where else ''}."
     if isinstance(e, IsADirectoryError):
         return f"{where or 'Это'} — папка, а нужен файл."
+    if isinstance(e, FileExistsError):  # (a folder to make where a file or device is)
+        return f"Уже есть файл с таким именем{' (' + where + ')' if where else ''}: выберите другое имя или папку."
     if isinstance(e, NotADirectoryError):
         return f"{where or 'Это'} — файл, а нужна папка."
     if isinstance(e, PermissionError) or e.errno in (errno.EACCES, errno.EPERM) or win in _WIN_NO_ACCESS:

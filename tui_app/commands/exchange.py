@@ -11,11 +11,13 @@ from pathlib import Path
 from ..services.checks import run_checks
 from ..services.consolidate import ConsolidateRefused, consolidate
 from ..services.export_results import ExportRefused, export_results
+from ..services.import_plan import check_import_file
 from ..services.import_roster import ImportRefused, import_file
 from ..services.import_scores import import_scores
+from ..errors import os_error_text
 from ._common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
 
-_USAGE_KINDS = {"not_found", "flags", "no_roster", "other_day", "other_file"}
+_USAGE_KINDS = {"not_found", "not_regular", "flags", "no_roster", "other_day", "other_file"}
 
 
 def register(sub) -> None:
@@ -83,10 +85,13 @@ def _refused(title: str, problems: list[str], kind: str = "", more: str = "") ->
 
 
 def _import(args: argparse.Namespace, load, refused: str) -> int:
-    """Both imports: the file must exist; all or nothing; the summary or every problem."""
+    """Both imports: the file must be a file (missing, a folder, a pipe or a device: named for
+    what it is, before any workspace is opened); all or nothing; the summary or every problem."""
     path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"файл «{path}» не найден.")
+    try:
+        check_import_file(path)
+    except ImportRefused as e:
+        return _refused(f"{refused}, рабочая папка не изменена:", e.problems, e.kind)
     with workspace(args) as ws:
         try:
             s = load(ws.store, path)
@@ -144,8 +149,8 @@ def run_export(args: argparse.Namespace) -> int:
                 warn(f"  • {p.message}")
             return EXIT_PROBLEMS if e.kind in ("check", "rows") else EXIT_ERROR
         except OSError as e:
-            raise UserError(f"не удалось записать файл ({e.strerror or e}). Проверьте папку и "
-                            f"свободное место.") from None
+            raise UserError(f"Файл результатов не записан. {os_error_text(e, e.filename or args.out)}") \
+                from None
         for line in r.lines():
             say(line)
         for p in r.problems:
@@ -160,7 +165,7 @@ def run_consolidate(args: argparse.Namespace) -> int:
         return _refused(f"Сводка не сделана (ошибок: {len(e.problems)}):", e.problems,
                         "not_found" if e.kind in ("not_found", "no_files") else e.kind)
     except OSError as e:
-        raise UserError(f"не удалось записать «{args.out}» ({e.strerror or e}).") from None
+        raise UserError(f"Сводка не записана. {os_error_text(e, e.filename or args.out)}") from None
     for line in r.table_lines():
         say(line)
     for w in r.warnings:

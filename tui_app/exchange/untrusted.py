@@ -120,8 +120,9 @@ def _check_size(path: Path, size: int, max_bytes: int) -> None:
                            f"{_mb(max_bytes)}). Файл не загружен.", "too_large")
 
 
-def check_input(path: Path, max_bytes: int) -> os.stat_result:
-    """The checks that need no reading: type and size (a stat, never an open)."""
+def check_file(path: Path) -> os.stat_result:
+    """That `path` names a file (not missing, not a folder, a pipe or a device): a stat, never
+    an open."""
     if _IS_WINDOWS and path.name.split(".")[0].upper().rstrip() in RESERVED_NAMES:
         raise InputRefused(f"«{path.name}» — имя устройства Windows, а не файла.", "not_regular")
     try:
@@ -131,6 +132,12 @@ def check_input(path: Path, max_bytes: int) -> os.stat_result:
     except OSError as e:
         raise InputRefused(os_error_text(e, path), "os_error") from None
     _check_type(path, st)
+    return st
+
+
+def check_input(path: Path, max_bytes: int) -> os.stat_result:
+    """The checks that need no reading: type and size (a stat, never an open)."""
+    st = check_file(path)
     _check_size(path, st.st_size, max_bytes)
     if st.st_size == 0:
         raise InputRefused(f"{path.name}: файл пустой.", "empty")

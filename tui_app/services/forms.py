@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from ..domain.models import Act, ActKind, Participant, RoomLogEntry
 from ..domain.ordering import name_key
+from ..errors import os_error_text
 from ..forms.context import FormContext, FormError
 from ..store.workspace import Store
 from .acts import acts_of
@@ -229,8 +230,12 @@ def build_form(store: Store, form: str, room: Optional[str] = None,
     folder = Path(out_dir) if out_dir else store.dir("forms")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # (exist_ok) something that is not a folder has the name
+        raise FormError(f"Бланк не записан: «{folder}» — не папка. Выберите папку для бланков.") \
+            from None
     except OSError as e:
-        raise FormError(f"Не удалось создать папку «{folder}»: {e.strerror}.") from None
+        raise FormError(f"Бланк не записан: не удалось создать папку «{folder}». "
+                        f"{os_error_text(e, folder)}") from None
     path = folder / _file_name(ctx, form, room, who, blank,
                                _translit(grade) if form == "ознакомление" and grade else "")
     write_document(path, bytes(pdf.output()))  # a viewer holding it: «закройте файл…»

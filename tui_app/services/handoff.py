@@ -272,8 +272,8 @@ def check_space(plan_: Plan, target: Path) -> None:
     try:
         free = shutil.disk_usage(target).free
     except OSError as e:
-        raise HandoffRefused(f"Не удалось узнать свободное место на «{target}»: {e.strerror or e}. "
-                             "Проверьте носитель.") from None
+        raise HandoffRefused(f"Не удалось узнать свободное место на «{target}». "
+                             f"{os_error_text(e, target)}") from None
     if free < plan_.needed:
         raise HandoffRefused(
             f"На носителе недостаточно места: нужно {format_size(plan_.needed)}, свободно "
@@ -381,8 +381,8 @@ def execute(plan_: Plan, target: Path | str, progress: Optional[ProgressFn] = No
                 src = open(item.src, "rb")
             except OSError as e:
                 raise HandoffFailed(
-                    f"Передача НЕ выполнена: не удалось прочитать «{item.rel}» в рабочей папке "
-                    f"({e.strerror or e}). Если идёт запись звука — остановите её; затем "
+                    f"Передача НЕ выполнена: не удалось прочитать «{item.rel}» в рабочей папке. "
+                    f"{os_error_text(e, item.src)} Если идёт запись звука — остановите её; затем "
                     "повторите передачу.") from None
             with src, open(out, "wb") as dst:
                 while True:

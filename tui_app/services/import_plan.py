@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..domain.criteria import Scheme
@@ -25,6 +26,7 @@ from ..domain.models import (
 from ..domain.names import (class_spelling, cyrillic_spelling, document_key, latin_letters,
                             mixes_scripts)
 from ..errors import Refused
+from ..exchange import untrusted
 from ..store.audit import AuditEntry
 from ..store.workspace import Store
 from .data import scheme_for_day
@@ -59,6 +61,16 @@ class ImportRefused(Refused):
             return ""
         more = f"ещё не меньше {rest}" if self.stopped else f"ещё {rest}"
         return f"… и {more}: исправьте показанные ошибки в файле и загрузите его снова."
+
+
+def check_import_file(path: Path | str) -> None:
+    """That the file to import is a file (not missing, not a folder, a pipe or a device), named
+    for what it is: a stat, nothing opened — before a workspace is opened for it. Raises
+    ImportRefused."""
+    try:
+        untrusted.check_file(Path(path))
+    except untrusted.InputRefused as e:
+        raise ImportRefused([str(e)], e.kind) from None
 
 
 @dataclass
