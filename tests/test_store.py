@@ -150,6 +150,21 @@ def test_workspace_files_are_private(demo_results_ws):
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
 
 
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_a_folder_the_user_had_keeps_its_rights_and_what_is_written_in_it_is_private(tmp_path):
+    """`-w` an existing folder (say, «Документы» with other things in it): its rights stay as
+    they were; the base, its copies and the program's folders in it are private."""
+    root = tmp_path / "Документы"
+    root.mkdir()
+    os.chmod(root, 0o755)
+    with Workspace.open(root) as ws:
+        ws.store.put(Room(number="101"))  # a first save: the base
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+    for sub in ("audio", "forms", "export", "backups"):
+        assert stat.S_IMODE((root / sub).stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / DB_NAME).stat().st_mode) == 0o600
+
+
 def test_start_snapshot_and_stale_temp_cleanup(tmp_path):
     root = tmp_path / "ws"
     with Workspace.open(root) as w:

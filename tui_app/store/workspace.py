@@ -532,7 +532,9 @@ class Workspace:
     @classmethod
     def open(cls, root: Path | str, *, snapshot: bool = True) -> "Workspace":
         root = Path(root).expanduser().resolve()
-        make_private_dir(root, ours=True)  # a missing folder that cannot be made: the family's error
+        # a missing folder that cannot be made: the family's error; one the user already had
+        # keeps its rights (what the program writes in it is private: files 0600, folders 0700)
+        make_private_dir(root)
         lock: Optional[WorkspaceLock] = WorkspaceLock(root)
         reason = ""
         try:
