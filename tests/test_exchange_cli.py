@@ -106,12 +106,16 @@ def test_cli_import_of_what_is_not_a_file_says_what_it_is_and_makes_no_workspace
 
 def test_an_out_folder_that_is_a_file_is_said_in_russian(demo_results_dir, tmp_path):
     """`--out` names a file, not a folder: the export and the forms say so in Russian (not
-    the OS's English «File exists»), exit 2, and write nothing."""
-    taken = tmp_path / "итоги.b2p"
+    the OS's English «File exists»), exit 2, and write nothing; a results file's name given
+    as --out is refused before anything is made (the name is the rule's)."""
+    taken = tmp_path / "итоги"
     taken.write_bytes(b"not a folder")
     p = run_cli("export", "--out", taken, ws=demo_results_dir)
     assert p.returncode == 2, p.stderr
     assert "Уже есть файл с таким именем" in p.stderr and "File exists" not in p.stderr
+    p = run_cli("export", "--out", tmp_path / "итоги.b2p", ws=demo_results_dir)  # a file's name
+    assert p.returncode == 2 and "похоже на имя файла" in p.stderr, p.stderr
+    assert not (tmp_path / "итоги.b2p").exists()
     p = run_cli("forms", "ИС-01", "--out", taken, ws=demo_results_dir)
     assert p.returncode == 2, p.stderr
     assert "— не папка" in p.stderr and "File exists" not in p.stderr

@@ -139,6 +139,12 @@ def run_check(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from ..services.export_results import row_counts
 
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() in (".b2p", ".xml") and not out.is_dir():
+        # a file name where a folder is asked for: the file's name is the rule's, not ours
+        raise UserError(f"--out — это папка, а «{out.name}» похоже на имя файла: имя файла "
+                        f"результатов задаёт правило РЦОИ. Укажите папку, например "
+                        f"«{out.parent}».")
     with workspace(args) as ws:
         say(row_counts(ws.store).line())  # both counts before the file is written
         try:
