@@ -120,6 +120,10 @@ def test_an_out_folder_that_is_a_file_is_said_in_russian(demo_results_dir, tmp_p
     assert p.returncode == 2, p.stderr
     assert "— не папка" in p.stderr and "File exists" not in p.stderr
     assert taken.read_bytes() == b"not a folder"
+    for command in (["forms", "ИС-01"], ["typing-sheet"], ["readiness"]):
+        p = run_cli(*command, "--out", tmp_path / "список.pdf", ws=demo_results_dir)
+        assert p.returncode == 2 and "похоже на имя файла" in p.stderr, (command, p.stderr)
+    assert not (tmp_path / "список.pdf").exists()
 
 
 def test_cli_help_is_russian(capsys):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import Callable, Iterator, Optional
 
 from ..errors import Refused, ShtabError, user_message
 from ..services.workspace import open_workspace, resolve_root
@@ -16,6 +17,20 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 class UserError(Refused):
     """An error the user can fix; its text is shown as is (Russian), exit code 2."""
+
+
+def out_folder(value: Optional[str], *file_suffixes: str) -> Optional[Path]:
+    """`--out ПАПКА`: None when not given, else the folder. A file's name given instead (it
+    ends in one of `file_suffixes` and is no folder) is refused with the folder to give: the
+    program names its files itself (the results file by the rule), and `--out итоги.b2p` would
+    make a folder of that name."""
+    if not value:
+        return None
+    out = Path(value)
+    if out.suffix.lower() in file_suffixes and not out.is_dir():
+        raise UserError(f"--out — это папка, а «{out.name}» похоже на имя файла: имена файлов "
+                        f"программа даёт сама. Укажите папку, например «{out.absolute().parent}».")
+    return out
 
 
 def say(text: str = "") -> None:

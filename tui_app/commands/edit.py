@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from ._common import EXIT_OK, UserError, say, warn, workspace
+from ._common import EXIT_OK, UserError, out_folder, say, warn, workspace
 
 
 def _date(text: str) -> date:
@@ -366,8 +366,9 @@ def run_deadlines(args: argparse.Namespace) -> int:
 def run_typing_sheet(args: argparse.Namespace) -> int:
     from ..services.sheets import write_typing_sheet
 
+    out = out_folder(args.out, ".pdf", ".csv")
     with workspace(args) as ws:
-        pdf, csv_path, sheet = write_typing_sheet(ws.store, args.layout, args.out)
+        pdf, csv_path, sheet = write_typing_sheet(ws.store, args.layout, out)
         say(f"Готово: {pdf}")
         say(f"Готово: {csv_path}")
         say(f"Строк: {len(sheet.rows)}; зачётов: {sheet.passed}; контрольная сумма: {sheet.control_sum}")

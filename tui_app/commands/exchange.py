@@ -15,7 +15,7 @@ from ..services.import_plan import check_import_file
 from ..services.import_roster import ImportRefused, import_file
 from ..services.import_scores import import_scores
 from ..errors import os_error_text
-from ._common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, UserError, say, warn, workspace
+from ._common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, UserError, out_folder, say, warn, workspace
 
 _USAGE_KINDS = {"not_found", "not_regular", "flags", "no_roster", "other_day", "other_file"}
 
@@ -139,16 +139,11 @@ def run_check(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from ..services.export_results import row_counts
 
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() in (".b2p", ".xml") and not out.is_dir():
-        # a file name where a folder is asked for: the file's name is the rule's, not ours
-        raise UserError(f"--out — это папка, а «{out.name}» похоже на имя файла: имя файла "
-                        f"результатов задаёт правило РЦОИ. Укажите папку, например "
-                        f"«{out.parent}».")
+    out = out_folder(args.out, ".b2p", ".xml")
     with workspace(args) as ws:
         say(row_counts(ws.store).line())  # both counts before the file is written
         try:
-            r = export_results(ws.store, args.out, force=args.force)
+            r = export_results(ws.store, out, force=args.force)
         except ExportRefused as e:
             warn(f"Файл не выгружен: {e}")
             for p in e.problems:

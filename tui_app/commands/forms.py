@@ -5,7 +5,7 @@ import argparse
 
 from ..services.acts import create_act
 from ..services.forms import FORMS, build_form, find_participant
-from ._common import EXIT_OK, say, workspace
+from ._common import EXIT_OK, out_folder, say, workspace
 from .printing import add_print_options, send_to_printer
 
 FORM_LIST = "\n".join(f"  {code:<10} {title}" for code, title in FORMS.items())
@@ -58,9 +58,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = out_folder(args.out, ".pdf")
     with workspace(args) as ws:
         paths = build_form(ws.store, args.form, room=args.room,
-                           participant=args.participant, blank=args.blank, out_dir=args.out,
+                           participant=args.participant, blank=args.blank, out_dir=out,
                            grade=args.grade)
         for path in paths:
             say(f"Готово, PDF сохранён: {path}")
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_act(args: argparse.Namespace) -> int:
+    out = out_folder(args.out, ".pdf")
     with workspace(args) as ws:
         who = find_participant(ws.store, args.participant)
         signers = [args.organizer or "", args.head or ""]
@@ -80,7 +82,7 @@ def run_act(args: argparse.Namespace) -> int:
             f"Отметка в протоколе: «{act.kind.status.label}».")
         if not args.no_print:
             paths = build_form(ws.store, act.kind.value, act=act, participant=who,
-                               out_dir=args.out)
+                               out_dir=out)
             for path in paths:
                 say(f"Готово, PDF сохранён: {path}")
             send_to_printer(ws.store, args, paths, act.kind.value)

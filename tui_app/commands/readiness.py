@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..services import readiness as rd
-from ._common import EXIT_OK, EXIT_PROBLEMS, say, workspace
+from ._common import EXIT_OK, EXIT_PROBLEMS, out_folder, say, workspace
 from .printing import add_print_options, send_to_printer
 
 
@@ -29,6 +29,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = out_folder(args.out, ".pdf")
     with workspace(args) as ws:
         r = rd.run_checks(ws.store, stick=args.stick)
         for c in r.checks:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         say(r.summary + ("" if r.ready else " Исправьте и повторите проверку."))
         path = None
         if not args.no_pdf:
-            path = rd.save_pdf(ws.store, r, args.out)
+            path = rd.save_pdf(ws.store, r, out)
             say(f"PDF сохранён: {path}")
         rd.remember(ws.store, r, path)
         if path is not None:
